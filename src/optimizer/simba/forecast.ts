@@ -1,0 +1,90 @@
+/**
+ * Call and cost forecast for a SIMBA run, from the formula in simba.md §8: per step N·B rollouts,
+ * C·B candidate runs (C = min(N+1, B)) and Q rule-writing calls; then F·T final runs. Counts are
+ * upper bounds before caching and parse retries.
+ */
+
+/** Prices per one million tokens, in any currency. */
+export interface TokenPrices {
+  /** Price of 1M prompt tokens. */
+  input: number
+  /** Price of 1M completion tokens. */
+  output: number
+}
+
+/** What the forecast needs to know about a run. */
+export interface ForecastInput {
+  /** Training examples (T). */
+  trainsetSize: number
+  /** Mini-batch size (B, clamped to T). */
+  bsize: number
+  /** N: rollouts per example; N + 1 candidates per step. */
+  numCandidates: number
+  /** S: number of steps. */
+  maxSteps: number
+  /** P: predictor calls per program run (1 for a single predictor). */
+  predictorsPerRun: number
+  /** Size of the selection set when a valset is given (else the trainset is used). */
+  valsetSize?: number
+  /** False when demos are disabled (maxDemos <= 0): every candidate then asks for a rule. */
+  demosEnabled?: boolean
+  /** Our default also scores the baseline once on the first mini-batch (B runs); faithful mode does not. */
+  faithful?: boolean
+  /** Prices to turn token estimates into cost. */
+  prices?: TokenPrices
+  /** Average tokens per call (default 600 prompt / 150 completion). */
+  tokensPerCall?: { prompt: number; completion: number }
+}
+
+/** Expected work of one SIMBA run. */
+export interface SimbaForecast {
+  /** Program runs per step for rollouts (N·B). */
+  rolloutRunsPerStep: number
+  /** Program runs per step for candidate evaluation (C·B). */
+  candidateRunsPerStep: number
+  /** Expected rule-writing calls per step ((N+1)/2 with demos enabled, else N+1). */
+  reflectionsPerStep: number
+  /** Task-LM calls per step: (N + C)·B·P. */
+  taskCallsPerStep: number
+  /** Extra runs scoring the baseline (B·P once, 0 in faithful mode). */
+  baselineCalls: number
+  /** Final-selection runs·P: F·T_sel·P with F = min(N+1, S+1). */
+  finalCalls: number
+  /** Metric calls over the whole run. */
+  metricCalls: number
+  /** All LM calls (task + reflection + final). */
+  totalCalls: number
+  /** Estimated tokens (totalCalls × tokensPerCall). */
+  totalTokens: number
+  /** Estimated cost, when prices were given. */
+  cost: number | undefined
+}
+
+/**
+ * Forecasts LM calls, tokens and cost of a run (simba.md §8).
+ * @example forecastSimba({ trainsetSize: 200, bsize: 32, numCandidates: 6, maxSteps: 8, predictorsPerRun: 1 }).totalCalls
+ */
+export function forecastSimba(input: ForecastInput): SimbaForecast {
+  const t = Math.max(0, Math.floor(input.trainsetSize))
+  const b = Math.min(Math.max(1, Math.floor(input.bsize)), Math.max(1, t))
+  const n = Math.max(1, Math.floor(input.numCandidates))
+  const s = Math.max(0, Math.floor(input.maxSteps))
+  const p = Math.max(0, input.predictorsPerRun)
+  const c = Math.min(n + 1, b)
+  const rolloutRunsPerStep = n * b
+  const candidateRunsPerStep = c * b
+  const reflectionsPerStep = input.demosEnabled === false ? c : c / 2
+  const taskCallsPerStep = (rolloutRunsPerStep + candidateRunsPerStep) * p
+  const baselineCalls = input.faithful || s === 0 ? 0 : b * p
+  const f = Math.min(n + 1, s + 1)
+  const sel = input.valsetSize ?? t
+  const finalCalls = f * sel * p
+  const metricCalls = s * (rolloutRunsPerStep + candidateRunsPerStep) + (baselineCalls > 0 ? b : 0) + f * sel
+  const totalCalls = s * (taskCallsPerStep + reflectionsPerStep) + baselineCalls + finalCalls
+  const tok = input.tokensPerCall ?? { prompt: 600, completion: 150 }
+  const totalTokens = totalCalls * (tok.prompt + tok.completion)
+  const cost = input.prices
+    ? (totalCalls * (tok.prompt * input.prices.input + tok.completion * input.prices.output)) / 1_000_000
+    : undefined
+  return { rolloutRunsPerStep, candidateRunsPerStep, reflectionsPerStep, taskCallsPerStep, baselineCalls, finalCalls, metricCalls, totalCalls, totalTokens, cost }
+}
