@@ -1,0 +1,98 @@
+import { z } from 'zod'
+
+/** The wrapper-free schema (optional / nullable / default / readonly / catch unwrapped). */
+export function baseSchema(schema: z.ZodType): z.ZodType {
+  let s: z.ZodType = schema
+  for (let i = 0; i < 20; i++) {
+    const def = (s as unknown as { def: { type: string; innerType?: z.ZodType } }).def
+    if (['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(def.type) && def.innerType) s = def.innerType
+    else break
+  }
+  return s
+}
+
+/** Options of an enum-like schema (z.enum or a string literal union), or undefined. */
+export function enumOptions(schema: z.ZodType): string[] | undefined {
+  const base = baseSchema(schema)
+  if (base instanceof z.ZodEnum) return (base.options as unknown[]).map(String)
+  if (base instanceof z.ZodLiteral) return [...base.values].map(String)
+  return undefined
+}
+
+/** True when values of this field are written raw (no JSON): strings and string enums. */
+export function isStringLike(schema: z.ZodType): boolean {
+  const base = baseSchema(schema)
+  if (base instanceof z.ZodString) return true
+  if (base instanceof z.ZodEnum) return (base.options as unknown[]).every((o) => typeof o === 'string')
+  if (base instanceof z.ZodLiteral) return [...base.values].every((o) => typeof o === 'string')
+  return false
+}
+
+/** Text describing a field's type to the LM: `string`, `number`, `one of: a, b`, or a compact JSON schema. */
+export function typeText(schema: z.ZodType): string {
+  const base = baseSchema(schema)
+  if (base instanceof z.ZodString) return 'string'
+  if (base instanceof z.ZodNumber) return base.format === 'safeint' || base.format === 'int32' ? 'integer' : 'number'
+  if (base instanceof z.ZodBoolean) return 'boolean'
+  const options = enumOptions(base)
+  if (options) return `one of: ${options.join(', ')}`
+  try {
+    const json = z.toJSONSchema(base, { unrepresentable: 'any' }) as Record<string, unknown>
+    delete json.$schema
+    return JSON.stringify(json)
+  } catch {
+    return 'JSON value'
+  }
+}
+
+/** How a value is written into a message: strings raw, everything else JSON. */
+export function formatValue(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (value === undefined) return ''
+  return JSON.stringify(value) ?? String(value)
+}
+
+/** Removes a ```json … ``` fence around a value, if present. */
+export function stripFence(text: string): string {
+  const m = /^```[A-Za-z]*\s*\n([\s\S]*?)\n?```$/.exec(text.trim())
+  return m ? (m[1] ?? '').trim() : text
+}
+
+/**
+ * Turns the text of one field into a value its schema accepts: raw text first for string-like
+ * fields, JSON first for the rest, then lenient forms (fences, True/False, enum case). Returns
+ * the zod error message when nothing fits.
+ */
+export function coerceValue(schema: z.ZodType, text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  const candidates: unknown[] = []
+  const json = (t: string): void => {
+    try {
+      candidates.push(JSON.parse(t))
+    } catch {
+      /* not JSON */
+    }
+  }
+  if (isStringLike(schema)) {
+    candidates.push(text)
+    json(text)
+  } else {
+    json(text)
+    json(stripFence(text))
+    candidates.push(text)
+    const lower = text.toLowerCase()
+    if (lower === 'true' || lower === 'false') candidates.push(lower === 'true')
+  }
+  const options = enumOptions(schema)
+  if (options) {
+    const unquoted = text.replace(/^["'`]|["'`.]$/g, '')
+    const hits = options.filter((o) => o.toLowerCase() === unquoted.toLowerCase())
+    if (hits.length === 1) candidates.push(hits[0])
+  }
+  let firstError: string | undefined
+  for (const c of candidates) {
+    const r = schema.safeParse(c)
+    if (r.success) return { ok: true, value: r.data }
+    firstError ??= r.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')
+  }
+  return { ok: false, message: firstError ?? 'not valid JSON' }
+}

@@ -1,0 +1,128 @@
+import { SimbaError } from '../../errors.js'
+import { createLimiter } from '../../internal/concurrency/limiter.js'
+import { caseName, type Example } from '../example/example.js'
+import type { UsageTotals } from '../lm/types.js'
+import { hasModuleBrand } from '../module/brand.js'
+import type { Module } from '../module/module.js'
+import { withSettings, type Settings } from '../module/settings.js'
+import { runWithTrace, type TraceStep } from '../trace/trace.js'
+import { scoreCase, type Metric } from './metric.js'
+
+/** A program to evaluate: a Module, or any async function from inputs to outputs. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Program<I = any, O = any> = Module<I, O> | ((inputs: I) => Promise<O>)
+
+/** Options of `evaluate`. */
+export interface EvaluateOptions {
+  /** Cases in flight at once (default 16). */
+  concurrency?: number
+  /** Stop launching cases and throw once more than this many cases failed (default: never). */
+  maxErrors?: number
+  /** Called after every finished case (in completion order). */
+  onProgress?: (progress: { done: number; total: number; errors: number; meanSoFar: number }) => void
+  /** Settings (LM, mapLM, adapter) active for every case; `settings.lm` usage is reported. */
+  settings?: Settings
+}
+
+/** One evaluated case, at the same index as its example. */
+export interface CaseResult<E = Example, P = unknown> {
+  /** Position in the examples array. */
+  index: number
+  /** Test-friendly name (`caseName`). */
+  name: string
+  /** The example. */
+  example: E
+  /** The program's output (undefined when it threw). */
+  prediction: P | undefined
+  /** Metric score (0 when the program or metric failed). */
+  score: number
+  /** Metric feedback, if any. */
+  feedback?: string
+  /** What went wrong (program error or unusable metric result). */
+  error?: string
+  /** Predictor calls of this case. */
+  trace: TraceStep[]
+}
+
+/** Outcome of `evaluate`. */
+export interface EvaluateResult<E = Example, P = unknown> {
+  /** Mean score over all cases (0 for no cases). */
+  mean: number
+  /** Per-case results, index-aligned with the examples. */
+  cases: Array<CaseResult<E, P>>
+  /** The failed cases (program or metric), in index order. */
+  errors: Array<{ index: number; name: string; error: string }>
+  /** Usage of `settings.lm` during the run (delta), when given. */
+  usage?: UsageTotals
+}
+
+/**
+ * Runs `program` on every example with bounded concurrency, each in its own trace, and scores it.
+ * Program and metric failures are recorded per case (score 0), never thrown, unless `maxErrors` is exceeded.
+ * @example const { mean, cases } = await evaluate(program, devset, metric, { settings: { lm } })
+ */
+export async function evaluate<E extends Example, P>(
+  program: Program<ReturnType<E['inputs']>, P>,
+  examples: readonly E[],
+  metric: Metric<E, P>,
+  options: EvaluateOptions = {},
+): Promise<EvaluateResult<E, P>> {
+  const run = hasModuleBrand(program) ? (i: unknown) => (program as Module).forward(i) : (program as (i: unknown) => Promise<P>)
+  if (typeof run !== 'function') throw new SimbaError('SIMBA_CONFIG', 'evaluate(program, ...) needs a Module or an async function')
+  if (hasModuleBrand(program)) (program as Module).namedPredictors() // labels predictors with their dotted names for errors
+  const { settings, maxErrors, onProgress } = options
+  const limiter = createLimiter(Math.max(1, options.concurrency ?? 16))
+  const before = settings?.lm?.usage()
+  const cases: Array<CaseResult<E, P> | undefined> = new Array(examples.length)
+  let failed = 0
+  let done = 0
+  let sum = 0
+  let stopped = false
+
+  const runCase = async (example: E, index: number): Promise<void> => {
+    if (stopped) return
+    const name = caseName(example, index)
+    const body = async (): Promise<CaseResult<E, P>> => {
+      const traced = await runWithTrace(() => run(example.inputs()) as Promise<P>)
+      if ('error' in traced) {
+        const e = traced.error
+        return { index, name, example, prediction: undefined, score: 0, error: `program failed on case "${name}": ${e instanceof Error ? e.message : String(e)}`, trace: traced.trace }
+      }
+      const scored = await scoreCase(metric, example, traced.result as P, traced.trace, `"${name}"`)
+      return { index, name, example, prediction: traced.result, trace: traced.trace, ...scored }
+    }
+    const result = settings ? await withSettings(settings, body) : await body()
+    cases[index] = result
+    done++
+    sum += result.score
+    if (result.error !== undefined) failed++
+    if (maxErrors !== undefined && failed > maxErrors) stopped = true
+    onProgress?.({ done, total: examples.length, errors: failed, meanSoFar: sum / done })
+  }
+
+  await Promise.all(examples.map((ex, i) => limiter.run(() => runCase(ex, i))))
+  const finished = cases.filter((c): c is CaseResult<E, P> => c !== undefined)
+  const errors = finished.filter((c) => c.error !== undefined).map((c) => ({ index: c.index, name: c.name, error: c.error as string }))
+  if (stopped) {
+    throw new SimbaError(
+      'SIMBA_ALL_FAILED',
+      `evaluation stopped: ${errors.length} cases failed (maxErrors ${maxErrors}) after ${finished.length} of ${examples.length} cases. First errors:\n` +
+        errors.slice(0, 3).map((e) => `- ${e.error}`).join('\n'),
+    )
+  }
+  const all = finished
+  const result: EvaluateResult<E, P> = { mean: all.length === 0 ? 0 : all.reduce((s, c) => s + c.score, 0) / all.length, cases: all, errors }
+  if (settings?.lm && before) result.usage = usageDelta(before, settings.lm.usage())
+  return result
+}
+
+function usageDelta(a: UsageTotals, b: UsageTotals): UsageTotals {
+  return {
+    calls: b.calls - a.calls,
+    cachedCalls: b.cachedCalls - a.cachedCalls,
+    promptTokens: b.promptTokens - a.promptTokens,
+    completionTokens: b.completionTokens - a.completionTokens,
+    totalTokens: b.totalTokens - a.totalTokens,
+    cost: b.cost - a.cost,
+  }
+}

@@ -1,0 +1,83 @@
+import { SimbaError } from '../../errors.js'
+
+/**
+ * One dataset row plus which of its keys are program inputs; the other keys are labels.
+ * @example const ex = new Example({ ticket: 'refund?', queue: 'billing' }, ['ticket'])
+ */
+export class Example<T extends Record<string, unknown> = Record<string, unknown>, K extends keyof T & string = keyof T & string> {
+  /** The row. */
+  readonly data: T
+  /** Keys passed to the program. */
+  readonly inputKeys: readonly K[]
+  /** Stable case id (used as the test name), if given. */
+  readonly id: string | undefined
+
+  /** Wraps a row; `inputKeys` must be keys of it. */
+  constructor(data: T, inputKeys: readonly K[] = [], id?: string) {
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new SimbaError('SIMBA_DATASET', `an example must be an object, got ${Array.isArray(data) ? 'an array' : String(data)}`)
+    }
+    this.data = data
+    this.inputKeys = [...inputKeys]
+    this.id = id
+  }
+
+  /** The input fields, for `program.forward(...)`. Throws when no input keys were set. */
+  inputs(): Pick<T, K> {
+    if (this.inputKeys.length === 0) {
+      throw new SimbaError('SIMBA_DATASET', `example ${this.id ?? JSON.stringify(this.data).slice(0, 60)} has no input keys; use toExamples(rows, ['input', ...]) or example.withInputs('input')`)
+    }
+    const out = {} as Pick<T, K>
+    for (const k of this.inputKeys) out[k] = this.data[k]
+    return out
+  }
+
+  /** The non-input fields (expected outputs and metadata). */
+  labels(): Omit<T, K> {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(this.data)) if (!(this.inputKeys as readonly string[]).includes(k)) out[k] = v
+    return out as Omit<T, K>
+  }
+
+  /** A copy with other input keys. */
+  withInputs<K2 extends keyof T & string>(...keys: K2[]): Example<T, K2> {
+    return new Example<T, K2>(this.data, keys, this.id)
+  }
+}
+
+/**
+ * Wraps rows as examples with the given input keys; every row must have every input key.
+ * @example const trainset = toExamples(rows, ['ticket'], { id: (row) => row.ticketId })
+ */
+export function toExamples<T extends Record<string, unknown>, K extends keyof T & string>(
+  rows: readonly T[],
+  inputKeys: readonly K[],
+  options: { id?: (row: T, index: number) => string } = {},
+): Array<Example<T, K>> {
+  if (!Array.isArray(rows)) throw new SimbaError('SIMBA_DATASET', `toExamples needs an array of rows, got ${typeof rows}`)
+  if (inputKeys.length === 0) throw new SimbaError('SIMBA_DATASET', 'toExamples needs at least one input key, e.g. toExamples(rows, ["question"])')
+  return rows.map((row, i) => {
+    if (typeof row !== 'object' || row === null) throw new SimbaError('SIMBA_DATASET', `row #${i} is not an object`)
+    const missing = inputKeys.filter((k) => !Object.hasOwn(row, k))
+    if (missing.length > 0) {
+      throw new SimbaError('SIMBA_DATASET', `row #${i} has no input ${missing.map((k) => `"${k}"`).join(', ')} (keys: ${Object.keys(row).join(', ')})`)
+    }
+    return new Example<T, K>(row, inputKeys, options.id?.(row, i))
+  })
+}
+
+/**
+ * A human name for a case: its explicit id, else an `id`/`name` field, else `#index: <first input>`.
+ * @example caseName(example, 3) // '#3: How do I reset my password?'
+ */
+export function caseName(example: Example, index: number): string {
+  if (example.id !== undefined && example.id !== '') return example.id
+  for (const key of ['id', 'name']) {
+    const v = example.data[key]
+    if ((typeof v === 'string' && v !== '') || typeof v === 'number') return String(v)
+  }
+  const firstKey = example.inputKeys[0]
+  const first = firstKey === undefined ? undefined : example.data[firstKey]
+  const text = (typeof first === 'string' ? first : (JSON.stringify(first) ?? '')).replace(/\s+/g, ' ').trim()
+  return `#${index}: ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`
+}

@@ -1,0 +1,43 @@
+import type { z } from 'zod'
+
+/** A signature field given with an explicit description: `field(z.string(), 'The question')`. */
+export interface FieldSpec<T extends z.ZodType = z.ZodType> {
+  /** Zod schema that validates (and types) the field value. */
+  readonly schema: T
+  /** Text shown to the LM next to the field name. */
+  readonly description: string | undefined
+  /** Brand telling a FieldSpec apart from a bare zod schema. */
+  readonly kind: 'simba-field'
+}
+
+/** What a signature accepts per field: a `field(...)` or a bare zod schema (its `.description` is used). */
+export type FieldInput = FieldSpec | z.ZodType
+
+/** One resolved field of a signature, in declaration order. */
+export interface FieldInfo {
+  /** Field name (identifier-like). */
+  readonly name: string
+  /** Zod schema of the value. */
+  readonly schema: z.ZodType
+  /** Description shown to the LM, or undefined when none was given. */
+  readonly description: string | undefined
+}
+
+/**
+ * Declares a field with a zod schema and an optional description.
+ * @example field(z.enum(['billing', 'technical']), 'Queue that handles the ticket')
+ */
+export function field<T extends z.ZodType>(schema: T, description?: string): FieldSpec<T> {
+  return { schema, description: description ?? schema.description, kind: 'simba-field' }
+}
+
+/** True when `value` was made by `field(...)`. */
+export function isFieldSpec(value: unknown): value is FieldSpec {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'simba-field'
+}
+
+/** The zod schema inside a field input. */
+export type SchemaOf<F> = F extends FieldSpec<infer T> ? T : F extends z.ZodType ? F : never
+
+/** Value types of a record of field inputs. */
+export type InferFields<R extends Record<string, FieldInput>> = { [K in keyof R]: z.infer<SchemaOf<R[K]>> }
