@@ -1,0 +1,68 @@
+import { z } from 'zod'
+import { SimbaError } from '../errors.js'
+import { SNAPSHOT_VERSION, type SnapshotFileData } from './types.js'
+
+const splitSchema = z.object({ mean: z.number(), cases: z.record(z.string(), z.number()) })
+const demoSchema = z.record(z.string(), z.unknown())
+const blockSchema = z.object({
+  program: z.record(z.string(), z.object({ instructions: z.string(), demos: z.array(demoSchema) })).nullable(),
+  baseline: z.object({
+    split: z.enum(['trainset', 'devset']),
+    mean: z.number(),
+    trainset: splitSchema,
+    devset: splitSchema.optional(),
+  }),
+  provenance: z.looseObject({
+    model: z.string(),
+    optimizer: z.enum(['baseline', 'simba']),
+    settings: z.record(z.string(), z.unknown()).optional(),
+    seed: z.number().optional(),
+    library: z.string(),
+    date: z.string(),
+  }),
+  promptHash: z.string().nullable(),
+})
+const fileSchema = z.object({ version: z.number(), blocks: z.record(z.string(), blockSchema) })
+
+/** Upgrades from older format versions, keyed by the version they read. None exist yet. */
+const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {}
+
+const FIX = 'Fix the JSON by hand, or delete the file and re-create it locally with `npx vitest run -u` (or `npx vitest-simba --optimize -u`).'
+
+/**
+ * Parses a snapshot file's text: corrupt JSON or a wrong shape → SIMBA_SNAPSHOT_CORRUPT, an
+ * unknown version → SIMBA_SNAPSHOT_VERSION; known older versions are migrated.
+ */
+export function parseSnapshot(text: string, file: string): SnapshotFileData {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (cause) {
+    throw new SimbaError('SIMBA_SNAPSHOT_CORRUPT', `program snapshot ${file} is not valid JSON (${(cause as Error).message}). ${FIX}`, { cause })
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new SimbaError('SIMBA_SNAPSHOT_CORRUPT', `program snapshot ${file} must hold a JSON object with "version" and "blocks". ${FIX}`)
+  }
+  let data = raw as Record<string, unknown>
+  const version = data['version']
+  if (typeof version !== 'number' || !Number.isInteger(version)) {
+    throw new SimbaError('SIMBA_SNAPSHOT_CORRUPT', `program snapshot ${file} has no integer "version". ${FIX}`)
+  }
+  if (version > SNAPSHOT_VERSION || (version < SNAPSHOT_VERSION && MIGRATIONS[version] === undefined)) {
+    throw new SimbaError(
+      'SIMBA_SNAPSHOT_VERSION',
+      `program snapshot ${file} has format version ${version}, but this vitest-simba reads version ${SNAPSHOT_VERSION}` +
+        (version > SNAPSHOT_VERSION
+          ? '. Upgrade vitest-simba to the version that wrote it.'
+          : ' and cannot migrate it. Re-create it with `npx vitest run -u` (or `npx vitest-simba --optimize -u`).'),
+    )
+  }
+  for (let v = version; v < SNAPSHOT_VERSION; v++) data = (MIGRATIONS[v] as (d: Record<string, unknown>) => Record<string, unknown>)(data)
+  const parsed = fileSchema.safeParse(data)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const where = issue ? issue.path.join('.') : ''
+    throw new SimbaError('SIMBA_SNAPSHOT_CORRUPT', `program snapshot ${file} is malformed at "${where}": ${issue?.message ?? 'invalid'}. ${FIX}`)
+  }
+  return parsed.data as SnapshotFileData
+}
