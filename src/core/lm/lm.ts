@@ -1,0 +1,201 @@
+import OpenAI from 'openai'
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
+import { LMError, SimbaError } from '../../errors.js'
+import { createLimiter } from '../../internal/concurrency/limiter.js'
+import type { Limiter } from '../../internal/concurrency/limiter.js'
+import { LMCache, cacheKey } from './cache.js'
+import type { CachedAnswer, RequestBody } from './cache.js'
+import { ROLLOUT_HEADER, lmCallContext } from './context.js'
+import { resolveEndpoint, validateOptions } from './options.js'
+import type { Endpoint, LMOptions } from './options.js'
+import { isRetryable, retryDelayMs, sleep, toLMError } from './retry.js'
+import type { CallSite } from './retry.js'
+import type { LMRequest, LMResult, LanguageModel, UsageTotals } from './types.js'
+import { UsageMeter, costOf, readUsage } from './usage.js'
+
+/** State an LM shares with every copy made from it. */
+interface Family {
+  limiter: Limiter
+  cache: LMCache
+  meter: UsageMeter
+}
+
+/** A lazily built SDK client, shared by copies that talk to the same endpoint. */
+interface ClientSlot {
+  client: OpenAI | undefined
+}
+
+const lateBoundFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => globalThis.fetch(input, init)
+
+/**
+ * An OpenAI-compatible chat model on the official `openai` SDK, with its own retries, an
+ * in-memory cache, a concurrency limit and usage totals shared by all copies.
+ */
+export class LM implements LanguageModel {
+  /** Model name sent to the provider. */
+  readonly model: string
+  /** Sampling temperature. */
+  readonly temperature: number
+  /** Rollout id (cache key only; never in the body). */
+  readonly rolloutId: number | undefined
+  /** `max_tokens` of each request, if set. */
+  readonly maxTokens: number | undefined
+  /** Resolved base URL. */
+  readonly baseURL: string
+
+  readonly #options: Readonly<LMOptions>
+  readonly #endpoint: Endpoint
+  readonly #site: CallSite
+  readonly #headers: Record<string, string> | undefined
+  #family: Family
+  #slot: ClientSlot = { client: undefined }
+
+  /** Creates an LM; see {@link LMOptions} for defaults. Throws SIMBA_CONFIG for bad options. */
+  constructor(options: LMOptions) {
+    validateOptions(options)
+    this.#options = Object.freeze({ ...options })
+    this.model = options.model
+    this.temperature = options.temperature ?? 0
+    this.rolloutId = options.rolloutId
+    this.maxTokens = options.maxTokens
+    this.#endpoint = resolveEndpoint(options)
+    this.baseURL = this.#endpoint.baseURL
+    this.#site = { model: this.model, baseURL: this.baseURL, timeoutMs: options.timeoutMs ?? 60_000 }
+    const headers = { ...options.headers }
+    if (options.sendRolloutHeader && this.rolloutId !== undefined) headers[ROLLOUT_HEADER] = String(this.rolloutId)
+    this.#headers = Object.keys(headers).length > 0 ? headers : undefined
+    this.#family = {
+      limiter: options.limiter ?? createLimiter(options.concurrency ?? 8),
+      cache: new LMCache(),
+      meter: new UsageMeter(),
+    }
+  }
+
+  /**
+   * A copy with some options changed. It shares the cache, the limiter (unless `limiter` is
+   * given) and the usage totals with this LM. An override set to `undefined` restores the default.
+   */
+  copy(overrides: Partial<LMOptions>): LM {
+    const merged: Record<string, unknown> = { ...this.#options }
+    for (const [key, value] of Object.entries(overrides)) {
+      if (value === undefined) delete merged[key]
+      else merged[key] = value
+    }
+    const lm = new LM(merged as unknown as LMOptions)
+    lm.#family = { ...this.#family, limiter: overrides.limiter ?? this.#family.limiter }
+    const sameClient =
+      lm.#endpoint.baseURL === this.#endpoint.baseURL && lm.#endpoint.apiKey === this.#endpoint.apiKey && lm.#options.fetch === this.#options.fetch
+    if (sameClient) lm.#slot = this.#slot
+    return lm
+  }
+
+  /** Usage totals of this LM and every copy sharing its meter. */
+  usage(): UsageTotals {
+    return this.#family.meter.totals()
+  }
+
+  /** Forgets every cached answer (for this LM and its copies). */
+  clearCache(): void {
+    this.#family.cache.clear()
+  }
+
+  /** Sends one chat completion request (or answers it from the cache). */
+  async call(request: LMRequest): Promise<LMResult> {
+    const body = this.#body(request)
+    const family = this.#family
+    if (this.#options.cache === false) return result(await this.#live(body), false)
+    const key = cacheKey(body, this.rolloutId)
+    const hit = family.cache.get(key)
+    if (hit) {
+      const answer = await hit
+      family.meter.recordCached()
+      return result(answer, true)
+    }
+    const pending = this.#live(body)
+    family.cache.set(key, pending)
+    return result(await pending, false)
+  }
+
+  #body(request: LMRequest): RequestBody {
+    checkRequest(request, this.model)
+    const body: RequestBody = { model: this.model, messages: request.messages, temperature: this.temperature }
+    if (this.maxTokens !== undefined) body['max_tokens'] = this.maxTokens
+    if (request.responseFormat) body['response_format'] = request.responseFormat
+    const extra = this.#options.extraBody
+    if (extra) for (const key of Object.keys(extra)) if (key !== 'model' && key !== 'messages') body[key] = extra[key]
+    return body
+  }
+
+  #client(): OpenAI {
+    if (this.#endpoint.keyError) throw this.#endpoint.keyError
+    this.#slot.client ??= new OpenAI({
+      baseURL: this.#endpoint.baseURL,
+      apiKey: this.#endpoint.apiKey,
+      maxRetries: 0,
+      timeout: this.#site.timeoutMs,
+      fetch: this.#options.fetch ?? lateBoundFetch,
+    })
+    return this.#slot.client
+  }
+
+  async #live(body: RequestBody): Promise<CachedAnswer> {
+    const client = this.#client()
+    const options = this.#options
+    const maxRetries = options.maxRetries ?? 3
+    const requestOptions = { timeout: this.#site.timeoutMs, maxRetries: 0, headers: this.#headers }
+    const info = { rolloutId: this.rolloutId, model: this.model }
+    const send = (): Promise<ChatCompletion> =>
+      lmCallContext.run(info, () => client.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming, requestOptions))
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const completion = await this.#family.limiter.run(send)
+        const answer = this.#read(completion)
+        this.#family.meter.recordLive(answer.usage, costOf(options.prices, this.model, answer.usage))
+        return answer
+      } catch (thrown) {
+        const error = toLMError(thrown, this.#site)
+        if (attempt > maxRetries || !isRetryable(error)) {
+          if (attempt > 1) error.message += ` (gave up after ${attempt} attempts)`
+          throw error
+        }
+        const headers = (thrown as { headers?: unknown }).headers
+        const delayMs = retryDelayMs(attempt, headers instanceof Headers ? headers : undefined, options.retryBaseDelayMs ?? 250, options.maxRetryDelayMs ?? 30_000)
+        options.onRetry?.({ attempt, delayMs, error })
+        await sleep(delayMs)
+      }
+    }
+  }
+
+  #read(completion: ChatCompletion): CachedAnswer {
+    const choice = completion?.choices?.[0]
+    const text = choice?.message?.content
+    if (typeof text !== 'string' || text === '') {
+      const why = choice ? `finish_reason=${String(choice.finish_reason)}` : 'no choices in the response'
+      throw new LMError(
+        'SIMBA_LM_HTTP',
+        `LM "${this.model}" at ${this.baseURL}: the provider returned no text (choices[0].message.content is empty; ${why}). ` +
+          'Check maxTokens, content filters, and that the model supports chat completions.',
+        { status: 200, model: this.model },
+      )
+    }
+    return { text, usage: readUsage(completion.usage), model: typeof completion.model === 'string' && completion.model ? completion.model : this.model }
+  }
+}
+
+function result(answer: CachedAnswer, cached: boolean): LMResult {
+  return { text: answer.text, usage: { ...answer.usage }, cached, model: answer.model }
+}
+
+function checkRequest(request: LMRequest, model: string): void {
+  const messages = (request as { messages?: unknown } | undefined)?.messages
+  const ok =
+    Array.isArray(messages) &&
+    messages.length > 0 &&
+    messages.every((m) => m !== null && typeof m === 'object' && typeof m.role === 'string' && typeof m.content === 'string')
+  if (!ok) {
+    throw new SimbaError(
+      'SIMBA_CONFIG',
+      `LM "${model}".call() needs { messages: [{ role, content }, …] } with at least one message and string contents; got ${JSON.stringify(request)?.slice(0, 200)}`,
+    )
+  }
+}
