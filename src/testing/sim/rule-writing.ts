@@ -1,0 +1,97 @@
+import type { World, WorldRule } from '../world/schema.js'
+import { governingRule, keywordIn } from '../world/oracle.js'
+import { parseJsonObject, type ParsedPrompt } from './prompt.js'
+import { pick, unit, variation, type SampleContext } from './seed.js'
+
+/** Chance that advice for a rule-governed case is vague (names no keyword, so teaches nothing). */
+export const VAGUE_RATE = 0.2
+
+interface Step { module_name?: unknown; inputs?: unknown; outputs?: unknown }
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function steps(text: string | undefined): Step[] {
+  const v = parseJson(text)
+  return Array.isArray(v) ? v.filter((s): s is Step => typeof s === 'object' && s !== null) : []
+}
+
+function stringValues(obj: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => typeof v === 'string') as Array<[string, string]>)
+}
+
+function findWorld(worlds: readonly World[], programInputs: Record<string, unknown>): World | undefined {
+  const keys = Object.keys(programInputs)
+  const texts = stringValues(programInputs)
+  return worlds.find((w) => w.inputs.some((k) => keys.includes(k))) ?? worlds.find((w) => governingRule(w, texts) !== undefined)
+}
+
+const RULE_PHRASINGS: Array<(a: { input: string; output: string; kw: string; label: string }) => string> = [
+  (a) => `When the ${a.input} mentions "${a.kw}", set ${a.output} to ${a.label}.`,
+  (a) => `If you see "${a.kw}" in the ${a.input}, the correct ${a.output} is ${a.label}.`,
+  (a) => `Anything that says "${a.kw}" belongs to ${a.label}, whatever else the ${a.input} talks about.`,
+  (a) => `Route every ${a.input} containing "${a.kw}" to ${a.label}.`,
+]
+
+const VAGUE_PHRASINGS: Array<(a: { input: string; output: string }) => string> = [
+  (a) => `Read the whole ${a.input} carefully and pick the ${a.output} that fits its main concern.`,
+  (a) => `Pay closer attention to the specific wording of the ${a.input} before choosing the ${a.output}.`,
+  (a) => `Do not fall back to a generic ${a.output}; weigh the concrete details the ${a.input} gives.`,
+]
+
+/** Replies to SIMBA's rule-writing ("feedback") request: a discussion and advice keyed by module name. */
+export function answerRuleWriting(worlds: readonly World[], p: ParsedPrompt, ctx: SampleContext): Record<string, unknown> {
+  const names = parseJson(p.inputs.module_names)
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
+    return { discussion: 'The request did not list the module names, so no advice can be given.', module_advice: {} }
+  }
+  const moduleNames = names as string[]
+  const programInputs = parseJsonObject(p.inputs.program_inputs ?? '') ?? {}
+  const world = findWorld(worlds, programInputs)
+  const seed = `${ctx.salt}|advice|${p.inputs.program_inputs ?? ''}|${p.inputs.worse_program_trajectory ?? ''}|${p.inputs.better_program_trajectory ?? ''}|${variation(ctx)}`
+  const advice: Record<string, string> = {}
+  if (!world) {
+    for (const n of moduleNames) advice[n] = 'Work through the inputs step by step and check the answer against every detail given.'
+    return { discussion: 'The inputs do not match a task I recognise; the advice is general.', module_advice: advice }
+  }
+  const input = world.inputs[0] ?? 'input'
+  const output = world.output
+  const texts = stringValues(programInputs)
+  const rule: WorldRule | undefined = governingRule(world, texts)
+  const oracle = parseJsonObject(p.inputs.oracle_metadata ?? '') ?? {}
+  const gold = rule?.label ?? (typeof oracle[output] === 'string' ? (oracle[output] as string) : undefined)
+  const worse = [...steps(p.inputs.worse_program_trajectory)]
+  const better = [...steps(p.inputs.better_program_trajectory)]
+  const all = [...better, ...worse]
+  const finalOf = (list: Step[], outputsText: string | undefined): string => {
+    const fromOutputs = parseJsonObject(outputsText ?? '')?.[output]
+    const fromSteps = [...list].reverse().map((s) => (s.outputs as Record<string, unknown> | undefined)?.[output]).find((v) => v !== undefined)
+    const v = fromOutputs ?? fromSteps
+    return v === undefined ? 'nothing' : `"${String(v)}"`
+  }
+  let targets = moduleNames.filter((n) => all.some((s) => s.module_name === n && typeof s.outputs === 'object' && s.outputs !== null && output in (s.outputs as object)))
+  if (targets.length === 0 && moduleNames.length > 0) targets = [moduleNames[moduleNames.length - 1] as string]
+  const vague = unit(seed, 'vague') < VAGUE_RATE
+  const kw = rule ? keywordIn(rule, Object.values(texts)) : undefined
+  let targetAdvice: string
+  if (rule && kw && !vague) targetAdvice = pick(RULE_PHRASINGS, seed, 'phrase')({ input, output, kw, label: rule.label })
+  else if (gold !== undefined && !rule) targetAdvice = `When unsure about a ${input} like this one, prefer ${gold} as the ${output} and read it to the end before deciding.`
+  else targetAdvice = pick(VAGUE_PHRASINGS, seed, 'vague-phrase')({ input, output })
+  for (const n of moduleNames) {
+    advice[n] = targets.includes(n)
+      ? targetAdvice
+      : `Keep the key phrases of the ${input} verbatim in your outputs so the later steps can see exactly what was asked.`
+  }
+  const discussion =
+    `The lower-scoring run answered ${finalOf(worse, p.inputs.worse_program_outputs)} and the higher-scoring run answered ` +
+    `${finalOf(better, p.inputs.better_program_outputs)}` +
+    (gold !== undefined ? `; the expected ${output} is ${gold}.` : '.') +
+    (targets.length > 0 ? ` The deciding module is ${targets.join(', ')}.` : '')
+  return { discussion, module_advice: advice }
+}

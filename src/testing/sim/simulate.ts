@@ -1,0 +1,68 @@
+import type { World } from '../world/schema.js'
+import { parsePrompt, type FieldDecl, type ParsedPrompt, type RawMessage } from './prompt.js'
+import { answerRuleWriting } from './rule-writing.js'
+import type { SampleContext } from './seed.js'
+import { answerTask } from './task.js'
+import { keyPhrases, valueForType } from './values.js'
+
+/** How the simulator understood a request. */
+export type RequestKind = 'task' | 'rule-writing' | 'other-module' | 'generic'
+
+/** The simulated reply to one chat request. */
+export interface Simulated {
+  /** Assistant message text (chat markers or a JSON object). */
+  content: string
+  /** How the request was classified. */
+  kind: RequestKind
+  /** Name of the world that answered, if any. */
+  world: string | undefined
+}
+
+/** Classifies a parsed request and picks the world by field names (first match wins). */
+export function classify(worlds: readonly World[], p: ParsedPrompt): { kind: RequestKind; world?: World } {
+  const outs = p.outputFields.map((f) => f.name)
+  const ins = p.inputFields.map((f) => f.name)
+  if (outs.includes('module_advice')) return { kind: 'rule-writing' }
+  const hasInput = (w: World): boolean => w.inputs.some((k) => ins.includes(k))
+  const task = worlds.find((w) => outs.includes(w.output) && hasInput(w))
+  if (task) return { kind: 'task', world: task }
+  const other = worlds.find(hasInput)
+  if (other) return { kind: 'other-module', world: other }
+  const byOutput = worlds.find((w) => outs.includes(w.output))
+  if (byOutput) return { kind: 'task', world: byOutput }
+  return { kind: 'generic' }
+}
+
+const MARKER_LINE = /^\\*\[\[ ## .+? ## \]\]\s*$/
+
+/** Renders output values in the chat marker format, escaping value lines that look like markers. */
+export function renderMarkers(fields: readonly string[], values: Record<string, unknown>): string {
+  const blocks = fields.map((name) => {
+    const v = values[name]
+    const text = typeof v === 'string' ? v : JSON.stringify(v ?? '')
+    const escaped = text.split('\n').map((l) => (MARKER_LINE.test(l) ? `\\${l}` : l)).join('\n')
+    return `[[ ## ${name} ## ]]\n${escaped}\n\n`
+  })
+  return `${blocks.join('')}[[ ## completed ## ]]`
+}
+
+function plainAnswer(fields: readonly FieldDecl[], phrases: string[], salt: string): Record<string, unknown> {
+  return Object.fromEntries(fields.map((f) => [f.name, valueForType(f, phrases, salt)]))
+}
+
+/** The simulated answer to a chat request: a pure function of the messages, format and context. */
+export function simulate(worlds: readonly World[], messages: readonly RawMessage[], responseFormat: unknown, ctx: SampleContext): Simulated {
+  const p = parsePrompt(messages, responseFormat)
+  const { kind, world } = classify(worlds, p)
+  let values: Record<string, unknown>
+  if (kind === 'rule-writing') values = answerRuleWriting(worlds, p, ctx)
+  else if (kind === 'task' && world) values = answerTask(world, p, ctx)
+  else if (kind === 'other-module' && world) values = plainAnswer(p.outputFields, keyPhrases(world, p.inputs), ctx.salt)
+  else values = plainAnswer(p.outputFields, [], ctx.salt)
+  const fields = p.outputFields.length > 0 ? p.outputFields.map((f) => f.name) : Object.keys(values)
+  if (fields.length === 0) {
+    return { content: p.wantsJson ? '{}' : 'I have no output fields to fill in for this request.', kind, world: world?.name }
+  }
+  const content = p.wantsJson ? JSON.stringify(Object.fromEntries(fields.map((f) => [f, values[f] ?? '']))) : renderMarkers(fields, values)
+  return { content, kind, world: world?.name }
+}
