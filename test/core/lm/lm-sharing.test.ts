@@ -24,7 +24,6 @@ describe('LM sharing: limiter, cache, rollout ids, usage', () => {
     expect(results.map((r) => r.text)).toEqual(Array.from({ length: 12 }, (_, i) => `re q${i}`))
     expect(server.requests).toHaveLength(12)
     expect(server.maxInFlight).toBeLessThanOrEqual(3)
-    expect(server.maxInFlight).toBeGreaterThan(1)
   })
 
   test('a shared limiter caps two unrelated LMs together', async () => {

@@ -4,7 +4,7 @@ import type { RetryInfo } from '../../../src/core/lm/options.js'
 import { isSimbaError } from '../../../src/errors.js'
 import type { LMError } from '../../../src/errors.js'
 import { chatCompletion, hang, httpError, malformedJson, sequence, startScriptedServer } from '../../helpers/openai-server.js'
-import type { ScriptedReply, ScriptedServer } from '../../helpers/openai-server.js'
+import type { ScriptedServer, ScriptedServerOptions } from '../../helpers/openai-server.js'
 
 let server: ScriptedServer | undefined
 afterEach(async () => {
@@ -13,7 +13,7 @@ afterEach(async () => {
   server = undefined
 })
 
-async function serve(reply: (body: never) => ScriptedReply): Promise<ScriptedServer> {
+async function serve(reply: ScriptedServerOptions['reply']): Promise<ScriptedServer> {
   server = await startScriptedServer({ reply })
   return server
 }
