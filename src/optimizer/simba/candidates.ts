@@ -1,0 +1,118 @@
+/**
+ * Building and scoring one step's candidates (simba.md §3.2 steps 5–6, §9.1–9.2).
+ *
+ * Every random draw happens here on the coordinating path, bucket by bucket in sorted order:
+ * source pick, Poisson, drop positions, strategy. In 'concurrent' mode the draws for the first
+ * N + 1 buckets are made first, then their strategies run at once and each candidate's mini-batch
+ * evaluation starts as soon as it is built; if some strategies throw, exactly that many further
+ * buckets are drawn for (in order) and tried. Strategies consume no randomness, so the draw
+ * sequence, the candidate set and their order equal DSPy's sequential loop, whatever the
+ * completion order. 'sequential' reproduces DSPy's order of work: one strategy at a time, then
+ * all evaluations.
+ */
+import type { Module } from '../../core/module/module.js'
+import type { PoissonRng } from '../../internal/rng/poisson.js'
+import type { Rng } from '../../internal/rng/prng.js'
+import type { Bucket } from './buckets.js'
+import { dropPositions, withoutPositions } from './demo-drop.js'
+import type { Pool } from './pool.js'
+import { errorText } from './run.js'
+import { softmaxPick } from './sampling.js'
+import { appendADemo } from './strategies/append-demo.js'
+import { appendARule } from './strategies/append-rule.js'
+import type { RunRecord, Strategy, StrategyContext, StrategyName } from './strategies/types.js'
+import type { CandidateLog } from './types.js'
+
+const STRATEGIES: Record<StrategyName, Strategy> = { append_a_demo: appendADemo, append_a_rule: appendARule }
+
+/** Inputs of the candidate phase. */
+export interface CandidatePhase<P extends Module> {
+  pool: Pool<P>
+  buckets: Array<Bucket<RunRecord>>
+  rng: Rng
+  poisson: PoissonRng
+  /** N; N + 1 candidates are wanted. */
+  numCandidates: number
+  maxDemos: number
+  temperatureForCandidates: number
+  schedule: 'concurrent' | 'sequential'
+  /** Strategy context minus the bucket and candidate. */
+  strategyContext: Omit<StrategyContext, 'bucket' | 'candidate'>
+  /** Scores a candidate on the step's mini-batch. */
+  evaluate: (program: P) => Promise<RunRecord[]>
+  /** Called when a candidate was built (or its strategy failed). */
+  onBuilt: (log: CandidateLog) => void
+}
+
+/** A built and evaluated candidate. */
+export interface BuiltCandidate<P extends Module> {
+  program: P
+  log: CandidateLog
+  runs: RunRecord[]
+}
+
+interface Drawn<P extends Module> {
+  program: P
+  log: CandidateLog
+  bucket: Bucket<RunRecord>
+}
+
+/** The draws for one bucket, in DSPy's order; returns the demo-dropped clone. */
+function draw<P extends Module>(phase: CandidatePhase<P>, bucket: Bucket<RunRecord>): Drawn<P> {
+  const { pool, rng } = phase
+  const sourceId = softmaxPick(rng, pool.top(phase.numCandidates), pool.avg, phase.temperatureForCandidates)
+  const program = pool.get(sourceId).clone()
+  const predictors = program.namedPredictors().map(([, p]) => p)
+  const dropped = dropPositions(predictors.map((p) => p.demos.length), phase.maxDemos, rng, phase.poisson)
+  for (const p of predictors) p.demos = withoutPositions(p.demos, dropped)
+  const names: StrategyName[] = phase.maxDemos > 0 ? ['append_a_demo', 'append_a_rule'] : ['append_a_rule']
+  const strategy = rng.choice(names)
+  const log: CandidateLog = { id: undefined, sourceId, bucketExample: bucket.exampleIndex, strategy, outcome: 'failed', droppedDemos: [...dropped].sort((a, b) => a - b) }
+  return { program, log, bucket }
+}
+
+/** Runs the drawn strategy; resolves true when a candidate was kept (applied or skipped). */
+async function apply<P extends Module>(phase: CandidatePhase<P>, d: Drawn<P>): Promise<boolean> {
+  try {
+    const out = await STRATEGIES[d.log.strategy]({ ...phase.strategyContext, bucket: d.bucket.runs, candidate: d.program })
+    d.log.outcome = out.status
+    if (out.status === 'skipped') d.log.reason = out.reason
+    phase.onBuilt(d.log)
+    return true
+  } catch (error) {
+    d.log.outcome = 'failed'
+    d.log.reason = errorText(error)
+    phase.onBuilt(d.log)
+    return false
+  }
+}
+
+/**
+ * Builds up to N + 1 candidates from the sorted buckets and scores each on the mini-batch.
+ * Returns the kept candidates in bucket order plus the logs of every processed bucket.
+ */
+export async function buildAndScore<P extends Module>(phase: CandidatePhase<P>): Promise<{ built: Array<BuiltCandidate<P>>; logs: CandidateLog[] }> {
+  const want = phase.numCandidates + 1
+  const kept: Array<{ d: Drawn<P>; runs: Promise<RunRecord[]> }> = []
+  const logs: CandidateLog[] = []
+  let next = 0
+  if (phase.schedule === 'sequential') {
+    while (kept.length < want && next < phase.buckets.length) {
+      const d = draw(phase, phase.buckets[next++] as Bucket<RunRecord>)
+      logs.push(d.log)
+      if (await apply(phase, d)) kept.push({ d, runs: Promise.resolve([]) })
+    }
+    for (const k of kept) k.runs = phase.evaluate(k.d.program)
+  } else {
+    while (kept.length < want && next < phase.buckets.length) {
+      const round: Array<Drawn<P>> = []
+      for (let i = kept.length; i < want && next < phase.buckets.length; i++) round.push(draw(phase, phase.buckets[next++] as Bucket<RunRecord>))
+      logs.push(...round.map((d) => d.log))
+      const started = await Promise.all(round.map(async (d) => ((await apply(phase, d)) ? { d, runs: phase.evaluate(d.program) } : undefined)))
+      for (const s of started) if (s) kept.push(s)
+    }
+  }
+  const built: Array<BuiltCandidate<P>> = []
+  for (const k of kept) built.push({ program: k.d.program, log: k.d.log, runs: await k.runs })
+  return { built, logs }
+}

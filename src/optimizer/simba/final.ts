@@ -1,0 +1,42 @@
+/**
+ * Final selection (simba.md §5): an evenly spaced subset of step winners (always the baseline and
+ * the last winner) is scored on the selection set (valset when given, else the trainset) and the
+ * best is returned (ties favour the earlier finalist). Finalists with identical state are scored
+ * once (simba.md §9.5); logs are keyed by the step that produced each winner (fixes §7.2 item 5).
+ */
+import { canonicalJson } from '../../internal/json/canonical.js'
+import type { Module } from '../../core/module/module.js'
+import type { RunRecord } from './strategies/types.js'
+import { finalIndices } from './select.js'
+import { firstArgMax, mean } from './stats.js'
+import type { FinalistLog } from './types.js'
+
+/** A step winner: pool id and producing step (-1 for the baseline). */
+export interface Winner {
+  id: number
+  step: number
+}
+
+/** Scores the finalists and picks the best. `score` runs one program on the whole selection set. */
+export async function selectFinal<P extends Module>(
+  winners: readonly Winner[],
+  slots: number,
+  program: (id: number) => P,
+  score: (p: P) => Promise<RunRecord[]>,
+): Promise<{ best: P; bestScore: number; finalists: FinalistLog[]; candidatePrograms: Array<{ score: number; program: P }> }> {
+  const idx = finalIndices(winners.length, slots)
+  const byState = new Map<string, Promise<RunRecord[]>>()
+  const runs = idx.map((i) => {
+    const p = program((winners[i] as Winner).id)
+    const key = canonicalJson(p.state())
+    let r = byState.get(key)
+    if (!r) byState.set(key, (r = score(p)))
+    return r
+  })
+  const scores = (await Promise.all(runs)).map((rs) => mean(rs.map((r) => r.score)))
+  const finalists = idx.map((i, k) => ({ winnerIndex: i, step: (winners[i] as Winner).step, id: (winners[i] as Winner).id, score: scores[k] as number }))
+  const order = finalists.map((_, k) => k).sort((a, b) => (scores[b] as number) - (scores[a] as number))
+  const candidatePrograms = order.map((k) => ({ score: scores[k] as number, program: program((finalists[k] as FinalistLog).id).clone() }))
+  const bestK = firstArgMax(scores)
+  return { best: program((finalists[bestK] as FinalistLog).id).clone(), bestScore: scores[bestK] as number, finalists, candidatePrograms }
+}

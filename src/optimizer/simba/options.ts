@@ -1,0 +1,57 @@
+/** Validation and defaults of `simba()` options (simba.md §2; clamps and errors per §7). */
+import { SimbaError } from '../../errors.js'
+import type { LanguageModel } from '../../core/lm/types.js'
+import type { Module } from '../../core/module/module.js'
+import { currentSettings } from '../../core/module/settings.js'
+import type { SimbaEvent, SimbaOptions } from './types.js'
+
+/** Options with defaults applied. */
+export type ResolvedOptions = Required<
+  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'demoInputFieldMaxlen' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors'>
+> & { promptModel: LanguageModel | undefined; lm: LanguageModel | undefined }
+
+const int = (name: string, v: number, min: number): number => {
+  if (!Number.isInteger(v) || v < min) throw new SimbaError('SIMBA_CONFIG', `simba option ${name} must be an integer >= ${min}, got ${v}`)
+  return v
+}
+
+/** Applies defaults, validates, clamps bsize (with a warning event) and checks every predictor has an LM. */
+export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: SimbaEvent) => void): ResolvedOptions {
+  if (!o || !Array.isArray(o.trainset) || o.trainset.length === 0) {
+    throw new SimbaError('SIMBA_DATASET', 'simba needs a non-empty trainset: pass { trainset: toExamples(rows, ["input"]) }')
+  }
+  if (typeof o.metric !== 'function') throw new SimbaError('SIMBA_CONFIG', 'simba needs a metric function (example, prediction) => number | { score, feedback }')
+  if (o.valset !== undefined && (!Array.isArray(o.valset) || o.valset.length === 0)) throw new SimbaError('SIMBA_DATASET', 'simba valset must be a non-empty array of examples when given')
+  const named = program.namedPredictors()
+  if (named.length === 0) throw new SimbaError('SIMBA_CONFIG', `program ${program.constructor.name} has no predictors for SIMBA to optimize`)
+  const lm = o.lm ?? currentSettings().lm
+  const missing = named.filter(([, p]) => !p.lm && !lm).map(([n]) => n)
+  if (missing.length > 0) throw new SimbaError('SIMBA_NO_LM', `predictors ${missing.join(', ')} have no LM: pass { lm } to simba() or set one on each predictor`)
+  let bsize = int('bsize', o.bsize ?? 32, 1)
+  if (bsize > o.trainset.length) {
+    emit({ type: 'warning', code: 'SIMBA_BSIZE_CLAMPED', message: `bsize ${bsize} is larger than the trainset (${o.trainset.length} examples); using bsize ${o.trainset.length}` })
+    bsize = o.trainset.length
+  }
+  for (const k of ['temperatureForSampling', 'temperatureForCandidates'] as const) {
+    const v = o[k]
+    if (v !== undefined && !(v > 0)) throw new SimbaError('SIMBA_CONFIG', `simba option ${k} must be > 0, got ${v}`)
+  }
+  if (o.schedule !== undefined && o.schedule !== 'concurrent' && o.schedule !== 'sequential') throw new SimbaError('SIMBA_CONFIG', `simba option schedule must be 'concurrent' or 'sequential', got ${String(o.schedule)}`)
+  return {
+    seed: o.seed ?? 0,
+    bsize,
+    numCandidates: int('numCandidates', o.numCandidates ?? 6, 1),
+    maxSteps: int('maxSteps', o.maxSteps ?? 8, 0),
+    maxDemos: o.maxDemos ?? 4,
+    temperatureForSampling: o.temperatureForSampling ?? 0.2,
+    temperatureForCandidates: o.temperatureForCandidates ?? 0.2,
+    demoInputFieldMaxlen: o.demoInputFieldMaxlen ?? 100_000,
+    concurrency: int('concurrency', o.concurrency ?? 16, 1),
+    schedule: o.schedule ?? 'concurrent',
+    freshRolloutIds: o.freshRolloutIds ?? false,
+    faithful: o.faithful ?? false,
+    maxErrors: o.maxErrors ?? Number.POSITIVE_INFINITY,
+    lm,
+    promptModel: o.promptModel ?? lm ?? named.find(([, p]) => p.lm)?.[1].lm,
+  }
+}

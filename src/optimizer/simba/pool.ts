@@ -1,0 +1,62 @@
+/**
+ * The program pool (simba.md §1.2, §3.5): programs by creation id (0 = baseline) with the score
+ * list each got when registered. Programs are never edited after registration, so rollouts can run
+ * them concurrently without per-rollout clones.
+ */
+import type { Module } from '../../core/module/module.js'
+import type { Predict } from '../../core/predict/predict.js'
+import { mean } from './stats.js'
+import { topKPlusBaseline } from './sampling.js'
+
+/** Pool of immutable program variants and their score lists. */
+export class Pool<P extends Module = Module> {
+  private readonly programs: P[] = []
+  private readonly scores: number[][] = []
+  private readonly names = new WeakMap<Predict, string>()
+
+  /** Registers the baseline as id 0. */
+  constructor(baseline: P) {
+    this.register(baseline, [])
+  }
+
+  /** Adds a program with its per-example scores; returns its id. */
+  register(program: P, scores: readonly number[]): number {
+    for (const [name, p] of program.namedPredictors()) this.names.set(p, name)
+    this.programs.push(program)
+    this.scores.push([...scores])
+    return this.programs.length - 1
+  }
+
+  /** Replaces the (empty) score list of a program, e.g. the baseline once it is evaluated. */
+  setScores(id: number, scores: readonly number[]): void {
+    this.scores[id] = [...scores]
+  }
+
+  /** Program by id. */
+  get(id: number): P {
+    const p = this.programs[id]
+    if (!p) throw new RangeError(`[vitest-simba] no program with id ${id} in the pool`)
+    return p
+  }
+
+  /** Number of programs. */
+  get size(): number {
+    return this.programs.length
+  }
+
+  /** Mean of a program's score list (0 when empty, as DSPy). */
+  avg = (id: number): number => mean(this.scores[id] ?? [])
+
+  /** Scores of a program (copy). */
+  scoresOf(id: number): number[] {
+    return [...(this.scores[id] ?? [])]
+  }
+
+  /** The k best ids by average, with the baseline forced in. */
+  top(k: number): number[] {
+    return topKPlusBaseline(this.programs.map((_, i) => i), this.avg, k)
+  }
+
+  /** Name of a predictor object of any pool program (undefined for unknown predictors). */
+  nameOf = (predictor: Predict): string | undefined => this.names.get(predictor)
+}

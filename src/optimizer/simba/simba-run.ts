@@ -1,0 +1,49 @@
+/** Shared state of one `simba()` call: options, random streams, pool, limiter, meter, events. */
+import type { Example } from '../../core/example/example.js'
+import type { LanguageModel } from '../../core/lm/types.js'
+import type { Module } from '../../core/module/module.js'
+import { createLimiter, type Limiter } from '../../internal/concurrency/limiter.js'
+import { createPoissonRng, type PoissonRng } from '../../internal/rng/poisson.js'
+import { createRng, type Rng } from '../../internal/rng/prng.js'
+import { ErrorBudget } from './budget.js'
+import { ownMapper } from './lms.js'
+import { UsageMeter } from './meter.js'
+import type { ResolvedOptions } from './options.js'
+import { Pool } from './pool.js'
+import { runAndScore } from './run.js'
+import type { RunRecord } from './strategies/types.js'
+import type { SimbaEvent, SimbaOptions } from './types.js'
+
+/** Everything one optimization run shares across steps. */
+export class SimbaRun<P extends Module> {
+  readonly rng: Rng
+  readonly poisson: PoissonRng
+  readonly pool: Pool<P>
+  readonly limiter: Limiter
+  readonly meter: UsageMeter
+  readonly errors: ErrorBudget
+  readonly promptModel: LanguageModel | undefined
+  private readonly own: (lm: LanguageModel) => LanguageModel
+
+  constructor(
+    program: P,
+    readonly options: SimbaOptions<P>,
+    readonly o: ResolvedOptions,
+    readonly emit: (e: SimbaEvent) => void,
+  ) {
+    this.rng = createRng(o.seed)
+    this.poisson = createPoissonRng(o.seed)
+    this.pool = new Pool(program.clone())
+    this.limiter = createLimiter(o.concurrency)
+    this.meter = new UsageMeter(options.prices)
+    this.errors = new ErrorBudget(o.maxErrors)
+    this.own = ownMapper(this.meter)
+    if (o.promptModel) this.meter.track(o.promptModel)
+    this.promptModel = o.promptModel ? this.meter.wrap(o.promptModel) : undefined
+  }
+
+  /** Runs `program` with its own LMs on every example (through the limiter), index-aligned. */
+  evaluateOn(program: P, examples: readonly Example[]): Promise<RunRecord[]> {
+    return Promise.all(examples.map((ex) => this.limiter.run(() => runAndScore(program, ex, this.options.metric, { lm: this.o.lm, mapLM: this.own }))))
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * One SIMBA step (simba.md §3.2): rollouts, buckets and percentiles, candidates, winner, registration.
+ * Departure (default, off with `faithful`): in the first step the baseline is also scored on the
+ * mini-batch (B extra runs, concurrent with candidate building), so its pool average is a real
+ * score instead of DSPy's permanent 0.0 (simba.md §3.5, §7.2 item 1).
+ */
+import type { Example } from '../../core/example/example.js'
+import type { Module } from '../../core/module/module.js'
+import { budgetReached } from './budget.js'
+import { buildBuckets } from './buckets.js'
+import { buildAndScore } from './candidates.js'
+import type { Winner } from './final.js'
+import type { SimbaRun } from './simba-run.js'
+import { runRollouts } from './rollouts.js'
+import { firstArgMax, mean, percentile } from './stats.js'
+import type { StepLog, StoppedReason } from './types.js'
+
+/** Runs step `t` on `batch`; returns its log and the winner (if any candidate was built). */
+export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, batch: readonly Example[], batchIds: Array<string | number>): Promise<{ log: StepLog; winner?: Winner; stopped?: StoppedReason }> {
+  const { o, pool } = run
+  run.emit({ type: 'step-start', step: t, batch: batchIds })
+  const rolloutOffset = o.freshRolloutIds ? t * o.numCandidates : 0
+  const plan = { slots: o.numCandidates, temperatureSchedule: run.options.temperatureSchedule, teacherSettings: run.options.teacherSettings, rolloutOffset }
+  const outs = await runRollouts({ pool, batch, rng: run.rng, plan, temperatureForSampling: o.temperatureForSampling, metric: run.options.metric, lm: o.lm, limiter: run.limiter, meter: run.meter })
+  const rolloutErrors = run.errors.add(outs, `rollout (step ${t})`, true)
+  const scores = outs.map((r) => r.score)
+  const p10 = percentile(scores, 10)
+  const p90 = percentile(scores, 90)
+  const log: StepLog = { step: t, batch: batchIds, rolloutMean: mean(scores), p10, p90, rolloutErrors, candidates: [], winner: null }
+  run.emit({ type: 'rollouts-done', step: t, mean: log.rolloutMean, p10, p90, errors: rolloutErrors })
+  const stopped = budgetReached(run.meter.totals(), run.options.budget)
+  if (stopped) return { log, stopped }
+  const buckets = buildBuckets(outs, batch.length, o.numCandidates)
+  const evaluate = (p: P) => run.evaluateOn(p, batch)
+  const baselineRuns = !o.faithful && t === 0 ? evaluate(pool.get(0)) : undefined
+  const { built, logs } = await buildAndScore({
+    pool, buckets, rng: run.rng, poisson: run.poisson, numCandidates: o.numCandidates, maxDemos: o.maxDemos,
+    temperatureForCandidates: o.temperatureForCandidates, schedule: o.schedule, evaluate,
+    strategyContext: { nameOf: pool.nameOf, p10, p90, demoInputFieldMaxlen: o.demoInputFieldMaxlen, promptModel: run.promptModel },
+    onBuilt: (c) => run.emit({ type: 'candidate', step: t, phase: 'built', candidate: { ...c } }),
+  })
+  log.candidates = logs
+  if (baselineRuns) {
+    const rs = await baselineRuns
+    run.errors.add(rs, `baseline evaluation (step ${t})`)
+    pool.setScores(0, rs.map((r) => r.score))
+    log.baselineScore = pool.avg(0)
+  }
+  const means = built.map((c) => mean(c.runs.map((r) => r.score)))
+  for (const [i, c] of built.entries()) {
+    run.errors.add(c.runs, `candidate evaluation (step ${t})`)
+    c.log.score = means[i]
+    c.log.id = pool.register(c.program, c.runs.map((r) => r.score))
+    run.emit({ type: 'candidate', step: t, phase: 'evaluated', candidate: { ...c.log } })
+  }
+  const w = firstArgMax(means)
+  if (w < 0) return { log }
+  const winner = built[w] as (typeof built)[number]
+  log.winner = { id: winner.log.id as number, score: means[w] as number }
+  return { log, winner: { id: winner.log.id as number, step: t } }
+}

@@ -1,0 +1,71 @@
+/**
+ * Strategy "append a rule" (ported from DSPy `dspy/teleprompt/simba_utils.py`, MIT; simba.md §4.3):
+ * an LM contrasts the best and worst rollout of one example and writes per-module advice, which is
+ * appended to each named predictor's instructions (`old + "\n\n" + advice`).
+ * Departures: the blanked side also drops its reward info (simba.md §7.2 item 14); metric feedback
+ * (`{score, feedback}`) reaches the writer as reward info; no records are mutated.
+ */
+import { withSettings } from '../../../core/module/settings.js'
+import { Predict } from '../../../core/predict/predict.js'
+import { runWithTrace } from '../../../core/trace/trace.js'
+import { feedbackSignature } from './feedback.js'
+import { asText, renderModules, renderProgramCode } from './render.js'
+import type { RunRecord, StrategyContext, StrategyOutcome } from './types.js'
+
+/** Per-module `{module_name, inputs, outputs}` list of a run, for known predictors only. */
+function trajectory(run: RunRecord, ctx: StrategyContext): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = []
+  for (const step of run.trace) {
+    const name = ctx.nameOf(step.predictor)
+    if (name !== undefined) out.push({ module_name: name, inputs: step.inputs, outputs: step.outputs })
+  }
+  return out
+}
+
+/**
+ * Asks the prompt model for advice and appends it; skipped when best <= p10 or worst >= p90.
+ * Throws (candidate discarded) when the LM call fails, the best run has no prediction, or no LM is set.
+ * @example await appendARule(ctx) // { status: 'applied' }
+ */
+export async function appendARule(ctx: StrategyContext): Promise<StrategyOutcome> {
+  const best = ctx.bucket[0]
+  const worst = ctx.bucket[ctx.bucket.length - 1]
+  if (!best || !worst) throw new Error('empty bucket')
+  if (best.score <= ctx.p10) return { status: 'skipped', reason: `best score ${best.score} <= p10 ${ctx.p10}` }
+  if (worst.score >= ctx.p90) return { status: 'skipped', reason: `worst score ${worst.score} >= p90 ${ctx.p90}` }
+  if (!ctx.promptModel) throw new Error('no LM to write rules: pass promptModel or lm to simba()')
+  // Only equal scores can reach here as a tie; blank the better side (single-trajectory advice).
+  const tie = best.score === worst.score
+  if (!tie && best.prediction === null) throw new Error('the best rollout has no prediction')
+  const example = best.example
+  const names = ctx.candidate.namedPredictors().map(([n]) => n)
+  const inputs = {
+    program_code: renderProgramCode(ctx.candidate),
+    modules_defn: renderModules(ctx.candidate),
+    program_inputs: asText(example.inputs()),
+    oracle_metadata: asText(example.labels()),
+    worse_program_trajectory: asText(trajectory(worst, ctx)),
+    worse_program_outputs: asText(worst.prediction ?? {}),
+    worse_reward_value: asText(worst.score),
+    worse_reward_info: asText(worst.outputMetadata),
+    better_program_trajectory: asText(tie ? [] : trajectory(best, ctx)),
+    better_program_outputs: asText(tie ? { 'N/A': 'Prediction not available' } : best.prediction),
+    better_reward_value: tie ? 'N/A' : asText(best.score),
+    better_reward_info: tie ? '{}' : asText(best.outputMetadata),
+    module_names: asText(names),
+  }
+  const writer = new Predict(feedbackSignature, { lm: ctx.promptModel, name: 'simba.rule-writer' })
+  // Isolated trace, and no rollout mapLM from an outer context: the writer uses its own LM as is.
+  const run = await runWithTrace(() => withSettings({ mapLM: (lm) => lm }, () => writer.forward(inputs)))
+  if (run.error !== undefined) throw run.error
+  const advice = (run.result?.module_advice ?? {}) as Record<string, string>
+  let applied = 0
+  for (const [name, p] of ctx.candidate.namedPredictors()) {
+    const tip = advice[name]
+    if (typeof tip !== 'string' || tip.trim() === '') continue
+    p.instructions = `${p.instructions}\n\n${tip}`
+    applied++
+  }
+  if (applied === 0) return { status: 'skipped', reason: `advice named no module of the program (got: ${Object.keys(advice).join(', ') || 'none'})` }
+  return { status: 'applied' }
+}

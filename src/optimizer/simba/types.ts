@@ -1,0 +1,167 @@
+/**
+ * Public option, result, log and event types of the SIMBA optimizer (simba.md §2, §5, §7).
+ */
+import type { Example } from '../../core/example/example.js'
+import type { LanguageModel, UsageTotals } from '../../core/lm/types.js'
+import type { Metric } from '../../core/evaluate/metric.js'
+import type { Module, ProgramState } from '../../core/module/module.js'
+import type { SimbaForecast, TokenPrices } from './forecast.js'
+
+/** Spending caps, checked between phases; reaching one stops the run cleanly. */
+export interface SimbaBudget {
+  /** Maximum live (non-cached) LM calls. */
+  maxCalls?: number
+  /** Maximum live tokens (prompt + completion). */
+  maxTokens?: number
+  /** Maximum cost, from the LMs' price tables (or `prices`). */
+  maxCost?: number
+}
+
+/** Options of `simba(program, options)`. Defaults follow DSPy's SIMBA unless noted. */
+export interface SimbaOptions<P extends Module = Module> {
+  /** Training examples (mini-batches are drawn from them). */
+  trainset: readonly Example[]
+  /** Metric: number, boolean or `{ score, feedback }` (feedback goes to the rule writer). */
+  metric: Metric
+  /** LM for predictors without their own (also the default rule-writing LM). */
+  lm?: LanguageModel
+  /** Examples for the final selection (default: the trainset, as in DSPy). */
+  valset?: readonly Example[]
+  /** Seed of both random streams (default 0). */
+  seed?: number
+  /** Mini-batch size (default 32; clamped to the trainset size with a warning). */
+  bsize?: number
+  /** N: rollouts per example, N + 1 candidates per step, N + 1 final slots (default 6). */
+  numCandidates?: number
+  /** Number of steps (default 8). */
+  maxSteps?: number
+  /** Soft cap on demos per predictor; <= 0 disables the demo strategy (default 4). */
+  maxDemos?: number
+  /** Softmax temperature for picking rollout programs (default 0.2). */
+  temperatureForSampling?: number
+  /** Softmax temperature for picking candidate sources (default 0.2). */
+  temperatureForCandidates?: number
+  /** Input values longer than this are truncated in new demos; 0 disables (default 100000). */
+  demoInputFieldMaxlen?: number
+  /** LM that writes rules (default: `lm`, else the first predictor's LM). */
+  promptModel?: LanguageModel
+  /** Non-empty → rollout slot 0 uses `teacherSettings.lm` (or the base LM) at its own temperature. */
+  teacherSettings?: { lm?: LanguageModel }
+  /** Program runs in flight at once (default 16); each LM also has its own limiter. */
+  concurrency?: number
+  /** 'concurrent' (default): rules in parallel, evaluation pipelined; 'sequential': DSPy's order of work. */
+  schedule?: 'concurrent' | 'sequential'
+  /** Temperature per rollout slot (default 1.0 for every slot, as DSPy). */
+  temperatureSchedule?: readonly number[]
+  /** Give each step fresh rollout ids (`r0 + step·N + m`) instead of DSPy's repeated ids (default false). */
+  freshRolloutIds?: boolean
+  /** Reproduce DSPy's bookkeeping: the baseline is never scored (its average stays 0). Default false. */
+  faithful?: boolean
+  /** Spending caps. */
+  budget?: SimbaBudget
+  /** Prices per 1M tokens for cost accounting when the LMs report no cost. */
+  prices?: TokenPrices
+  /** Failed program runs/metric calls tolerated before aborting (default: unlimited). */
+  maxErrors?: number
+  /** Receives progress events. */
+  onProgress?: (event: SimbaEvent) => void
+  /** Phantom: the program type. */
+  readonly __program?: P
+}
+
+/** What happened to one candidate of a step. */
+export interface CandidateLog {
+  /** Pool id (registered candidates) or undefined when the strategy failed. */
+  id: number | undefined
+  /** Pool id of the program it was cloned from. */
+  sourceId: number
+  /** Mini-batch position of the bucket it learned from. */
+  bucketExample: number
+  /** Strategy drawn. */
+  strategy: 'append_a_demo' | 'append_a_rule'
+  /** 'applied', 'skipped' (gate failed, candidate kept unchanged) or 'failed' (discarded). */
+  outcome: 'applied' | 'skipped' | 'failed'
+  /** Why it was skipped or failed. */
+  reason?: string
+  /** Demo positions dropped before the strategy. */
+  droppedDemos: number[]
+  /** Mean score on the step's mini-batch (registered candidates). */
+  score?: number
+}
+
+/** Complete log of one step. */
+export interface StepLog {
+  /** Step index (0-based). */
+  step: number
+  /** Ids of the mini-batch examples. */
+  batch: Array<string | number>
+  /** Mean of all rollout scores. */
+  rolloutMean: number
+  /** 10th / 90th percentile of rollout scores. */
+  p10: number
+  p90: number
+  /** Failed rollouts (program or metric errors). */
+  rolloutErrors: number
+  /** Candidates in bucket order. */
+  candidates: CandidateLog[]
+  /** Step winner, or null when no candidate was built. */
+  winner: { id: number; score: number } | null
+  /** Baseline's mini-batch score when it was evaluated in this step. */
+  baselineScore?: number
+  /** Score on the final selection set, when this step's winner was a finalist. */
+  finalScore?: number
+}
+
+/** One finalist of the final selection. */
+export interface FinalistLog {
+  /** Index into the winners list (0 = baseline). */
+  winnerIndex: number
+  /** Step that produced it (-1 for the baseline). */
+  step: number
+  /** Pool id. */
+  id: number
+  /** Mean score on the selection set. */
+  score: number
+}
+
+/** Full trial log: per step plus the final selection. */
+export interface TrialLogs {
+  /** Steps run, in order. */
+  steps: StepLog[]
+  /** Finalists with their selection-set scores (empty when stopped before the final phase). */
+  final: FinalistLog[]
+}
+
+/** Why the run ended. */
+export type StoppedReason = 'completed' | 'budget:maxCalls' | 'budget:maxTokens' | 'budget:maxCost'
+
+/** Result of `simba()`. */
+export interface SimbaResult<P extends Module = Module> {
+  /** Best program (a fresh clone; caller's program is not modified). */
+  program: P
+  /** Its mean score on the selection set (or mini-batch score when stopped early). */
+  score: number
+  /** Finalists, best first (stable). */
+  candidatePrograms: Array<{ score: number; program: P }>
+  /** Structured logs. */
+  trialLogs: TrialLogs
+  /** LM usage of this run (live calls; cached calls counted apart). */
+  usage: UsageTotals
+  /** Why the run ended. */
+  stoppedReason: StoppedReason
+  /** Forecast computed at start. */
+  forecast: SimbaForecast
+}
+
+/** Progress events, in order: start, then per step step-start … step-end, then final. */
+export type SimbaEvent =
+  | { type: 'start'; forecast: SimbaForecast; bsize: number; trainsetSize: number }
+  | { type: 'step-start'; step: number; batch: Array<string | number> }
+  | { type: 'rollouts-done'; step: number; mean: number; p10: number; p90: number; errors: number }
+  | { type: 'candidate'; step: number; phase: 'built' | 'evaluated'; candidate: CandidateLog }
+  | { type: 'step-end'; step: number; winner: StepLog['winner']; bestSoFar: number; usage: UsageTotals }
+  | { type: 'final'; score: number; finalists: FinalistLog[]; stoppedReason: StoppedReason; usage: UsageTotals }
+  | { type: 'warning'; code: string; message: string }
+
+/** The state JSON of a program (re-exported for convenience). */
+export type { ProgramState }
