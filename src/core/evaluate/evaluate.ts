@@ -70,6 +70,11 @@ export async function evaluate<E extends Example, P>(
   const run = hasModuleBrand(program) ? (i: unknown) => (program as Module).forward(i) : (program as (i: unknown) => Promise<P>)
   if (typeof run !== 'function') throw new SimbaError('SIMBA_CONFIG', 'evaluate(program, ...) needs a Module or an async function')
   if (hasModuleBrand(program)) (program as Module).namedPredictors() // labels predictors with their dotted names for errors
+  examples.forEach((ex, i) => {
+    if (typeof ex?.inputs !== 'function' || ex.inputKeys.length === 0) {
+      throw new SimbaError('SIMBA_DATASET', `evaluate: example #${i} ${typeof ex?.inputs !== 'function' ? 'is not an Example (use toExamples(rows, inputKeys))' : 'has no input keys (use toExamples(rows, inputKeys) or example.withInputs(...))'}`)
+    }
+  })
   const { settings, maxErrors, onProgress } = options
   const limiter = createLimiter(Math.max(1, options.concurrency ?? 16))
   const before = settings?.lm?.usage()

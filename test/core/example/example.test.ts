@@ -1,0 +1,42 @@
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import { caseName, Example, toExamples } from '../../../src/core/example/example.js'
+
+const rows = [
+  { ticket: 'I was charged twice for my subscription this month', queue: 'billing' },
+  { ticket: 'app crashes', queue: 'technical', name: 'crash-case' },
+]
+
+describe('Example', () => {
+  it('splits inputs and labels, withInputs makes a copy', () => {
+    const [ex] = toExamples(rows, ['ticket'])
+    expect(ex!.inputs()).toEqual({ ticket: rows[0]!.ticket })
+    expectTypeOf(ex!.inputs()).toEqualTypeOf<{ ticket: string }>()
+    expect(ex!.labels()).toEqual({ queue: 'billing' })
+    const both = ex!.withInputs('ticket', 'queue')
+    expect(both.inputs()).toEqual(rows[0])
+    expect(both.labels()).toEqual({})
+    expect(ex!.inputKeys).toEqual(['ticket'])
+  })
+
+  it('gives clear errors for bad datasets', () => {
+    expect(() => new Example({ a: 1 }).inputs()).toThrow(/has no input keys/)
+    expect(() => toExamples([{ a: 1 }, { b: 2 }] as Array<Record<string, number>>, ['a'])).toThrow(/row #1 has no input "a"/)
+    expect(() => toExamples(rows, [])).toThrow(/at least one input key/)
+    expect(() => new Example([] as never)).toThrow(/must be an object/)
+    try {
+      toExamples([{}], ['x' as never])
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('SIMBA_DATASET')
+    }
+  })
+
+  it('names cases: explicit id, then id/name field, then #index and first input', () => {
+    const exs = toExamples(rows, ['ticket'], { id: (r, i) => (i === 0 ? `case-${r.queue}` : '') })
+    expect(caseName(exs[0]!, 0)).toBe('case-billing')
+    expect(caseName(exs[1]!, 1)).toBe('crash-case')
+    const plain = toExamples(rows, ['ticket'])
+    expect(caseName(plain[0]!, 0)).toBe('#0: I was charged twice for my subscription …')
+    expect(caseName(new Example({ id: 7, x: 1 }, ['x']), 3)).toBe('7')
+    expect(caseName(new Example({ x: { a: 'multi\nline' } }, ['x']), 2)).toBe('#2: {"a":"multi\\nline"}')
+  })
+})
