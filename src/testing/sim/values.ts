@@ -21,9 +21,20 @@ export function enumOptions(type: string): string[] | undefined {
   return opts.length > 0 ? opts : undefined
 }
 
+/** The top-level `type` of a JSON-schema type text such as `{"type":"array",…}`, if it is one. */
+function schemaType(type: string): string | undefined {
+  if (!type.trim().startsWith('{')) return undefined
+  try {
+    const t = (JSON.parse(type) as { type?: unknown }).type
+    return typeof t === 'string' ? t : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** A plausible value of the declared type: text for strings, sensible defaults for other types. */
 export function valueForType(field: FieldDecl, phrases: readonly string[], seed: string): unknown {
-  const type = field.type.toLowerCase()
+  const type = schemaType(field.type) ?? field.type.toLowerCase()
   const options = enumOptions(field.type)
   if (options) return pick(options, seed, field.name)
   if (/list|array|\[\]/.test(type)) return [...phrases]
