@@ -114,3 +114,15 @@ describe('ChainOfThought', () => {
     expect(lm.requests[0]!.messages[0]!.content).toContain('[[ ## reasoning ## ]]\n<value>\n[[ ## queue ## ]]')
   })
 })
+
+describe('Predict typing', () => {
+  it('types forward inputs and outputs from the signature', () => {
+    const p = new Predict(sig)
+    expectTypeOf(p.forward).parameter(0).toEqualTypeOf<{ ticket: string }>()
+    expectTypeOf(p.forward).returns.resolves.toEqualTypeOf<{ queue: 'billing' | 'technical' }>()
+    // @ts-expect-error wrong input key
+    void (() => p.forward({ tix: 'x' }))
+    const short = new Predict(signature('question, context -> answer'))
+    expectTypeOf(short.forward).parameter(0).toEqualTypeOf<{ question: string; context: string }>()
+  })
+})
