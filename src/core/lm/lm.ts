@@ -84,7 +84,10 @@ export class LM implements LanguageModel {
     const lm = new LM(merged as unknown as LMOptions)
     lm.#family = { ...this.#family, limiter: overrides.limiter ?? this.#family.limiter }
     const sameClient =
-      lm.#endpoint.baseURL === this.#endpoint.baseURL && lm.#endpoint.apiKey === this.#endpoint.apiKey && lm.#options.fetch === this.#options.fetch
+      lm.#endpoint.baseURL === this.#endpoint.baseURL &&
+      lm.#endpoint.apiKey === this.#endpoint.apiKey &&
+      lm.#site.timeoutMs === this.#site.timeoutMs &&
+      lm.#options.fetch === this.#options.fetch
     if (sameClient) lm.#slot = this.#slot
     return lm
   }
@@ -142,7 +145,8 @@ export class LM implements LanguageModel {
     const client = this.#client()
     const options = this.#options
     const maxRetries = options.maxRetries ?? 3
-    const requestOptions = { timeout: this.#site.timeoutMs, maxRetries: 0, headers: this.#headers }
+    // timeout and maxRetries live on the client (copies with another timeout get their own client)
+    const requestOptions = this.#headers ? { headers: this.#headers } : undefined
     const info = { rolloutId: this.rolloutId, model: this.model }
     const send = (): Promise<ChatCompletion> =>
       lmCallContext.run(info, () => client.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming, requestOptions))

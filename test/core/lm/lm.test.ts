@@ -87,13 +87,15 @@ describe('LM.call through the openai SDK', () => {
   })
 
   test('timeouts become SIMBA_LM_TIMEOUT after the retries', async () => {
-    const s = await serve(() => hang())
-    const lm = new LM({ model: 'm', baseURL: s.url, timeoutMs: 60, maxRetries: 1, ...fast })
+    const s = await serve(sequence('warm', hang()))
+    const parent = new LM({ model: 'm', baseURL: s.url, ...fast })
+    expect((await parent.call({ messages: [{ role: 'user', content: 'first' }] })).text).toBe('warm')
+    const lm = parent.copy({ timeoutMs: 60, maxRetries: 1 }) // must not reuse the parent's 60 s client
     const err = (await lm.call(ask).catch((e: unknown) => e)) as LMError
     expect(err.code).toBe('SIMBA_LM_TIMEOUT')
     expect(err.message).toContain('timeoutMs=60')
     expect(err.message).toContain('gave up after 2 attempts')
-    expect(s.requests).toHaveLength(2)
+    expect(s.requests).toHaveLength(3)
   })
 
   test('connection refused becomes SIMBA_LM_CONNECTION after the retries', async () => {
