@@ -3,7 +3,7 @@ import { parsePrompt, type FieldDecl, type ParsedPrompt, type RawMessage } from 
 import { answerRuleWriting } from './rule-writing.js'
 import type { SampleContext } from './seed.js'
 import { answerTask } from './task.js'
-import { keyPhrases, valueForType } from './values.js'
+import { hasKeyword, keyPhrases, valueForType } from './values.js'
 
 /** How the simulator understood a request. */
 export type RequestKind = 'task' | 'rule-writing' | 'other-module' | 'generic'
@@ -46,8 +46,8 @@ export function renderMarkers(fields: readonly string[], values: Record<string, 
   return `${blocks.join('')}[[ ## completed ## ]]`
 }
 
-function plainAnswer(fields: readonly FieldDecl[], phrases: string[], salt: string): Record<string, unknown> {
-  return Object.fromEntries(fields.map((f) => [f.name, valueForType(f, phrases, salt)]))
+function plainAnswer(fields: readonly FieldDecl[], phrases: string[], salt: string, hit: boolean): Record<string, unknown> {
+  return Object.fromEntries(fields.map((f) => [f.name, valueForType(f, phrases, salt, hit)]))
 }
 
 /** The simulated answer to a chat request: a pure function of the messages, format and context. */
@@ -57,8 +57,8 @@ export function simulate(worlds: readonly World[], messages: readonly RawMessage
   let values: Record<string, unknown>
   if (kind === 'rule-writing') values = answerRuleWriting(worlds, p, ctx)
   else if (kind === 'task' && world) values = answerTask(world, p, ctx)
-  else if (kind === 'other-module' && world) values = plainAnswer(p.outputFields, keyPhrases(world, p.inputs), ctx.salt)
-  else values = plainAnswer(p.outputFields, [], ctx.salt)
+  else if (kind === 'other-module' && world) values = plainAnswer(p.outputFields, keyPhrases(world, p.inputs), ctx.salt, hasKeyword(world, p.inputs))
+  else values = plainAnswer(p.outputFields, [], ctx.salt, false)
   const fields = p.outputFields.length > 0 ? p.outputFields.map((f) => f.name) : Object.keys(values)
   if (fields.length === 0) {
     return { content: p.wantsJson ? '{}' : 'I have no output fields to fill in for this request.', kind, world: world?.name }

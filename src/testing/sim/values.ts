@@ -2,6 +2,12 @@ import type { World } from '../world/schema.js'
 import type { FieldDecl } from './prompt.js'
 import { pick } from './seed.js'
 
+/** True when any input value holds a rule keyword of the world. */
+export function hasKeyword(world: World, inputs: Record<string, string>): boolean {
+  const text = Object.values(inputs).join('\n').toLowerCase()
+  return world.rules.some((r) => r.keywords.some((k) => text.includes(k.toLowerCase())))
+}
+
 /** Sentences (or the first ~12 words) of the inputs that carry the world's rule keywords. */
 export function keyPhrases(world: World | undefined, inputs: Record<string, string>): string[] {
   const texts = Object.values(inputs)
@@ -33,12 +39,12 @@ function schemaType(type: string): string | undefined {
 }
 
 /** A plausible value of the declared type: text for strings, sensible defaults for other types. */
-export function valueForType(field: FieldDecl, phrases: readonly string[], seed: string): unknown {
+export function valueForType(field: FieldDecl, phrases: readonly string[], seed: string, hit = phrases.length > 0): unknown {
   const type = schemaType(field.type) ?? field.type.toLowerCase()
   const options = enumOptions(field.type)
   if (options) return pick(options, seed, field.name)
   if (/list|array|\[\]/.test(type)) return [...phrases]
-  if (/bool/.test(type)) return phrases.length > 0
+  if (/bool/.test(type)) return hit
   if (/int|number|float|double/.test(type)) return phrases.length
   if (/dict|object|record|map/.test(type)) return {}
   return phrases.length > 0 ? phrases.join(' ') : `Simulated ${field.name.replace(/_/g, ' ')}.`
