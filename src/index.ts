@@ -1,0 +1,74 @@
+/**
+ * `vitest-simba`: the programming model (signatures, predictors, modules, LM, adapters, evaluate),
+ * the SIMBA optimizer, and `describe` with `describe.optimize`. Re-exports only.
+ */
+
+// Signatures
+export { signature, Signature } from './core/signature/signature.js'
+export type { AnySignature, InferInputs, InferOutputs, Prediction, SignatureSpec } from './core/signature/signature.js'
+export { field } from './core/signature/field.js'
+export type { FieldSpec, FieldInfo, FieldInput } from './core/signature/field.js'
+
+// Predictors and modules
+export { Predict } from './core/predict/predict.js'
+export type { PredictOptions } from './core/predict/predict.js'
+export { ChainOfThought } from './core/predict/chain-of-thought.js'
+export { Module } from './core/module/module.js'
+export type { ProgramState } from './core/module/state.js'
+export { withSettings, currentSettings } from './core/module/settings.js'
+export type { Settings } from './core/module/settings.js'
+export { promptFingerprint, renderPrompt } from './core/module/fingerprint.js'
+
+// Adapters
+export { ChatAdapter, chatAdapter } from './core/adapter/chat.js'
+export { JSONAdapter, jsonAdapter } from './core/adapter/json.js'
+export type { Adapter, Demo, FormatArgs } from './core/adapter/types.js'
+
+// LM
+export { LM } from './core/lm/lm.js'
+export type { LMOptions, ModelPrice, PriceTable, RetryInfo } from './core/lm/options.js'
+export type { ChatMessage, LanguageModel, LMRequest, LMResult, TokenUsage, UsageTotals } from './core/lm/types.js'
+
+// Traces, examples, metrics, evaluation
+export { runWithTrace, currentTrace } from './core/trace/trace.js'
+export type { TraceStep, TracedRun } from './core/trace/trace.js'
+export { Example, toExamples, caseName } from './core/example/example.js'
+export { evaluate } from './core/evaluate/evaluate.js'
+export type { CaseResult, EvaluateOptions, EvaluateResult, Program } from './core/evaluate/evaluate.js'
+export { scoreCase } from './core/evaluate/metric.js'
+export type { CaseScore, Metric, MetricResult } from './core/evaluate/metric.js'
+
+// Optimizer
+export { simba, forecastSimba } from './optimizer/simba/index.js'
+export type {
+  CandidateLog,
+  FinalistLog,
+  ForecastInput,
+  SimbaBudget,
+  SimbaEvent,
+  SimbaForecast,
+  SimbaOptions,
+  SimbaResult,
+  StepLog,
+  StoppedReason,
+  TokenPrices,
+  TrialLogs,
+} from './optimizer/simba/index.js'
+
+// Errors
+export { SimbaError, AdapterParseError, LMError, isSimbaError } from './errors.js'
+export type { SimbaErrorCode, ParseIssue } from './errors.js'
+
+// LM fixtures (msw record/replay), for use outside the Vitest plugin
+export { createFixtureRecorder, resolveFixtureMode, defaultFixturePath } from './fixtures/index.js'
+export type {
+  FileStats,
+  FixtureEntry,
+  FixtureFileData,
+  FixtureMiss,
+  FixtureMode,
+  FixturePhase,
+  FixtureRecorder,
+  FixtureRecorderOptions,
+  RedactRule,
+} from './fixtures/index.js'

@@ -1,0 +1,20 @@
+/**
+ * `vitest-simba/testing`: the simulated OpenAI-compatible provider and task worlds, for examples,
+ * tests and benchmarks that must run offline. A stand-in that reacts to prompts, not a model.
+ */
+export { startSimulator, simulate, classify, loadWorld, parseWorld, resolveWorlds, worldSchema, governingRule, goldLabel } from './testing/index.js'
+export type {
+  Simulator,
+  SimulatorOptions,
+  SimulatorStats,
+  LatencyOption,
+  FaultKind,
+  FaultPlan,
+  FaultRule,
+  FaultRequestInfo,
+  RequestKind,
+  Simulated,
+  World,
+  WorldRule,
+  WorldInput,
+} from './testing/index.js'
