@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { LM } from '../../../src/core/lm/lm.js'
 import type { RetryInfo } from '../../../src/core/lm/options.js'
-import { isSimbaError } from '../../../src/errors.js'
+import { SimbaError, isSimbaError } from '../../../src/errors.js'
 import type { LMError } from '../../../src/errors.js'
 import { chatCompletion, hang, httpError, malformedJson, sequence, startScriptedServer } from '../../helpers/openai-server.js'
 import type { ScriptedServer, ScriptedServerOptions } from '../../helpers/openai-server.js'
@@ -126,5 +126,17 @@ describe('LM.call through the openai SDK', () => {
     expect((await lm.call(ask)).text).toBe('second time')
     expect((await lm.call(ask)).cached).toBe(true)
     expect(s.requests).toHaveLength(2)
+  })
+
+  test('a SimbaError thrown by a custom fetch (e.g. a fixture miss) passes through unchanged, not retried', async () => {
+    let calls = 0
+    const fetch = (): Promise<Response> => {
+      calls++
+      throw new SimbaError('SIMBA_FIXTURE_MISSING', 'no recorded response for key abc')
+    }
+    const err = await new LM({ model: 'm', baseURL: 'http://127.0.0.1:9/v1', fetch, ...fast }).call(ask).catch((e: unknown) => e)
+    expect(isSimbaError(err, 'SIMBA_FIXTURE_MISSING')).toBe(true)
+    expect((err as Error).message).toBe('[vitest-simba] no recorded response for key abc')
+    expect(calls).toBe(1)
   })
 })
