@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/**
+ * `vitest-simba`: Vitest's own CLI plus `--optimize`. Strips `--optimize` (sets SIMBA_OPTIMIZE=1),
+ * passes every other argument to Vitest unchanged and keeps Vitest's exit code.
+ * @example npx vitest-simba --optimize -u
+ */
+import { parseCLI, startVitest } from 'vitest/node'
+import { splitArgs } from './args.js'
+
+async function main(): Promise<void> {
+  const { optimize, rest } = splitArgs(process.argv.slice(2))
+  if (optimize) process.env['SIMBA_OPTIMIZE'] = '1'
+  const { filter, options } = parseCLI(['vitest', ...rest])
+  const mode = rest[0] === 'bench' ? 'benchmark' : 'test'
+  if (filter.length > 0 || options.testNamePattern !== undefined) process.env['SIMBA_FILTERED'] = '1'
+  const ctx = await startVitest(mode, filter, options)
+  if (ctx && !ctx.shouldKeepServer()) await ctx.close()
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})

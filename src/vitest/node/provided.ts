@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs'
+import { isAbsolute, relative } from 'node:path'
+import { isCiEnv, resolveFixtureMode } from '../../fixtures/mode.js'
+import { toUpdateMode } from '../../snapshot/policy.js'
+import type { SimbaProvided } from '../shared.js'
+import type { SimbaPluginOptions } from './options.js'
+
+/** `vitest-simba@<version>` read from the package's own package.json. */
+export function libraryVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { name?: string; version?: string }
+    return `${pkg.name ?? 'vitest-simba'}@${pkg.version ?? '0.0.0'}`
+  } catch {
+    return 'vitest-simba@unknown'
+  }
+}
+
+/** Inputs of {@link buildProvided} (what the plugin reads from Vitest and the environment). */
+export interface ProvidedInput {
+  options: SimbaPluginOptions
+  root: string
+  viteMode: string | undefined
+  updateSnapshot: unknown
+  testNamePattern: unknown
+  filtered: boolean
+  env: NodeJS.ProcessEnv
+}
+
+/** Computes the JSON the plugin provides to workers. */
+export function buildProvided(input: ProvidedInput): SimbaProvided {
+  const { options, env } = input
+  const ci = isCiEnv(env)
+  const update = toUpdateMode(input.updateSnapshot)
+  const hosts = [...(options.hosts ?? [])]
+  if (env['OPENAI_BASE_URL']) hosts.push(env['OPENAI_BASE_URL'])
+  const configured = options.fixtures?.mode
+  const fixtureMode = resolveFixtureMode({
+    configured: configured === 'auto' ? undefined : configured,
+    ci,
+    update,
+    hasKey: Boolean(env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL']),
+  })
+  const dir = options.fixtures?.dir
+  return {
+    optimize: env['SIMBA_OPTIMIZE'] === '1' || env['SIMBA_OPTIMIZE'] === 'true' || input.viteMode === 'optimize',
+    update,
+    fixtureMode,
+    hosts: [...new Set(hosts)],
+    ci,
+    root: input.root,
+    fixturesDir: dir === undefined ? 'fixtures' : isAbsolute(dir) ? relative(input.root, dir) : dir,
+    filtered: input.filtered || input.testNamePattern !== undefined || env['SIMBA_FILTERED'] === '1',
+    concurrency: options.concurrency ?? 8,
+    optimizer: { ...(options.optimize ?? {}) },
+    library: libraryVersion(),
+  }
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod'
+import { SimbaError } from '../../errors.js'
+import type { Example } from '../../core/example/example.js'
+import type { Metric } from '../../core/evaluate/metric.js'
+import type { LanguageModel } from '../../core/lm/types.js'
+import type { Module } from '../../core/module/module.js'
+import type { SimbaOptions } from '../../optimizer/simba/types.js'
+
+/** A dataset row: a plain object (input keys from `inputs` or the program's signature) or an Example. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Row = Record<string, any> | Example
+
+/** SIMBA settings a block may set (the plugin's `optimize` option gives defaults). */
+export type BlockOptimizerOptions = Omit<SimbaOptions, 'trainset' | 'metric' | 'lm' | 'onProgress' | 'valset' | '__program'>
+
+/** Options of `describe.optimize(name, options)`. */
+export interface OptimizeBlockOptions {
+  /** A factory returning a Module/Predict (optimizable), or an async `(inputs) => outputs` (regression tests only). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  program: (() => Module | Promise<Module>) | ((inputs: any) => Promise<any>)
+  /** Training cases (each becomes a test). */
+  trainset: readonly Row[]
+  /** Held-out cases; when given, their mean is the gate. */
+  devset?: readonly Row[]
+  /** Input keys of plain-object rows (default: the first predictor's signature inputs). */
+  inputs?: readonly string[]
+  /** Scores one case: number, boolean or `{ score, feedback }`. Gets the Example (`ex.data`) and the prediction. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  metric: Metric<Example<any>, any>
+  /** Absolute floor for the gating mean. */
+  threshold?: number
+  /** Allowed drop vs the snapshot baseline, for the mean and each case (default 0). */
+  tolerance?: number
+  /** A case "passes" when its score is at least this (default 1). Only passing baseline cases can regress. */
+  caseThreshold?: number
+  /** LM for predictors without their own (applied with `withSettings`). */
+  lm?: LanguageModel
+  /** SIMBA settings (seed, bsize, numCandidates, maxSteps, …). */
+  optimizer?: BlockOptimizerOptions
+  /** Cases evaluated at once (default: the plugin's `concurrency`, 8). */
+  concurrency?: number
+  /** Timeout of the block's setup (evaluation, optimization) in ms. */
+  timeout?: number
+}
+
+const fn = z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', { message: 'must be a function' })
+const rows = z.array(z.custom<Row>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'each case must be an object' }))
+const schema = z.strictObject({
+  program: fn,
+  trainset: rows.min(1, { message: 'needs at least one case' }),
+  devset: rows.min(1, { message: 'needs at least one case when given' }).optional(),
+  inputs: z.array(z.string().min(1)).min(1).optional(),
+  metric: fn,
+  threshold: z.number().finite().optional(),
+  tolerance: z.number().finite().nonnegative().optional(),
+  caseThreshold: z.number().finite().optional(),
+  lm: z.custom<LanguageModel>((v) => typeof v === 'object' && v !== null && typeof (v as { call?: unknown }).call === 'function', { message: 'must be an LM (an object with call())' }).optional(),
+  optimizer: z.looseObject({}).optional(),
+  concurrency: z.int().positive().optional(),
+  timeout: z.int().positive().optional(),
+})
+
+/** Validates block options; errors name the block and the option. */
+export function parseBlockOptions(block: string, options: unknown): OptimizeBlockOptions {
+  if (typeof block !== 'string' || block === '') throw new SimbaError('SIMBA_CONFIG', 'describe.optimize(name, options) needs a non-empty name')
+  const result = schema.safeParse(options)
+  if (result.success) return result.data as unknown as OptimizeBlockOptions
+  const lines = result.error.issues.map((i) => {
+    const path = [...i.path.map(String), ...('keys' in i && Array.isArray(i.keys) ? [i.keys.join(', ')] : [])].join('.')
+    return `option "${path || '(options)'}": ${i.message}`
+  })
+  throw new SimbaError('SIMBA_CONFIG', `describe.optimize("${block}"): invalid options:\n  ${lines.join('\n  ')}`)
+}

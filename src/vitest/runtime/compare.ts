@@ -1,0 +1,46 @@
+import type { Baseline, SplitScores } from '../../snapshot/types.js'
+import type { CaseStatus } from '../shared.js'
+
+const EPS = 1e-9
+
+/** Compares one case with its baseline score. */
+export function caseStatus(args: { score: number; errored: boolean; baseline: number | undefined; caseThreshold: number; tolerance: number }): CaseStatus {
+  const { score, baseline, caseThreshold, tolerance } = args
+  if (args.errored) return 'error'
+  if (baseline === undefined) return score >= caseThreshold - EPS ? 'new' : 'failing'
+  if (baseline >= caseThreshold - EPS && score < baseline - tolerance - EPS) return 'regressed'
+  if (score > baseline + EPS) return 'improved'
+  if (score < caseThreshold - EPS) return 'known-failing'
+  return 'pass'
+}
+
+/** The baseline scores of one split, if the baseline has it. */
+export function baselineSplit(baseline: Baseline | undefined, split: 'trainset' | 'devset'): SplitScores | undefined {
+  return baseline?.[split]
+}
+
+/** Mean of numbers (0 for none). */
+export function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length
+}
+
+/** Failure message of the aggregate test, or undefined when the mean passes. */
+export function gateMessage(args: {
+  block: string
+  split: string
+  mean: number
+  threshold: number | undefined
+  baseline: number | undefined
+  tolerance: number
+  regressed: Array<{ name: string; score: number; baseline: number }>
+}): string | undefined {
+  const problems: string[] = []
+  const m = args.mean.toFixed(3)
+  if (args.threshold !== undefined && args.mean < args.threshold - EPS) problems.push(`mean ${m} on ${args.split} is below the threshold ${args.threshold}`)
+  if (args.baseline !== undefined && args.mean < args.baseline - args.tolerance - EPS) {
+    problems.push(`mean ${m} on ${args.split} dropped below the baseline ${args.baseline.toFixed(3)} (tolerance ${args.tolerance})`)
+  }
+  if (problems.length === 0) return undefined
+  const moved = args.regressed.map((r) => `"${r.name}" ${r.baseline} → ${r.score}`)
+  return `[vitest-simba] block "${args.block}": ${problems.join('; ')}` + (moved.length > 0 ? `. Regressed cases: ${moved.join(', ')}` : '')
+}

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe as vDescribe, expect, inject, test } from 'vitest'
+import { SimbaError } from '../../errors.js'
+import '../shared.js'
+import type { CaseStatus, SimbaCaseMeta, SimbaProvided } from '../shared.js'
+import { parseBlockOptions, type OptimizeBlockOptions } from './block-options.js'
+import { buildProgram, inputKeysFor, isFactory, toCases, type BlockCase } from './cases.js'
+import { caseStatus, gateMessage } from './compare.js'
+import { registry } from './registry.js'
+import { caseKey, runBlock, type BlockRun } from './run-block.js'
+
+function provided(block: string): SimbaProvided {
+  let ctx: SimbaProvided | undefined
+  try {
+    ctx = inject('simba')
+  } catch {
+    ctx = undefined
+  }
+  if (!ctx) {
+    throw new SimbaError(
+      'SIMBA_CONFIG',
+      `describe.optimize("${block}") needs the vitest-simba plugin: add \`plugins: [simba()]\` (import { simba } from 'vitest-simba/plugin') to vitest.config.ts`,
+    )
+  }
+  return ctx
+}
+
+/** Collects the block's cases (the sample program built here only tells the input keys). */
+async function collectCases(block: string, options: OptimizeBlockOptions): Promise<BlockCase[]> {
+  let keys: string[] | undefined
+  const getKeys = (): string[] => {
+    if (keys === undefined) throw new SimbaError('SIMBA_CONFIG', `describe.optimize("${block}"): input keys unknown`)
+    return keys
+  }
+  const needsKeys = [...options.trainset, ...(options.devset ?? [])].some((r) => !Array.isArray((r as { inputKeys?: unknown }).inputKeys) || (r as { inputKeys: unknown[] }).inputKeys.length === 0)
+  if (needsKeys) keys = inputKeysFor(block, options, !options.inputs && isFactory(options.program) ? await buildProgram(block, options.program) : undefined)
+  return [...toCases(block, 'trainset', options.trainset, getKeys), ...toCases(block, 'devset', options.devset ?? [], getKeys)]
+}
+
+/**
+ * Turns a dataset into Vitest tests: one concurrent test per case (score in `task.meta.simba`),
+ * plus a `mean score` test gating the mean against `threshold` and the snapshot baseline.
+ * In optimize mode SIMBA runs first and the proposed program is shown against the snapshot.
+ * @example describe.optimize('routes tickets', { program: () => new Router(), trainset, metric })
+ */
+export function optimize(name: string, options: OptimizeBlockOptions): void {
+  const opts = parseBlockOptions(name, options)
+  const ctx = provided(name)
+  const r = registry()
+  if (r.defined.includes(name)) throw new SimbaError('SIMBA_CONFIG', `describe.optimize("${name}") is defined twice in this file; block names must be unique per file`)
+  r.defined.push(name)
+  const tolerance = opts.tolerance ?? 0
+  const caseThreshold = opts.caseThreshold ?? 1
+  const timeout = opts.timeout ?? (ctx.optimize ? 3_600_000 : 600_000)
+
+  vDescribe(name, async () => {
+    const cases = await collectCases(name, opts)
+    let run: BlockRun | undefined
+    const regressed: Array<{ name: string; score: number; baseline: number }> = []
+    const improved: string[] = []
+
+    const statuses = new Map<string, CaseStatus>()
+    beforeAll(async ({}, suite) => {
+      run = await runBlock({ block: name, testFile: suite.file.filepath, options: opts, cases, ctx })
+      for (const c of cases) {
+        const o = run.outcomes.get(caseKey(c))
+        const base = run.baseline?.[c.split]?.cases[c.name]
+        const status = caseStatus({ score: o?.score ?? 0, errored: o?.error !== undefined, baseline: base, caseThreshold, tolerance })
+        statuses.set(caseKey(c), status)
+        if (status === 'regressed') regressed.push({ name: c.name, score: o?.score ?? 0, baseline: base as number })
+        if (status === 'improved') improved.push(c.name)
+      }
+      run.meta.regressed = regressed.map((x) => x.name).sort()
+      run.meta.improved = [...improved].sort()
+    }, timeout)
+
+    const caseTest = (c: BlockCase): void => {
+      test.concurrent(c.name, async ({ task, annotate }) => {
+        if (!run) throw new SimbaError('SIMBA_CONFIG', `block "${name}" did not run`)
+        const o = run.outcomes.get(caseKey(c))
+        if (!o) throw new SimbaError('SIMBA_CONFIG', `block "${name}": no result for case "${c.name}"`)
+        const base = run.baseline?.[c.split]?.cases[c.name]
+        const status = statuses.get(caseKey(c)) ?? 'error'
+        const meta: SimbaCaseMeta = { kind: 'case', block: name, split: c.split, case: c.name, score: o.error !== undefined ? null : o.score, baseline: base ?? null, status }
+        task.meta.simba = meta
+        const b = base === undefined ? 'no baseline' : `baseline ${base}`
+        await annotate(`${status}: score ${o.score} (${b})${o.feedback ? ` — ${o.feedback}` : ''}`, status)
+        if (o.error !== undefined) throw new SimbaError('SIMBA_METRIC', `case "${c.name}" of block "${name}" failed: ${o.error}`)
+        if (status === 'regressed' && run.enforce) {
+          expect.fail(`[vitest-simba] case "${c.name}" of block "${name}" regressed: score ${o.score} vs baseline ${base} (${c.split})`)
+        }
+      })
+    }
+
+    const train = cases.filter((c) => c.split === 'trainset')
+    const dev = cases.filter((c) => c.split === 'devset')
+    if (dev.length === 0) train.forEach(caseTest)
+    else {
+      vDescribe('trainset', () => train.forEach(caseTest))
+      vDescribe('devset', () => dev.forEach(caseTest))
+    }
+
+    test('mean score', async ({ task, annotate }) => {
+      if (!run) throw new SimbaError('SIMBA_CONFIG', `block "${name}" did not run`)
+      const split = run.meta.split
+      task.meta.simba = run.meta
+      const base = run.enforce ? (run.meta.baseline ?? undefined) : undefined
+      const moved = [...regressed.map((x) => `${x.name} ↓`), ...improved.map((x) => `${x} ↑`)].sort()
+      await annotate(`mean ${run.meta.mean.toFixed(3)} on ${split} (baseline ${run.meta.baseline === null ? 'none' : run.meta.baseline.toFixed(3)})${moved.length ? `; moved: ${moved.join(', ')}` : ''}`)
+      const message = gateMessage({ block: name, split, mean: run.meta.mean, threshold: opts.threshold, baseline: base, tolerance, regressed })
+      if (message) expect.fail(message)
+    })
+
+    afterAll(({}, suite) => {
+      if (run) suite.meta.simba = run.meta
+    })
+  })
+}

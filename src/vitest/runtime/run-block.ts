@@ -1,0 +1,210 @@
+import { SimbaError } from '../../errors.js'
+import { evaluate } from '../../core/evaluate/evaluate.js'
+import type { Module } from '../../core/module/module.js'
+import { promptFingerprint } from '../../core/module/fingerprint.js'
+import { withSettings } from '../../core/module/settings.js'
+import { canonicalJson } from '../../internal/json/canonical.js'
+import { simba } from '../../optimizer/simba/simba.js'
+import { formatProgramDiff, type ScoreComparison } from '../../snapshot/program-diff.js'
+import type { Baseline, BlockSnapshot, SplitScores } from '../../snapshot/types.js'
+import type { SimbaBlockMeta, SimbaProvided } from '../shared.js'
+import type { OptimizeBlockOptions } from './block-options.js'
+import { buildProgram, isFactory, type BlockCase } from './cases.js'
+import { mean } from './compare.js'
+import { progressLine } from './progress.js'
+import { registry, storeFor } from './registry.js'
+import { fixtureCounts, programLMs, sumUsage } from './usage.js'
+
+/** Result of one case evaluation. */
+export interface CaseOutcome {
+  /** Metric score (0 on failure). */
+  score: number
+  /** Program or metric failure. */
+  error?: string
+  /** Metric feedback. */
+  feedback?: string
+}
+
+/** What the block's tests read after `runBlock`. */
+export interface BlockRun {
+  /** Outcomes keyed by `split + '\0' + case name`. */
+  outcomes: Map<string, CaseOutcome>
+  /** Baseline the tests compare against (the stored one, before this run). */
+  baseline: Baseline | undefined
+  /** Whether regressions fail (false when this run wrote a new baseline, e.g. -u). */
+  enforce: boolean
+  /** Scores of this run per split. */
+  scores: { trainset: SplitScores; devset?: SplitScores }
+  /** Block meta for the reporter (regressed/improved filled in by the tests' owner). */
+  meta: SimbaBlockMeta
+}
+
+/** Key of a case in `BlockRun.outcomes`. */
+export const caseKey = (c: { split: string; name: string }): string => `${c.split}\0${c.name}`
+
+const fixFor = (file: string): string =>
+  `Run \`npx vitest-simba --optimize -u\` (optimize and accept) or \`npx vitest run -u\` (baseline the current program) locally, then commit ${file}.`
+
+/** Loads, optionally optimizes, evaluates and (when allowed) snapshots one block. */
+export async function runBlock(args: {
+  block: string
+  testFile: string
+  options: OptimizeBlockOptions
+  cases: BlockCase[]
+  ctx: SimbaProvided
+}): Promise<BlockRun> {
+  const { block, options, cases, ctx } = args
+  const store = storeFor(args.testFile, ctx.update)
+  const stored = store.get(block)
+  const recorder = registry().recorder
+  const rel = store.file.startsWith(ctx.root) ? store.file.slice(ctx.root.length + 1) : store.file
+  if (!stored && ctx.update === 'none' && !ctx.optimize) {
+    throw new SimbaError('SIMBA_SNAPSHOT_MISSING', `no program snapshot for block "${block}" in ${rel} (CI never writes snapshots). ${fixFor(rel)}`)
+  }
+
+  let program: Module | undefined
+  if (isFactory(options.program)) {
+    program = await buildProgram(block, options.program)
+    if (stored?.program) {
+      try {
+        program.loadState(stored.program)
+        if (stored.promptHash !== null && promptFingerprint(program) !== stored.promptHash && ctx.update !== 'all' && !ctx.optimize) {
+          throw new SimbaError(
+            'SIMBA_SNAPSHOT_MISMATCH',
+            `block "${block}": the program's prompt after loading ${rel} does not match the snapshot's promptHash (the signature or program changed since it was written, or the state did not apply). ` +
+              'Re-baseline with `npx vitest run -u`, or re-optimize with `npx vitest-simba --optimize -u`.',
+          )
+        }
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SIMBA_STATE' || (ctx.update !== 'all' && !ctx.optimize)) throw error
+        console.warn(`[simba] ${block}: snapshot state does not fit the program (${(error as Error).message}); starting from the program's own state`)
+        program = await buildProgram(block, options.program)
+      }
+    }
+  }
+
+  const lms = programLMs(program, options.lm)
+  const usageBefore = sumUsage(lms)
+  const fixturesBefore = fixtureCounts(recorder)
+  const live = <T>(fn: () => T): T => (recorder ? recorder.withPhase('live', fn) : fn())
+
+  let optimized = false
+  if (ctx.optimize && program) {
+    const trainset = cases.filter((c) => c.split === 'trainset').map((c) => c.example)
+    const settings = { ...ctx.optimizer, ...(options.optimizer ?? {}) }
+    const base = program
+    const result = await live(() =>
+      withSettings({ lm: options.lm }, () =>
+        simba(base, {
+          ...settings,
+          trainset,
+          metric: options.metric,
+          ...(options.lm ? { lm: options.lm } : {}),
+          onProgress: (e) => {
+            const line = progressLine(block, e)
+            if (line) console.log(line)
+          },
+        }),
+      ),
+    )
+    program = result.program
+    optimized = true
+  }
+
+  const willWrite = store.mayWrite(block)
+  const examples = cases.map((c) => c.example)
+  const runEval = (): ReturnType<typeof evaluate> =>
+    evaluate(program ?? (options.program as (i: unknown) => Promise<unknown>), examples, options.metric, {
+      concurrency: options.concurrency ?? ctx.concurrency,
+      settings: { lm: options.lm },
+    })
+  // Optimize-mode evaluations of a proposal that will not be accepted are not recorded.
+  const evaluated = await (ctx.optimize && !willWrite ? live(runEval) : runEval())
+  const outcomes = new Map<string, CaseOutcome>()
+  const splitScores = (split: 'trainset' | 'devset'): SplitScores | undefined => {
+    const idx = cases.map((c, i) => [c, i] as const).filter(([c]) => c.split === split)
+    if (idx.length === 0) return undefined
+    const scores: Record<string, number> = {}
+    for (const [c, i] of idx) {
+      const r = evaluated.cases[i]
+      const outcome: CaseOutcome = { score: r?.score ?? 0 }
+      if (r?.error !== undefined) outcome.error = r.error
+      if (r?.feedback !== undefined) outcome.feedback = r.feedback
+      outcomes.set(caseKey(c), outcome)
+      scores[c.name] = outcome.score
+    }
+    return { mean: mean(Object.values(scores)), cases: scores }
+  }
+  const trainset = splitScores('trainset') as SplitScores
+  const devset = splitScores('devset')
+  const split = devset ? 'devset' : 'trainset'
+  const baseline: Baseline = { split, mean: (devset ?? trainset).mean, trainset, ...(devset ? { devset } : {}) }
+  const state = program ? program.state() : null
+
+  if (ctx.optimize && state) {
+    const comparisons: ScoreComparison[] = [{ split: 'trainset', before: stored?.baseline.trainset, after: trainset }]
+    if (devset) comparisons.push({ split: 'devset', before: stored?.baseline.devset, after: devset })
+    console.log(formatProgramDiff(block, stored?.program, state, comparisons))
+  }
+
+  let snapshot: SimbaBlockMeta['snapshot'] = 'skipped'
+  if (evaluated.errors.length > 0) {
+    if (willWrite) console.warn(`[simba] ${block}: snapshot not written: ${evaluated.errors.length} case(s) failed to run`)
+  } else {
+    const keepProvenance = !optimized && stored !== undefined && canonicalJson(stored.program) === canonicalJson(state)
+    const settings = { ...ctx.optimizer, ...(options.optimizer ?? {}) }
+    const models = [...new Set(programLMs(program, options.lm).map((l) => l.model))].sort()
+    const next: BlockSnapshot = {
+      program: state,
+      baseline,
+      promptHash: program ? promptFingerprint(program) : null,
+      provenance: keepProvenance
+        ? { ...stored.provenance, library: ctx.library, date: new Date().toISOString().slice(0, 10) }
+        : {
+            model: models.length > 0 ? models.join(',') : 'unknown',
+            optimizer: optimized ? 'simba' : 'baseline',
+            ...(optimized ? { settings: settings as Record<string, unknown>, seed: typeof settings.seed === 'number' ? settings.seed : 0 } : {}),
+            library: ctx.library,
+            date: new Date().toISOString().slice(0, 10),
+          },
+    }
+    const outcome = store.set(block, next)
+    if (outcome === 'written') store.flush()
+    snapshot = outcome
+    if (ctx.optimize) {
+      console.log(
+        outcome === 'written'
+          ? `[simba] ${block}: snapshot written to ${rel}`
+          : outcome === 'unchanged'
+            ? `[simba] ${block}: snapshot unchanged`
+            : `[simba] ${block}: proposal not written (run with -u to accept it)`,
+      )
+    }
+  }
+
+  const usage = sumUsage(lms)
+  const fx = fixtureCounts(recorder)
+  const old = stored?.baseline
+  return {
+    outcomes,
+    baseline: old,
+    enforce: snapshot !== 'written',
+    scores: devset ? { trainset, devset } : { trainset },
+    meta: {
+      kind: 'block',
+      block,
+      file: args.testFile.startsWith(ctx.root) ? args.testFile.slice(ctx.root.length + 1) : args.testFile,
+      split,
+      cases: Object.keys((devset ?? trainset).cases).length,
+      mean: baseline.mean,
+      baseline: old ? (old[split]?.mean ?? null) : null,
+      regressed: [],
+      improved: [],
+      calls: { total: usage.calls - usageBefore.calls, live: fx.live - fixturesBefore.live, replayed: fx.replayed - fixturesBefore.replayed },
+      tokens: usage.totalTokens - usageBefore.totalTokens,
+      cost: usage.cost - usageBefore.cost,
+      optimized,
+      snapshot,
+    },
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The plugin's setup file. Runs in every worker before each test module is imported: starts the
+ * LM fixture recorder (the openai SDK captures `fetch` when a client is built, so interception must
+ * come first), attaches `describe.optimize` for users of globals, switches the fixture file per
+ * test file, and at the end of each file flushes fixtures and snapshots and records their counts.
+ */
+import { afterAll, beforeAll, describe as vDescribe, inject } from 'vitest'
+import { defaultFixturePath } from '../../fixtures/file.js'
+import { createFixtureRecorder } from '../../fixtures/recorder.js'
+import '../shared.js'
+import type { SimbaFileMeta } from '../shared.js'
+import { optimize } from './optimize.js'
+import { dropStore, registry, storeFor } from './registry.js'
+
+const ctx = inject('simba')
+;(vDescribe as unknown as { optimize: typeof optimize }).optimize = optimize
+const r = registry()
+if (ctx && ctx.fixtureMode !== 'off' && !r.recorder) {
+  r.recorder = createFixtureRecorder({ hosts: ctx.hosts, mode: ctx.fixtureMode, ci: ctx.ci, libraryVersion: ctx.library.replace(/^.*@/, '') })
+  r.recorder.start()
+}
+
+beforeAll(async ({}, suite) => {
+  const file = suite.file
+  if (!ctx) return
+  const defined = r.defined.splice(0)
+  await r.recorder?.useFile(defaultFixturePath(ctx.root, file.filepath, ctx.fixturesDir), file.filepath)
+  if (defined.length === 0) return
+  const store = storeFor(file.filepath, ctx.update)
+  for (const name of defined) store.markDefined(name)
+})
+
+afterAll(async ({}, suite) => {
+  const file = suite.file
+  if (!ctx) return
+  const stats = await r.recorder?.flush()
+  const store = storeFor(file.filepath, ctx.update)
+  const obsolete = store.obsolete()
+  const pruned = store.existed && !ctx.filtered ? store.prune() : []
+  store.flush()
+  dropStore(file.filepath)
+  if (!stats && obsolete.length === 0 && !store.existed) return
+  const meta: SimbaFileMeta = {
+    obsolete,
+    pruned,
+    snapshot: store.file.startsWith(ctx.root) ? store.file.slice(ctx.root.length + 1) : store.file,
+  }
+  if (stats) meta.fixtures = { file: stats.file, replayed: stats.replayed, recorded: stats.recorded, missing: stats.missing, unused: stats.unused, live: stats.live }
+  file.meta.simbaFile = meta
+})

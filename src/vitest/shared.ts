@@ -1,0 +1,113 @@
+/**
+ * Plain-JSON shapes that cross the main-process/worker boundary: what the plugin provides to
+ * workers (`inject('simba')`) and what workers put in `task.meta` for the reporter. Errors and
+ * class instances never cross; the reporter reads only these fields.
+ */
+import type {} from 'vitest'
+
+/** Fixture mode as the workers use it (`auto` is resolved in the main process). */
+export type ProvidedFixtureMode = 'replay' | 'record-missing' | 're-record' | 'off'
+
+/** What the plugin hands every worker via `project.provide('simba', …)`. */
+export interface SimbaProvided {
+  /** Optimize mode (`vitest-simba --optimize`, `--mode optimize` or `SIMBA_OPTIMIZE=1`). */
+  optimize: boolean
+  /** Vitest's snapshot update mode: `all` (-u), `new` (local), `none` (CI). */
+  update: 'all' | 'new' | 'none'
+  /** Resolved LM fixture mode. */
+  fixtureMode: ProvidedFixtureMode
+  /** LM base URLs whose traffic is recorded/replayed. */
+  hosts: string[]
+  /** Running in CI. */
+  ci: boolean
+  /** Project root. */
+  root: string
+  /** Folder for LM fixture files, relative to `root` (default `fixtures`): `<root>/<dir>/<test path>.lm.json`. */
+  fixturesDir: string
+  /** The run has test-name or file filters (obsolete blocks are then never pruned). */
+  filtered: boolean
+  /** Default per-block evaluation concurrency. */
+  concurrency: number
+  /** Default SIMBA options for every block (JSON). */
+  optimizer: Record<string, number>
+  /** `vitest-simba@x.y.z`. */
+  library: string
+}
+
+/** How a case compares with its baseline. */
+export type CaseStatus = 'pass' | 'new' | 'improved' | 'known-failing' | 'regressed' | 'failing' | 'error'
+
+/** `task.meta.simba` of one case test. */
+export interface SimbaCaseMeta {
+  /** Discriminator. */
+  kind: 'case'
+  /** Block name. */
+  block: string
+  /** Split the case belongs to. */
+  split: 'trainset' | 'devset'
+  /** Case name. */
+  case: string
+  /** Score of this run (`null` when the program or metric threw). */
+  score: number | null
+  /** Baseline score from the snapshot, if any. */
+  baseline: number | null
+  /** Comparison outcome. */
+  status: CaseStatus
+}
+
+/** `suite.meta.simba` of a block, and of its `mean score` test. */
+export interface SimbaBlockMeta {
+  /** Discriminator. */
+  kind: 'block'
+  /** Block name. */
+  block: string
+  /** Test file (relative to the root). */
+  file: string
+  /** Gating split. */
+  split: 'trainset' | 'devset'
+  /** Number of cases in the gating split. */
+  cases: number
+  /** Mean of the gating split this run. */
+  mean: number
+  /** Baseline mean, if a snapshot exists. */
+  baseline: number | null
+  /** Cases that regressed / improved (names). */
+  regressed: string[]
+  /** Cases that improved. */
+  improved: string[]
+  /** LM calls made while evaluating (live = reached a server, replayed = from fixtures). */
+  calls: { total: number; live: number; replayed: number }
+  /** Tokens of live calls. */
+  tokens: number
+  /** Cost of live calls (0 without a price table). */
+  cost: number
+  /** Whether the program was optimized in this run. */
+  optimized: boolean
+  /** What happened to the snapshot block. */
+  snapshot: 'written' | 'unchanged' | 'skipped'
+}
+
+/** `file.meta.simbaFile`: fixture hygiene and snapshot housekeeping of one test file. */
+export interface SimbaFileMeta {
+  /** LM fixture counts for the file, when the recorder ran. */
+  fixtures?: { file: string; replayed: number; recorded: number; missing: number; unused: number; live: number }
+  /** Snapshot blocks not defined in this run. */
+  obsolete: string[]
+  /** Obsolete blocks removed (only with -u and no filters). */
+  pruned: string[]
+  /** Snapshot file path (relative to the root). */
+  snapshot: string
+}
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** Set by the vitest-simba plugin. */
+    simba: SimbaProvided
+  }
+  interface TaskMeta {
+    /** vitest-simba scores (case tests, block suites, mean tests). */
+    simba?: SimbaCaseMeta | SimbaBlockMeta
+    /** vitest-simba per-file fixture and snapshot housekeeping. */
+    simbaFile?: SimbaFileMeta
+  }
+}
