@@ -3,7 +3,9 @@
  * an LM contrasts the best and worst rollout of one example and writes per-module advice, which is
  * appended to each named predictor's instructions (`old + "\n\n" + advice`).
  * Departures: the blanked side also drops its reward info (simba.md §7.2 item 14); metric feedback
- * (`{score, feedback}`) reaches the writer as reward info; no records are mutated.
+ * (`{score, feedback}`) reaches the writer as reward info; no records are mutated; advice that a
+ * predictor's instructions already contain verbatim is not appended again (simba.md §7.2 item 11:
+ * DSPy lets identical tips pile up along a lineage).
  */
 import { withSettings } from '../../../core/module/settings.js'
 import { Predict } from '../../../core/predict/predict.js'
@@ -63,6 +65,7 @@ export async function appendARule(ctx: StrategyContext): Promise<StrategyOutcome
   for (const [name, p] of ctx.candidate.namedPredictors()) {
     const tip = advice[name]
     if (typeof tip !== 'string' || tip.trim() === '') continue
+    if (p.instructions.includes(tip.trim())) continue
     p.instructions = `${p.instructions}\n\n${tip}`
     applied++
   }
