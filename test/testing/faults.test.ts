@@ -116,3 +116,16 @@ describe('faults', () => {
     await expect(rw).rejects.toMatchObject({ status: 500 })
   })
 })
+
+describe('latency options', () => {
+  it('fixed, seeded-range and per-kind latencies all answer normally (no timing asserted)', async () => {
+    for (const latency of [{ fixedMs: 2 }, { minMs: 1, maxMs: 4, seed: 1 }, { taskMs: 1, ruleMs: 3 }]) {
+      const s = (sim = await startSimulator({ worlds: [support], latency }))
+      const r = await call(s)
+      expect(r.choices[0]?.message.content).toContain('[[ ## completed ## ]]')
+      expect(s.stats()).toMatchObject({ requests: 1, byKind: { task: 1 } })
+      await s.close()
+      sim = undefined
+    }
+  })
+})
