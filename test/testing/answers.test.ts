@@ -3,7 +3,7 @@ import { instructionsKnow } from '../../src/testing/sim/knowledge.js'
 import { parsePrompt } from '../../src/testing/sim/prompt.js'
 import { simulate } from '../../src/testing/sim/simulate.js'
 import type { SampleContext } from '../../src/testing/sim/seed.js'
-import { governingRule } from '../../src/testing/world/oracle.js'
+import { goldLabel, governingRule } from '../../src/testing/world/oracle.js'
 import type { World } from '../../src/testing/world/schema.js'
 import { expense, field, support, wireMessages } from './helpers.js'
 
@@ -91,5 +91,23 @@ describe('governing rules', () => {
     expect(governingRule(support, { ticket: 'CHARGED TWICE and my 2FA broke' })?.id).toBe('duplicate-charge')
     expect(governingRule(expense, { vendor: 'Acme Consulting', line_item: 'hours' })?.id).toBe('retainer')
     expect(governingRule(support, { ticket: 'nothing here' })).toBeUndefined()
+  })
+})
+
+describe('pipelines', () => {
+  it('a routing stage fed only with extracted phrases still finds the case (gold) and the governing rule', () => {
+    const ticket = 'Do you have a physical store in Lisbon?'
+    const extract = simulate(worlds, wireMessages({ inputs: ['ticket'], outputs: ['key_phrases'], values: { ticket } }), undefined, ctx0)
+    const phrases = field(extract.content, 'key_phrases') ?? ''
+    expect(goldLabel(support, { key_phrases: phrases })).toBe('other')
+    const routed = simulate(worlds, wireMessages({ inputs: ['key_phrases'], outputs: ['queue'], values: { key_phrases: phrases } }), undefined, ctx0)
+    expect(routed.kind).toBe('task')
+    const gov = simulate(worlds, wireMessages({ instructions: 'Gift cards and store credit go to billing.', inputs: ['key_phrases'], outputs: ['queue'], values: { key_phrases: 'My gift card is empty.' } }), undefined, ctx0)
+    expect(field(gov.content, 'queue')).toBe('billing')
+  })
+
+  it('a system message without a field list that asks for JSON gets JSON', () => {
+    const r = simulate(worlds, [{ role: 'system', content: 'Answer in JSON.' }, { role: 'user', content: 'hi' }], undefined, ctx0)
+    expect(JSON.parse(r.content)).toEqual({})
   })
 })

@@ -134,7 +134,8 @@ export function parsePrompt(messages: readonly RawMessage[], responseFormat: unk
     }
   }
   const rf = (responseFormat as { type?: unknown } | null | undefined)?.type
-  const wantsJson = rf === 'json_object' || rf === 'json_schema' || /\bjson\b/i.test(sys.format)
+  const formatText = sys.format || (sys.inputs.length + sys.outputs.length === 0 ? systemText : '')
+  const wantsJson = rf === 'json_object' || rf === 'json_schema' || /\bjson\b/i.test(formatText)
   const inputFields = sys.inputs.length > 0 ? sys.inputs : Object.keys(inputs).map((name) => ({ name, type: 'string', description: '' }))
   return { instructions: sys.instructions, inputFields, outputFields: sys.outputs, demos, inputs, wantsJson }
 }

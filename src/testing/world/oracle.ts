@@ -19,11 +19,17 @@ export function governingRule(world: World, inputs: Record<string, unknown>): Wo
 
 const norm = (v: unknown): string => (typeof v === 'string' ? v.trim().replace(/\s+/g, ' ') : JSON.stringify(v) ?? '')
 
-/** The labelled train/test case whose input values equal the given ones (only fields present are compared). */
+/**
+ * The labelled train/test case whose input values equal the given ones (only fields present are
+ * compared). Without any world field (e.g. a later pipeline stage fed with extracted phrases), a case
+ * one of whose input values contains a given value of 12+ characters is accepted instead.
+ */
 export function findCase(world: World, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
+  const cases = [...world.train, ...world.test]
   const keys = world.inputs.filter((k) => k in inputs)
-  if (keys.length === 0) return undefined
-  return [...world.train, ...world.test].find((c) => keys.every((k) => norm(c[k]) === norm(inputs[k])))
+  if (keys.length > 0) return cases.find((c) => keys.every((k) => norm(c[k]) === norm(inputs[k])))
+  const needles = Object.values(inputs).map(norm).map((v) => v.toLowerCase()).filter((v) => v.length >= 12)
+  return cases.find((c) => world.inputs.some((k) => needles.some((n) => norm(c[k]).toLowerCase().includes(n))))
 }
 
 /** Gold label: the governing rule's label, else the data's label, else undefined (unknown). */
