@@ -1,0 +1,113 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { copyProject, hashTree, removeProject, requireBuild, run, scoreTable } from './harness.js'
+
+const dirs: string[] = []
+const project = (): string => {
+  const d = copyProject('tickets')
+  dirs.push(d)
+  return d
+}
+beforeAll(requireBuild)
+afterAll(() => dirs.forEach(removeProject))
+
+describe('vitest-simba e2e: CI, regressions, hygiene', () => {
+  test('CI=true vitest run passes from fixtures and leaves every file byte-identical', async () => {
+    const dir = project()
+    const before = hashTree(dir)
+    const r = await run(dir, ['run'], { env: { CI: 'true' } })
+    expect(r.code, r.output).toBe(0)
+    expect(r.output).toContain('Tests  58 passed (58)')
+    const table = scoreTable(r.output).join('\n')
+    expect(table).toMatch(/routes support tickets\s+32\s+0\.531\s+0\.531\s+\+0\.000\s+0\s+0\s+0\/50/)
+    expect(r.output).toContain('fixtures tickets.test.ts: 50 replayed, 0 recorded, 0 missing, 0 unused, 0 live')
+    expect(hashTree(dir)).toEqual(before)
+  }, 60_000)
+
+  test('a program change that lowers scores fails, naming the regressed cases and the mean vs the baseline', async () => {
+    const dir = project()
+    const file = join(dir, 'tickets.test.ts')
+    // Same prompts (fixtures replay), but billing answers are now thrown away.
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'program: () => new Predict(route),',
+        `program: () => {
+    const p = new Predict(route)
+    const forward = p.forward.bind(p)
+    p.forward = async (inputs) => {
+      const out = await forward(inputs)
+      return out.queue === 'billing' ? { ...out, queue: 'other' } : out
+    }
+    return p
+  },`,
+      ),
+    )
+    const before = hashTree(dir)
+    const r = await run(dir, ['run'], { env: { CI: 'true' } })
+    expect(r.code).toBe(1)
+    expect(r.output).toMatch(/case "duplicate-charge-1" of block "routes support tickets" regressed: score 0 vs baseline 1/)
+    expect(r.output).toMatch(/block "routes support tickets": mean 0\.\d+ on devset dropped below the baseline 0\.531 \(tolerance 0\)\. Regressed cases: .*"duplicate-charge-1" 1 → 0/)
+    expect(hashTree(dir)).toEqual(before)
+  }, 60_000)
+
+  test('a case without a recorded LM response fails in CI with the command to record it', async () => {
+    const dir = project()
+    const file = join(dir, 'cases.json')
+    const cases = JSON.parse(readFileSync(file, 'utf8')) as { train: Array<Record<string, string>> }
+    cases.train.push({ id: 'brand-new', ticket: 'Where can I change the language of the invoices?', queue: 'billing' })
+    writeFileSync(file, JSON.stringify(cases, null, 2))
+    const r = await run(dir, ['run', 'tickets.test.ts'], { env: { CI: 'true' } })
+    expect(r.code).toBe(1)
+    expect(r.output).toContain('case "brand-new" of block "routes support tickets" failed')
+    expect(r.output).toMatch(/npx vitest run [^\n]*locally/)
+    expect(r.output).toContain('fixtures tickets.test.ts: 50 replayed, 0 recorded, 1 missing')
+  }, 60_000)
+
+  test('CI with no snapshot for a block fails with the command to create it', async () => {
+    const dir = project()
+    const file = join(dir, '__snapshots__', 'billing.test.ts.simba.json')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"routes tickets (small)"', '"renamed block"'))
+    const r = await run(dir, ['run', 'billing.test.ts'], { env: { CI: 'true' } })
+    expect(r.code).toBe(1)
+    expect(r.output).toContain('no program snapshot for block "routes tickets (small)" in __snapshots__/billing.test.ts.simba.json')
+    expect(r.output).toContain('npx vitest-simba --optimize -u')
+    expect(r.output).toContain('obsolete blocks "renamed block"')
+  }, 60_000)
+
+  test('an obsolete block is reported, then pruned on -u (the rest of the file stays byte-identical)', async () => {
+    const dir = project()
+    const file = join(dir, '__snapshots__', 'billing.test.ts.simba.json')
+    const original = readFileSync(file, 'utf8')
+    const data = JSON.parse(original) as { blocks: Record<string, unknown> }
+    data.blocks['old block'] = data.blocks['routes tickets (small)']
+    writeFileSync(file, JSON.stringify(data, null, 2))
+    const ci = await run(dir, ['run'], { env: { CI: 'true' } })
+    expect(ci.code, ci.output).toBe(0)
+    expect(ci.output).toContain('snapshot __snapshots__/billing.test.ts.simba.json: obsolete blocks "old block"')
+    const u = await run(dir, ['run', '-u'])
+    expect(u.code, u.output).toBe(0)
+    expect(u.output).toContain('pruned obsolete blocks "old block"')
+    expect(readFileSync(file, 'utf8')).toBe(original)
+  }, 60_000)
+
+  test('invalid plugin and block options give the documented errors', async () => {
+    const dir = project()
+    const config = join(dir, 'vitest.config.ts')
+    writeFileSync(config, readFileSync(config, 'utf8').replace('simba({', "simba({ fixtures: { mode: 'sometimes' }, "))
+    const r = await run(dir, ['run'], { env: { CI: 'true' } })
+    expect(r.code).toBe(1)
+    expect(r.output).toContain('invalid vitest-simba plugin options in vitest.config')
+    expect(r.output).toContain('simba() option "fixtures.mode"')
+
+    const dir2 = project()
+    const test2 = join(dir2, 'billing.test.ts')
+    writeFileSync(test2, readFileSync(test2, 'utf8').replace('trainset: cases.train.slice(0, 6),', 'trainset: [], tolerence: 0.1,'))
+    const r2 = await run(dir2, ['run', 'billing.test.ts'], { env: { CI: 'true' } })
+    expect(r2.code).toBe(1)
+    expect(r2.output).toContain('describe.optimize("routes tickets (small)"): invalid options')
+    expect(r2.output).toContain('option "trainset": needs at least one case')
+    expect(r2.output).toContain('option "tolerence"')
+  }, 60_000)
+})

@@ -1,0 +1,94 @@
+/**
+ * Runs real Vitest (or the built `vitest-simba` bin) on a copy of a project under
+ * `fixtures/projects/`. Copies live in `.vitest-simba-tmp/` inside the repo, so the projects'
+ * `import … from 'vitest-simba'` self-references the root package (→ `dist/`).
+ */
+import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+/** Repository root. */
+export const ROOT = join(import.meta.dirname, '..', '..')
+const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs')
+const BIN = join(ROOT, 'dist', 'vitest', 'node', 'bin.js')
+
+/** Throws a clear error when `dist/` is missing (the e2e tests spawn the built package). */
+export function requireBuild(): void {
+  if (!existsSync(BIN) || !existsSync(join(ROOT, 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` before the e2e tests')
+}
+
+/** Copies `fixtures/projects/<name>` to a fresh temp folder in the repo; returns its path. */
+export function copyProject(name: string): string {
+  const dir = join(ROOT, '.vitest-simba-tmp', `${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
+  mkdirSync(dir, { recursive: true })
+  cpSync(join(ROOT, 'fixtures', 'projects', name), dir, { recursive: true, filter: (src) => !src.includes('node_modules') })
+  return dir
+}
+
+/** Removes a copy made by `copyProject`. */
+export function removeProject(dir: string): void {
+  rmSync(dir, { recursive: true, force: true })
+}
+
+/** sha256 of every file under `dir` (node_modules and blob reports excluded), by relative path. */
+export function hashTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      if (name === 'node_modules' || name === '.vitest-reports') continue
+      const p = join(d, name)
+      if (statSync(p).isDirectory()) walk(p)
+      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex')
+    }
+  }
+  walk(dir)
+  return out
+}
+
+/** Output of one run. */
+export interface RunResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  /** stdout + stderr without ANSI colours. */
+  output: string
+}
+
+/** Spawns `vitest` (or the bin with `bin: true`) in `cwd` with a clean, offline environment. */
+export function run(cwd: string, args: string[], opts: { bin?: boolean; env?: Record<string, string | undefined> } = {}): Promise<RunResult> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || k.startsWith('VITEST') || k === 'CI' || k.startsWith('OPENAI_') || k.startsWith('SIMBA_') || k === 'NODE_OPTIONS') continue
+    env[k] = v
+  }
+  env['FORCE_COLOR'] = '0'
+  env['NO_COLOR'] = '1'
+  for (const [k, v] of Object.entries(opts.env ?? {})) if (v !== undefined) env[k] = v
+  const child = spawn(process.execPath, [opts.bin ? BIN : VITEST, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => {
+      // eslint-disable-next-line no-control-regex
+      const output = `${stdout}\n${stderr}`.replace(/\u001b\[[0-9;]*m/g, '')
+      resolve({ code, stdout, stderr, output })
+    })
+  })
+}
+
+/** The score table lines printed by the reporter (from the header to the last block row). */
+export function scoreTable(output: string): string[] {
+  const lines = output.split('\n')
+  const start = lines.findIndex((l) => l.startsWith('vitest-simba scores'))
+  if (start < 0) return []
+  const out: string[] = []
+  for (const l of lines.slice(start)) {
+    if (l.trim() === '') break
+    out.push(l)
+  }
+  return out
+}
