@@ -109,6 +109,9 @@ export async function runBlock(args: {
     )
     program = result.program
     optimized = true
+    // Answers cached during the (unrecorded) optimization would hide the evaluation calls from the
+    // fixture recorder, and re-record mode would then prune their entries.
+    for (const lm of programLMs(program, options.lm)) (lm as { clearCache?: () => void }).clearCache?.()
   }
 
   const willWrite = store.mayWrite(block)
