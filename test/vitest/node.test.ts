@@ -1,0 +1,55 @@
+import { describe, expect, test } from 'vitest'
+import { splitArgs } from '../../src/vitest/node/args.js'
+import { parsePluginOptions } from '../../src/vitest/node/options.js'
+import { buildProvided } from '../../src/vitest/node/provided.js'
+import { formatFileNotes, formatScoreTable } from '../../src/vitest/node/table.js'
+import type { SimbaBlockMeta } from '../../src/vitest/shared.js'
+
+describe('plugin options', () => {
+  test('valid options pass; a wrong one names its path', () => {
+    expect(parsePluginOptions({ hosts: ['http://127.0.0.1:1/v1'], fixtures: { mode: 'replay' } })).toMatchObject({ fixtures: { mode: 'replay' } })
+    expect(() => parsePluginOptions({ fixtures: { mode: 'sometimes' } })).toThrow(/simba\(\) option "fixtures\.mode"/)
+    expect(() => parsePluginOptions({ hots: [] })).toThrow(expect.objectContaining({ code: 'SIMBA_CONFIG', message: expect.stringContaining('hots') }))
+    expect(() => parsePluginOptions({ hosts: ['not a url'] })).toThrow(/option "hosts\.0"/)
+  })
+})
+
+describe('provided settings', () => {
+  const base = { options: {}, root: '/p', viteMode: 'test', updateSnapshot: 'new', testNamePattern: undefined, filtered: false }
+  test('optimize via env or vite mode; CI forces replay; -u with a key re-records', () => {
+    expect(buildProvided({ ...base, env: {} })).toMatchObject({ optimize: false, update: 'new', fixtureMode: 'replay', ci: false, fixturesDir: 'fixtures' })
+    expect(buildProvided({ ...base, env: { SIMBA_OPTIMIZE: '1' } }).optimize).toBe(true)
+    expect(buildProvided({ ...base, viteMode: 'optimize', env: {} }).optimize).toBe(true)
+    expect(buildProvided({ ...base, updateSnapshot: 'none', env: { CI: 'true', OPENAI_API_KEY: 'k' } })).toMatchObject({ ci: true, fixtureMode: 'replay', update: 'none' })
+    expect(buildProvided({ ...base, updateSnapshot: 'all', env: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } })).toMatchObject({ fixtureMode: 're-record', hosts: ['http://127.0.0.1:9/v1'] })
+    expect(buildProvided({ ...base, updateSnapshot: 'new', env: { OPENAI_API_KEY: 'k' } }).fixtureMode).toBe('record-missing')
+    expect(buildProvided({ ...base, testNamePattern: /x/, env: {} }).filtered).toBe(true)
+  })
+})
+
+describe('bin arguments', () => {
+  test('--optimize is stripped, everything else is kept in order', () => {
+    expect(splitArgs(['run', '--optimize', '-u', 'a.test.ts', '-t', 'x'])).toEqual({ optimize: true, rest: ['run', '-u', 'a.test.ts', '-t', 'x'] })
+    expect(splitArgs(['--shard=1/2'])).toEqual({ optimize: false, rest: ['--shard=1/2'] })
+    expect(splitArgs(['run', '--', '--optimize'])).toEqual({ optimize: false, rest: ['run', '--', '--optimize'] })
+  })
+})
+
+describe('score table', () => {
+  const row = (block: string, file: string, mean: number, baseline: number | null): SimbaBlockMeta => ({
+    kind: 'block', block, file, split: 'devset', cases: 4, mean, baseline, regressed: ['a'], improved: [], calls: { total: 4, live: 1, replayed: 3 }, tokens: 120, cost: 0.0012, optimized: false, snapshot: 'skipped',
+  })
+  test('rows are sorted by file and block whatever the input order', () => {
+    const a = row('b1', 'x.test.ts', 0.5, 0.75)
+    const b = row('b0', 'a.test.ts', 1, null)
+    const text = formatScoreTable([a, b])
+    expect(text).toBe(formatScoreTable([b, a]))
+    expect(text.split('\n')[3]).toMatch(/^b0\s+4\s+1\.000\s+-\s+-\s+1\s+0\s+1\/3\s+120\s+0\.0012$/)
+    expect(text.split('\n')[4]).toMatch(/^b1\s+4\s+0\.500\s+0\.750\s+-0\.250/)
+  })
+  test('file notes list fixture counts and obsolete blocks', () => {
+    const notes = formatFileNotes([{ file: 'a.test.ts', meta: { obsolete: ['old'], pruned: [], snapshot: '__snapshots__/a.test.ts.simba.json', fixtures: { file: 'f', replayed: 2, recorded: 0, missing: 1, unused: 0, live: 0 } } }])
+    expect(notes[0]).toBe('fixtures a.test.ts: 2 replayed, 0 recorded, 1 missing, 0 unused, 0 live')
+    expect(notes[1]).toContain('obsolete blocks "old"')
+  })
+})
