@@ -89,6 +89,7 @@ export async function runBlock(args: {
   const live = <T>(fn: () => T): T => (recorder ? recorder.withPhase('live', fn) : fn())
 
   let optimized = false
+  if (ctx.optimize && !program) console.log(`[simba] ${block}: the program is a plain function, so there is nothing to optimize (regression tests only)`)
   if (ctx.optimize && program) {
     const trainset = cases.filter((c) => c.split === 'trainset').map((c) => c.example)
     const settings = { ...ctx.optimizer, ...(options.optimizer ?? {}) }
