@@ -12,12 +12,19 @@ import type { SimbaFileMeta } from '../shared.js'
 import { optimize } from './optimize.js'
 import { dropStore, registry, storeFor } from './registry.js'
 
+/** API key set in strict replay when none is configured (requests are answered from fixtures). */
+const REPLAY_PLACEHOLDER_KEY = 'vitest-simba-replay-placeholder'
+
 const ctx = inject('simba')
 ;(vDescribe as unknown as { optimize: typeof optimize }).optimize = optimize
 const r = registry()
 if (ctx && ctx.fixtureMode !== 'off' && !r.recorder) {
   r.recorder = createFixtureRecorder({ hosts: ctx.hosts, mode: ctx.fixtureMode, ci: ctx.ci, libraryVersion: ctx.library.replace(/^.*@/, '') })
   r.recorder.start()
+  // In strict replay nothing leaves the process, but the openai SDK (ours and the user's own
+  // `new OpenAI()`) refuses to start without a key. A placeholder lets CI run with no secret;
+  // it is never written anywhere (fixtures store no headers) and never reaches a network.
+  if (r.recorder.mode === 'replay' && !process.env['OPENAI_API_KEY']) process.env['OPENAI_API_KEY'] = REPLAY_PLACEHOLDER_KEY
 }
 
 beforeAll(async ({}, suite) => {
