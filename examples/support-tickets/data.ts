@@ -4,10 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { Example, Metric } from 'vitest-simba'
 
 /** One labelled ticket. */
-export interface TicketCase {
-  ticket: string
-  queue: string
-}
+export type TicketCase = { ticket: string; queue: string }
 
 const worldFile = fileURLToPath(new URL('../worlds/support-tickets.json', import.meta.url))
 const world = JSON.parse(readFileSync(worldFile, 'utf8')) as { train: TicketCase[]; test: TicketCase[] }

@@ -26,7 +26,7 @@ export interface OptimizeBlockOptions {
   inputs?: readonly string[]
   /** Scores one case: number, boolean or `{ score, feedback }`. Gets the Example (`ex.data`) and the prediction. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  metric: Metric<Example<any>, any>
+  metric: Metric<Example<any, any>, any>
   /** Absolute floor for the gating mean. */
   threshold?: number
   /** Allowed drop vs the snapshot baseline, for the mean and each case (default 0). */
