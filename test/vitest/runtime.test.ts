@@ -23,7 +23,7 @@ describe('cases', () => {
   })
   test('names come from ids and are made unique', () => {
     const cases = toCases('b', 'trainset', [{ id: 'a', q: 1 }, { id: 'a', q: 2 }, { q: 'hello' }], () => ['q'])
-    expect(cases.map((c) => c.name)).toEqual(['a', 'a (2)', '#2: hello'])
+    expect(cases.map((c) => c.name)).toEqual(['a', 'a (2)', 'hello'])
     expect(() => toCases('b', 'devset', [{ x: 1 }], () => ['q'])).toThrow(/describe\.optimize\("b"\): devset case #0 has no input "q"/)
   })
 })

@@ -67,8 +67,9 @@ export function toExamples<T extends Record<string, unknown>, K extends keyof T 
 }
 
 /**
- * A human name for a case: its explicit id, else an `id`/`name` field, else `#index: <first input>`.
- * @example caseName(example, 3) // '#3: How do I reset my password?'
+ * A human name for a case: its explicit id, else an `id`/`name` field, else its first input
+ * (whitespace collapsed, cut at 60 characters), else `#index` when that input is empty.
+ * @example caseName(example, 3) // 'How do I reset my password?'
  */
 export function caseName(example: Example, index: number): string {
   if (example.id !== undefined && example.id !== '') return example.id
@@ -79,5 +80,8 @@ export function caseName(example: Example, index: number): string {
   const firstKey = example.inputKeys[0]
   const first = firstKey === undefined ? undefined : example.data[firstKey]
   const text = (typeof first === 'string' ? first : (JSON.stringify(first) ?? '')).replace(/\s+/g, ' ').trim()
-  return `#${index}: ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`
+  // Named by content, not position, so inserting or removing a case does not rename the others
+  // (their baselines in the snapshot are keyed by name). Callers disambiguate duplicates.
+  if (text === '') return `#${index}`
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text
 }

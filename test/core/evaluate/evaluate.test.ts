@@ -42,7 +42,7 @@ describe('evaluate', () => {
       expect(c.trace[0]!.inputs).toEqual({ ticket: rows[c.index]!.ticket })
       expect(c.trace[0]!.predictor).toBe(program.classify)
     }
-    expect(r.cases[0]!.name).toBe('#0: t0 refund')
+    expect(r.cases[0]!.name).toBe('t0 refund')
     expect(r.errors).toEqual([])
     expect(progress).toEqual(rows.map((_, i) => i + 1))
     expect(r.usage).toMatchObject({ calls: 12, totalTokens: 180 })
@@ -55,9 +55,9 @@ describe('evaluate', () => {
     }
     const r = await evaluate(fn, examples.slice(0, 4), (ex, pred) => (ex.data.ticket.startsWith('t2') ? NaN : pred.queue === ex.data.queue ? 1 : 0))
     expect(r.cases.map((c) => c.score)).toEqual([1, 0, 0, 1])
-    expect(r.cases[1]!.error).toBe('program failed on case "#1: t1 crash": kaput')
+    expect(r.cases[1]!.error).toBe('program failed on case "t1 crash": kaput')
     expect(r.cases[1]!.prediction).toBeUndefined()
-    expect(r.cases[2]!.error).toMatch(/metric returned NaN .* "#2: t2 crash"/)
+    expect(r.cases[2]!.error).toMatch(/metric returned NaN .* "t2 crash"/)
     expect(r.errors.map((e) => e.index)).toEqual([1, 2])
     expect(r.mean).toBe(0.5)
     expect(r.usage).toBeUndefined()
@@ -78,7 +78,7 @@ describe('evaluate', () => {
     const err = (await evaluate(fn, examples, () => 1, { concurrency: 2, maxErrors: 2 }).catch((e: unknown) => e)) as Error & { code: string }
     expect(err.code).toBe('SIMBA_ALL_FAILED')
     expect(err.message).toMatch(/evaluation stopped: \d+ cases failed \(maxErrors 2\)/)
-    expect(err.message).toContain('program failed on case "#0: t0 refund": down')
+    expect(err.message).toContain('program failed on case "t0 refund": down')
     expect(started).toBeLessThan(12)
     expect(started).toBeGreaterThanOrEqual(3)
   })

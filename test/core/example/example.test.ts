@@ -30,13 +30,14 @@ describe('Example', () => {
     }
   })
 
-  it('names cases: explicit id, then id/name field, then #index and first input', () => {
+  it('names cases: explicit id, then id/name field, then the first input, then #index', () => {
     const exs = toExamples(rows, ['ticket'], { id: (r, i) => (i === 0 ? `case-${r.queue}` : '') })
     expect(caseName(exs[0]!, 0)).toBe('case-billing')
     expect(caseName(exs[1]!, 1)).toBe('crash-case')
     const plain = toExamples(rows, ['ticket'])
-    expect(caseName(plain[0]!, 0)).toBe('#0: I was charged twice for my subscription …')
+    expect(caseName(plain[0]!, 0)).toBe(rows[0]!.ticket.length > 60 ? `${rows[0]!.ticket.slice(0, 60)}…` : rows[0]!.ticket)
     expect(caseName(new Example({ id: 7, x: 1 }, ['x']), 3)).toBe('7')
-    expect(caseName(new Example({ x: { a: 'multi\nline' } }, ['x']), 2)).toBe('#2: {"a":"multi\\nline"}')
+    expect(caseName(new Example({ x: { a: 'multi\nline' } }, ['x']), 2)).toBe('{"a":"multi\\nline"}')
+    expect(caseName(new Example({ x: '  ' }, ['x']), 4)).toBe('#4')
   })
 })
