@@ -5,7 +5,7 @@ export function progressLine(block: string, e: SimbaEvent): string | undefined {
   const p = `[simba] ${block}:`
   switch (e.type) {
     case 'start':
-      return `${p} optimizing ${e.trainsetSize} cases, mini-batch ${e.bsize}`
+      return `${p} optimizing ${e.trainsetSize} cases, mini-batch ${e.bsize}; forecast ≈ ${Math.round(e.forecast.totalCalls)} LM calls before caching${e.forecast.cost !== undefined ? `, cost ≈ ${e.forecast.cost.toFixed(4)}` : ''}`
     case 'rollouts-done':
       return `${p} step ${e.step + 1} rollouts mean ${e.mean.toFixed(3)} (p10 ${e.p10.toFixed(2)}, p90 ${e.p90.toFixed(2)}${e.errors ? `, ${e.errors} errors` : ''})`
     case 'step-end':
