@@ -42,6 +42,16 @@ export interface BlockRun {
 /** Key of a case in `BlockRun.outcomes`. */
 export const caseKey = (c: { split: string; name: string }): string => `${c.split}\0${c.name}`
 
+/**
+ * Date stamped into provenance: `SOURCE_DATE_EPOCH` (seconds, the reproducible-builds convention)
+ * when set, so two runs on different days can produce byte-identical snapshots; else today (UTC).
+ */
+function provenanceDate(): string {
+  const epoch = Number(process.env['SOURCE_DATE_EPOCH'])
+  const when = Number.isFinite(epoch) && process.env['SOURCE_DATE_EPOCH'] !== '' ? new Date(epoch * 1000) : new Date()
+  return when.toISOString().slice(0, 10)
+}
+
 const fixFor = (file: string): string =>
   `Run \`npx vitest-simba --optimize -u\` (optimize and accept) or \`npx vitest run -u\` (baseline the current program) locally, then commit ${file}.`
 
@@ -163,13 +173,13 @@ export async function runBlock(args: {
       baseline,
       promptHash: program ? promptFingerprint(program) : null,
       provenance: keepProvenance
-        ? { ...stored.provenance, library: ctx.library, date: new Date().toISOString().slice(0, 10) }
+        ? { ...stored.provenance, library: ctx.library, date: provenanceDate() }
         : {
             model: models.length > 0 ? models.join(',') : 'unknown',
             optimizer: optimized ? 'simba' : 'baseline',
             ...(optimized ? { settings: settings as Record<string, unknown>, seed: typeof settings.seed === 'number' ? settings.seed : 0 } : {}),
             library: ctx.library,
-            date: new Date().toISOString().slice(0, 10),
+            date: provenanceDate(),
           },
     }
     const outcome = store.set(block, next)
