@@ -32,7 +32,8 @@ export type { ChatMessage, LanguageModel, LMRequest, LMResult, TokenUsage, Usage
 // Traces, examples, metrics, evaluation
 export { runWithTrace, currentTrace } from './core/trace/trace.js'
 export type { TraceStep, TracedRun } from './core/trace/trace.js'
-export { Example, toExamples, caseName } from './core/example/example.js'
+export { Example, toExamples, caseName, RESERVED_EXAMPLE_KEYS } from './core/example/example.js'
+export type { ExampleOf, ReservedExampleKey } from './core/example/example.js'
 export { evaluate } from './core/evaluate/evaluate.js'
 export type { CaseResult, EvaluateOptions, EvaluateResult, Program } from './core/evaluate/evaluate.js'
 export { scoreCase } from './core/evaluate/metric.js'

@@ -1,7 +1,7 @@
 /** Training and held-out cases of the support-tickets world (examples/worlds/support-tickets.json). */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { Example, Metric } from 'vitest-simba'
+import type { ExampleOf, Metric } from 'vitest-simba'
 
 /** One labelled ticket. */
 export type TicketCase = { ticket: string; queue: string }
@@ -15,7 +15,7 @@ export const trainset: TicketCase[] = world.train
 export const devset: TicketCase[] = world.test
 
 /** 1 when the queue matches; otherwise 0 with feedback that SIMBA's rule writer reads. */
-export const queueMatches: Metric<Example<TicketCase>, { queue: string }> = (example, prediction) =>
-  prediction.queue === example.data.queue
+export const queueMatches: Metric<ExampleOf<TicketCase>, { queue: string }> = (example, prediction) =>
+  prediction.queue === example.queue
     ? { score: 1 }
-    : { score: 0, feedback: `Routed to "${prediction.queue}" but this ticket belongs in "${example.data.queue}".` }
+    : { score: 0, feedback: `Routed to "${prediction.queue}" but this ticket belongs in "${example.queue}".` }

@@ -1,7 +1,26 @@
 import { SimbaError } from '../../errors.js'
 
 /**
- * One dataset row plus which of its keys are program inputs; the other keys are labels.
+ * Names an Example keeps for its own API. A row field with one of these names is still in
+ * `example.data`, but is not mirrored onto the example itself.
+ */
+export const RESERVED_EXAMPLE_KEYS = ['data', 'inputKeys', 'id', 'inputs', 'labels', 'withInputs', 'constructor', 'toJSON', 'then'] as const
+
+/** One of {@link RESERVED_EXAMPLE_KEYS}. */
+export type ReservedExampleKey = (typeof RESERVED_EXAMPLE_KEYS)[number]
+
+const reserved: ReadonlySet<string> = new Set(RESERVED_EXAMPLE_KEYS)
+
+/**
+ * An Example whose row fields can also be read directly (`ex.queue` as well as `ex.data.queue`),
+ * except fields named like the Example's own members ({@link RESERVED_EXAMPLE_KEYS}).
+ */
+export type ExampleOf<T extends Record<string, unknown> = Record<string, unknown>, K extends keyof T & string = keyof T & string> = Example<T, K> &
+  Readonly<Omit<T, ReservedExampleKey>>
+
+/**
+ * One dataset row plus which of its keys are program inputs; the other keys are labels. Row fields
+ * are readable on the example itself too (`ex.queue`), as read-only, non-enumerable getters.
  * @example const ex = new Example({ ticket: 'refund?', queue: 'billing' }, ['ticket'])
  */
 export class Example<T extends Record<string, unknown> = Record<string, unknown>, K extends keyof T & string = keyof T & string> {
@@ -20,6 +39,15 @@ export class Example<T extends Record<string, unknown> = Record<string, unknown>
     this.data = data
     this.inputKeys = [...inputKeys]
     this.id = id
+    for (const key of Object.keys(data)) {
+      if (reserved.has(key)) continue
+      Object.defineProperty(this, key, { get: () => this.data[key], enumerable: false, configurable: false })
+    }
+  }
+
+  /** Creates an example typed with direct field access (`ex.queue`); same as `new Example(...)`. */
+  static of<T extends Record<string, unknown>, K extends keyof T & string = keyof T & string>(data: T, inputKeys: readonly K[] = [], id?: string): ExampleOf<T, K> {
+    return new Example<T, K>(data, inputKeys, id) as ExampleOf<T, K>
   }
 
   /** The input fields, for `program.forward(...)`. Throws when no input keys were set. */
@@ -53,7 +81,7 @@ export function toExamples<T extends Record<string, unknown>, K extends keyof T 
   rows: readonly T[],
   inputKeys: readonly K[],
   options: { id?: (row: T, index: number) => string } = {},
-): Array<Example<T, K>> {
+): Array<ExampleOf<T, K>> {
   if (!Array.isArray(rows)) throw new SimbaError('SIMBA_DATASET', `toExamples needs an array of rows, got ${typeof rows}`)
   if (inputKeys.length === 0) throw new SimbaError('SIMBA_DATASET', 'toExamples needs at least one input key, e.g. toExamples(rows, ["question"])')
   return rows.map((row, i) => {
@@ -62,7 +90,7 @@ export function toExamples<T extends Record<string, unknown>, K extends keyof T 
     if (missing.length > 0) {
       throw new SimbaError('SIMBA_DATASET', `row #${i} has no input ${missing.map((k) => `"${k}"`).join(', ')} (keys: ${Object.keys(row).join(', ')})`)
     }
-    return new Example<T, K>(row, inputKeys, options.id?.(row, i))
+    return Example.of<T, K>(row, inputKeys, options.id?.(row, i))
   })
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { SimbaError } from '../../errors.js'
-import type { Example } from '../../core/example/example.js'
+import type { Example, ExampleOf } from '../../core/example/example.js'
 import type { Metric } from '../../core/evaluate/metric.js'
 import type { LanguageModel } from '../../core/lm/types.js'
 import type { Module } from '../../core/module/module.js'
@@ -13,20 +13,24 @@ export type Row = Record<string, any> | Example
 /** SIMBA settings a block may set (the plugin's `optimize` option gives defaults). */
 export type BlockOptimizerOptions = Omit<SimbaOptions, 'trainset' | 'metric' | 'lm' | 'onProgress' | 'valset' | '__program'>
 
-/** Options of `describe.optimize(name, options)`. */
-export interface OptimizeBlockOptions {
+/**
+ * Options of `describe.optimize(name, options)`. `T` is the row type, inferred from `trainset`,
+ * so the metric's example is typed (`ex.queue`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface OptimizeBlockOptions<T extends Record<string, any> = Record<string, any>> {
   /** A factory returning a Module/Predict (optimizable), or an async `(inputs) => outputs` (regression tests only). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   program: (() => Module | Promise<Module>) | ((inputs: any) => Promise<any>)
   /** Training cases (each becomes a test). */
-  trainset: readonly Row[]
+  trainset: ReadonlyArray<T | Example<T>>
   /** Held-out cases; when given, their mean is the gate. */
-  devset?: readonly Row[]
+  devset?: ReadonlyArray<T | Example<T>>
   /** Input keys of plain-object rows (default: the first predictor's signature inputs). */
   inputs?: readonly string[]
-  /** Scores one case: number, boolean or `{ score, feedback }`. Gets the Example (`ex.data`) and the prediction. */
+  /** Scores one case: number, boolean or `{ score, feedback }`. Gets the example (`ex.queue` or `ex.data.queue`) and the prediction. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  metric: Metric<Example<any, any>, any>
+  metric: Metric<ExampleOf<T, any>, any>
   /** Absolute floor for the gating mean. */
   threshold?: number
   /** Allowed drop vs the snapshot baseline, for the mean and each case (default 0). */

@@ -42,7 +42,8 @@ async function collectCases(block: string, options: OptimizeBlockOptions): Promi
  * In optimize mode SIMBA runs first and the proposed program is shown against the snapshot.
  * @example describe.optimize('routes tickets', { program: () => new Router(), trainset, metric })
  */
-export function optimize(name: string, options: OptimizeBlockOptions): void {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function optimize<T extends Record<string, any>>(name: string, options: OptimizeBlockOptions<T>): void {
   const opts = parseBlockOptions(name, options)
   const ctx = provided(name)
   const r = registry()

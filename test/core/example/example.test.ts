@@ -40,4 +40,18 @@ describe('Example', () => {
     expect(caseName(new Example({ x: { a: 'multi\nline' } }, ['x']), 2)).toBe('{"a":"multi\\nline"}')
     expect(caseName(new Example({ x: '  ' }, ['x']), 4)).toBe('#4')
   })
+
+  it('exposes row fields on the example itself, read-only and non-enumerable, except reserved names', () => {
+    const [ex] = toExamples([{ ticket: 'refund?', queue: 'billing', labels: ['a'], id: 'c1' }], ['ticket'])
+    expect(ex!.queue).toBe('billing')
+    expect(ex!.ticket).toBe('refund?')
+    expect(typeof ex!.labels).toBe('function') // reserved: the method wins, the field stays in data
+    expect(ex!.data.labels).toEqual(['a'])
+    expect(Object.keys(ex!)).not.toContain('queue')
+    expect(() => {
+      ;(ex as unknown as { queue: string }).queue = 'x'
+    }).toThrow()
+    const thenable = new Example({ then: 1, q: 'x' }, ['q'])
+    expect((thenable as unknown as { then?: unknown }).then).toBeUndefined()
+  })
 })
