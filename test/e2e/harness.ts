@@ -5,8 +5,8 @@
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
 
 /** Repository root. */
 export const ROOT = join(import.meta.dirname, '..', '..')
@@ -55,8 +55,8 @@ export interface RunResult {
   output: string
 }
 
-/** Spawns `vitest` (or the bin with `bin: true`) in `cwd` with a clean, offline environment. */
-export function run(cwd: string, args: string[], opts: { bin?: boolean; env?: Record<string, string | undefined> } = {}): Promise<RunResult> {
+/** The parent's environment without Vitest, CI, OpenAI, SIMBA and NODE_OPTIONS variables, colours off, plus `extra`. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) {
     if (v === undefined || k.startsWith('VITEST') || k === 'CI' || k.startsWith('OPENAI_') || k.startsWith('SIMBA_') || k === 'NODE_OPTIONS') continue
@@ -64,8 +64,13 @@ export function run(cwd: string, args: string[], opts: { bin?: boolean; env?: Re
   }
   env['FORCE_COLOR'] = '0'
   env['NO_COLOR'] = '1'
-  for (const [k, v] of Object.entries(opts.env ?? {})) if (v !== undefined) env[k] = v
-  const child = spawn(process.execPath, [opts.bin ? BIN : VITEST, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v
+  return env
+}
+
+/** Spawns `node <script> ...args` in `cwd` with `cleanEnv(env)`; collects its output. */
+export function runNode(cwd: string, script: string, args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
+  const child = spawn(process.execPath, [script, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
@@ -78,6 +83,24 @@ export function run(cwd: string, args: string[], opts: { bin?: boolean; env?: Re
       resolve({ code, stdout, stderr, output })
     })
   })
+}
+
+/** Spawns `vitest` (or the bin with `bin: true`) in `cwd` with a clean, offline environment. */
+export function run(cwd: string, args: string[], opts: { bin?: boolean; env?: Record<string, string | undefined> } = {}): Promise<RunResult> {
+  return runNode(cwd, opts.bin ? BIN : VITEST, args, opts.env)
+}
+
+/**
+ * Writes a throwaway project (relative path → file text) into a fresh folder of
+ * `.vitest-simba-tmp/`; returns its path. Remove it with `removeProject`.
+ */
+export function writeProject(name: string, files: Record<string, string>): string {
+  const dir = join(ROOT, '.vitest-simba-tmp', `${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true })
+    writeFileSync(join(dir, rel), text)
+  }
+  return dir
 }
 
 /** The score table lines printed by the reporter (from the header to the last block row). */

@@ -1,0 +1,81 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { copyProject, removeProject, requireBuild, run } from './harness.js'
+
+const dirs: string[] = []
+beforeAll(requireBuild)
+afterAll(() => dirs.forEach(removeProject))
+
+/** The parts of vitest 4's JSON report this test reads. */
+interface JsonReport {
+  success: boolean
+  numTotalTests: number
+  testResults: Array<{
+    name: string
+    assertionResults: Array<{ title: string; ancestorTitles: string[]; status: string; meta: { simba?: Record<string, unknown> } }>
+  }>
+}
+interface Snap {
+  blocks: Record<string, { baseline: Record<string, { cases: Record<string, number> } | unknown> }>
+}
+
+describe('vitest-simba e2e: reporters carry the scores', () => {
+  test('--reporter=json: each case test has meta.simba with its score, equal to the committed baseline', async () => {
+    const dir = copyProject('tickets')
+    dirs.push(dir)
+    const out = join(dir, 'report.json')
+    const r = await run(dir, ['run', '--reporter=json', `--outputFile=${out}`], { env: { CI: 'true' } })
+    expect(r.code, r.output).toBe(0)
+    const report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport
+    expect(report.success).toBe(true)
+    expect(report.numTotalTests).toBe(58)
+
+    const tests = report.testResults.flatMap((f) => f.assertionResults.map((t) => ({ ...t, file: f.name })))
+    const cases = tests.filter((t) => t.meta.simba?.['kind'] === 'case')
+    expect(cases).toHaveLength(18 + 32 + 6) // tickets: 18 train + 32 dev; billing: 6 train
+    // A known case: devset "duplicate-charge-1" of "routes support tickets" scores 0 (known failing), trainset 1.
+    const dev = cases.find((t) => t.meta.simba?.['block'] === 'routes support tickets' && t.meta.simba['split'] === 'devset' && t.title === 'duplicate-charge-1')
+    expect(dev?.meta.simba).toEqual({
+      kind: 'case',
+      block: 'routes support tickets',
+      split: 'devset',
+      case: 'duplicate-charge-1',
+      score: 0,
+      baseline: 0,
+      status: 'known-failing',
+    })
+    const small = cases.find((t) => t.meta.simba?.['block'] === 'routes tickets (small)' && t.title === 'duplicate-charge-1')
+    expect(small?.meta.simba).toMatchObject({ split: 'trainset', score: 1, baseline: 1, status: 'pass' })
+
+    // Every case's score equals the baseline committed in its snapshot file.
+    for (const t of cases) {
+      const file = t.file.endsWith('billing.test.ts') ? 'billing.test.ts' : 'tickets.test.ts'
+      const snap = JSON.parse(readFileSync(join(dir, '__snapshots__', `${file}.simba.json`), 'utf8')) as Snap
+      const m = t.meta.simba as { block: string; split: string; case: string; score: number }
+      const split = snap.blocks[m.block]?.baseline[m.split] as { cases: Record<string, number> }
+      expect(m.score, `${m.block} / ${m.split} / ${m.case}`).toBe(split.cases[m.case])
+    }
+    // The per-block mean test carries the block meta.
+    const mean = tests.find((t) => t.title === 'mean score' && t.ancestorTitles[0] === 'routes support tickets')
+    expect(mean?.meta.simba).toMatchObject({ kind: 'block', split: 'devset', cases: 32, mean: 0.53125, baseline: 0.53125, regressed: [], improved: [] })
+  }, 60_000)
+
+  test('--reporter=junit: the report is written and holds each case score as a property', async () => {
+    const dir = copyProject('tickets')
+    dirs.push(dir)
+    const out = join(dir, 'junit.xml')
+    const r = await run(dir, ['run', '--reporter=junit', `--outputFile=${out}`], { env: { CI: 'true' } })
+    expect(r.code, r.output).toBe(0)
+    expect(existsSync(out)).toBe(true)
+    const xml = readFileSync(out, 'utf8')
+    expect(xml).toMatch(/<testsuites name="vitest tests" tests="58" failures="0" errors="0"/)
+    // Vitest's junit reporter writes test annotations as <property> elements.
+    expect(xml).toMatch(
+      /<testcase classname="billing\.test\.ts" name="routes tickets \(small\) &gt; duplicate-charge-1"[^>]*>\s*<properties>\s*<property name="pass" value="pass: score 1 \(baseline 1\)">/,
+    )
+    expect(xml).toMatch(/name="routes support tickets &gt; devset &gt; duplicate-charge-1"[^>]*>\s*<properties>\s*<property name="known-failing" value="known-failing: score 0 \(baseline 0\)">/)
+    expect(xml).toContain('value="mean 0.531 on devset (baseline 0.531)"')
+    expect(xml.match(/value="[a-z-]+: score [\d.]+ \(baseline [\d.]+\)"/g)).toHaveLength(56)
+  }, 60_000)
+})
