@@ -11,7 +11,7 @@ const ENTRIES = ['src/index.ts', 'src/plugin.ts', 'src/testing.ts']
 
 describe('public API doc comments', () => {
   it('every exported symbol, options property and public class member has a JSDoc comment', () => {
-    const { missing, checked } = auditPublicDocs(process.cwd(), ENTRIES)
+    const { missing, checked } = auditPublicDocs(resolve(import.meta.dirname, '../..'), ENTRIES)
     expect(checked).toBeGreaterThan(200)
     const list = missing.map((m) => `${m.where} ${m.name}`).join('\n')
     expect(missing, `${missing.length} public API item(s) without a doc comment (add a 1–2 line /** … */):\n${list}`).toEqual([])

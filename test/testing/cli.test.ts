@@ -9,7 +9,8 @@ import { resolve } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import { client, field, support, wireMessages } from './helpers.js'
 
-const CLI = resolve('dist/testing/cli.js')
+const ROOT = resolve(import.meta.dirname, '../..')
+const CLI = resolve(ROOT, 'dist/testing/cli.js')
 const WORLD = 'examples/worlds/support-tickets.json'
 const built = existsSync(CLI)
 
@@ -27,7 +28,7 @@ afterEach(() => {
 })
 
 function runCli(args: string[]): Run {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   running.push(child)
   let out = ''
   let err = ''
