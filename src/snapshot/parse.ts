@@ -54,7 +54,7 @@ export function parseSnapshot(text: string, file: string): SnapshotFileData {
       `program snapshot ${file} has format version ${version}, but this vitest-simba reads version ${SNAPSHOT_VERSION}` +
         (version > SNAPSHOT_VERSION
           ? '. Upgrade vitest-simba to the version that wrote it.'
-          : ' and cannot migrate it. Re-create it with `npx vitest run -u` (or `npx vitest-simba --optimize -u`).'),
+          : ' and cannot migrate it. Delete it and re-create it locally with `npx vitest run -u` (or `npx vitest-simba --optimize -u`).'),
     )
   }
   for (let v = version; v < SNAPSHOT_VERSION; v++) data = (MIGRATIONS[v] as (d: Record<string, unknown>) => Record<string, unknown>)(data)
