@@ -29,9 +29,10 @@ describe('provided settings', () => {
 
 describe('bin arguments', () => {
   test('--optimize is stripped, everything else is kept in order', () => {
-    expect(splitArgs(['run', '--optimize', '-u', 'a.test.ts', '-t', 'x'])).toEqual({ optimize: true, rest: ['run', '-u', 'a.test.ts', '-t', 'x'] })
-    expect(splitArgs(['--shard=1/2'])).toEqual({ optimize: false, rest: ['--shard=1/2'] })
-    expect(splitArgs(['run', '--', '--optimize'])).toEqual({ optimize: false, rest: ['run', '--', '--optimize'] })
+    expect(splitArgs(['run', '--optimize', '-u', 'a.test.ts', '-t', 'x'])).toEqual({ optimize: true, ci: false, rest: ['run', '-u', 'a.test.ts', '-t', 'x'] })
+    expect(splitArgs(['--shard=1/2'])).toEqual({ optimize: false, ci: false, rest: ['--shard=1/2'] })
+    expect(splitArgs(['run', '--', '--optimize'])).toEqual({ optimize: false, ci: false, rest: ['run', '--', '--optimize'] })
+    expect(splitArgs(['run', '--ci', 'x.test.ts'])).toEqual({ optimize: false, ci: true, rest: ['run', 'x.test.ts'] })
   })
 })
 

@@ -1,8 +1,8 @@
-/** Splits our flag off the argument list. */
-export function splitArgs(argv: readonly string[]): { optimize: boolean; rest: string[] } {
+/** Our own flags, split off the argument list; everything else goes to Vitest unchanged. */
+export function splitArgs(argv: readonly string[]): { optimize: boolean; ci: boolean; rest: string[] } {
   const dashDash = argv.indexOf('--')
   const head = dashDash < 0 ? [...argv] : argv.slice(0, dashDash)
-  const optimize = head.includes('--optimize')
-  const rest = [...head.filter((a) => a !== '--optimize'), ...(dashDash < 0 ? [] : argv.slice(dashDash))]
-  return { optimize, rest }
+  const ours = new Set(['--optimize', '--ci'])
+  const rest = [...head.filter((a) => !ours.has(a)), ...(dashDash < 0 ? [] : argv.slice(dashDash))]
+  return { optimize: head.includes('--optimize'), ci: head.includes('--ci'), rest }
 }

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 /**
- * `vitest-simba`: Vitest's own CLI plus `--optimize`. Strips `--optimize` (sets SIMBA_OPTIMIZE=1),
- * passes every other argument to Vitest unchanged and keeps Vitest's exit code.
+ * `vitest-simba`: Vitest's own CLI plus `--optimize` (sets SIMBA_OPTIMIZE=1) and `--ci` (sets
+ * CI=true: strict replay, no snapshot or fixture writes). Passes every other argument to Vitest
+ * unchanged and keeps Vitest's exit code.
  * @example npx vitest-simba --optimize -u
  */
-import { parseCLI, startVitest } from 'vitest/node'
 import { splitArgs } from './args.js'
 
 async function main(): Promise<void> {
-  const { optimize, rest } = splitArgs(process.argv.slice(2))
+  const { optimize, ci, rest } = splitArgs(process.argv.slice(2))
   if (optimize) process.env['SIMBA_OPTIMIZE'] = '1'
+  if (ci) process.env['CI'] = 'true'
+  // Imported after the environment is set: Vitest reads CI when it loads.
+  const { parseCLI, startVitest } = await import('vitest/node')
   const { filter, options } = parseCLI(['vitest', ...rest])
   const mode = rest[0] === 'bench' ? 'benchmark' : 'test'
   if (filter.length > 0 || options.testNamePattern !== undefined) process.env['SIMBA_FILTERED'] = '1'
