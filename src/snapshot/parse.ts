@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path'
 import { z } from 'zod'
 import { SimbaError } from '../errors.js'
 import { SNAPSHOT_VERSION, type SnapshotFileData } from './types.js'
@@ -29,11 +30,18 @@ const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<strin
 
 const FIX = 'Fix the JSON by hand, or delete the file and re-create it locally with `npx vitest run -u` (or `npx vitest-simba --optimize -u`).'
 
+/** A path relative to the working directory when it lies inside it (shorter, copy-pasteable). */
+function shownPath(file: string): string {
+  const rel = relative(process.cwd(), file)
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file
+}
+
 /**
  * Parses a snapshot file's text: corrupt JSON or a wrong shape → SIMBA_SNAPSHOT_CORRUPT, an
  * unknown version → SIMBA_SNAPSHOT_VERSION; known older versions are migrated.
  */
-export function parseSnapshot(text: string, file: string): SnapshotFileData {
+export function parseSnapshot(text: string, absoluteFile: string): SnapshotFileData {
+  const file = shownPath(absoluteFile)
   let raw: unknown
   try {
     raw = JSON.parse(text)

@@ -1,3 +1,4 @@
+import { relative } from 'node:path'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -39,19 +40,19 @@ describe('vitest-simba e2e: damaged snapshot files', () => {
   test('invalid JSON: the run fails naming the file and the fix; the file is left as it is', async () => {
     const { dir, file } = withSnapshot((t) => t.slice(0, 40))
     const fix = 'Fix the JSON by hand, or delete the file and re-create it locally with `npx vitest run -u` (or `npx vitest-simba --optimize -u`).'
-    await expectFailsUntouched(dir, [`program snapshot ${file} is not valid JSON`, fix], ['ci', 'update', 'optimize-update'])
+    await expectFailsUntouched(dir, [`program snapshot ${relative(dir, file)} is not valid JSON`, fix], ['ci', 'update', 'optimize-update'])
   }, 60_000)
 
   test('"version": 99 asks to upgrade vitest-simba; the file is left as it is', async () => {
     const { dir, file } = withSnapshot((t) => t.replace('"version": 1', '"version": 99'))
-    await expectFailsUntouched(dir, [`program snapshot ${file} has format version 99, but this vitest-simba reads version 1. Upgrade vitest-simba to the version that wrote it.`], ['ci'])
+    await expectFailsUntouched(dir, [`program snapshot ${relative(dir, file)} has format version 99, but this vitest-simba reads version 1. Upgrade vitest-simba to the version that wrote it.`], ['ci'])
   }, 60_000)
 
   test('"version": 0 cannot be migrated and says how to re-create it; the file is left as it is', async () => {
     const { dir, file } = withSnapshot((t) => t.replace('"version": 1', '"version": 0'))
     await expectFailsUntouched(
       dir,
-      [`program snapshot ${file} has format version 0, but this vitest-simba reads version 1 and cannot migrate it. Delete it and re-create it locally with \`npx vitest run -u\` (or \`npx vitest-simba --optimize -u\`).`],
+      [`program snapshot ${relative(dir, file)} has format version 0, but this vitest-simba reads version 1 and cannot migrate it. Delete it and re-create it locally with \`npx vitest run -u\` (or \`npx vitest-simba --optimize -u\`).`],
       ['update'],
     )
   }, 60_000)

@@ -5,6 +5,7 @@
  * test file, and at the end of each file flushes fixtures and snapshots and records their counts.
  */
 import { afterAll, beforeAll, describe as vDescribe, inject } from 'vitest'
+import { isSimbaError } from '../../errors.js'
 import { defaultFixturePath } from '../../fixtures/file.js'
 import { createFixtureRecorder } from '../../fixtures/recorder.js'
 import '../shared.js'
@@ -41,7 +42,15 @@ afterAll(async ({}, suite) => {
   const file = suite.file
   if (!ctx) return
   const stats = await r.recorder?.flush()
-  const store = storeFor(file.filepath, ctx.update)
+  let store: ReturnType<typeof storeFor>
+  try {
+    store = storeFor(file.filepath, ctx.update)
+  } catch (error) {
+    // A corrupt or unreadable snapshot already failed the file's blocks with this error; do not
+    // report it a second time from this hook.
+    if (isSimbaError(error)) return
+    throw error
+  }
   const obsolete = store.obsolete()
   const pruned = store.existed && !ctx.filtered ? store.prune() : []
   store.flush()
