@@ -18,6 +18,8 @@ export interface SimbaProvided {
   fixtureMode: ProvidedFixtureMode
   /** LM base URLs whose traffic is recorded/replayed. */
   hosts: string[]
+  /** What happens to requests to other hosts: `error` (fail as unhandled) or `bypass`. */
+  otherHosts: 'error' | 'bypass'
   /** Running in CI. */
   ci: boolean
   /** Project root. */

@@ -9,6 +9,7 @@ const schema = z.strictObject({
     .strictObject({
       dir: z.string().min(1).optional(),
       mode: z.enum(fixtureModes).optional(),
+      otherHosts: z.enum(['error', 'bypass']).optional(),
     })
     .optional(),
   concurrency: z.int().positive().optional(),
@@ -30,8 +31,11 @@ const schema = z.strictObject({
 export interface SimbaPluginOptions {
   /** Extra LM base URLs to record/replay (always: `https://api.openai.com/v1` and `OPENAI_BASE_URL`). */
   hosts?: string[]
-  /** LM fixtures: `dir` (relative to the root; default `fixtures`) and `mode` (default `auto`). */
-  fixtures?: { dir?: string; mode?: 'auto' | 'replay' | 'record-missing' | 're-record' | 'off' }
+  /**
+   * LM fixtures: `dir` (relative to the root; default `fixtures`), `mode` (default `auto`), and
+   * `otherHosts` — `error` (default: requests to non-LM hosts fail, keeping tests offline) or `bypass`.
+   */
+  fixtures?: { dir?: string; mode?: 'auto' | 'replay' | 'record-missing' | 're-record' | 'off'; otherHosts?: 'error' | 'bypass' }
   /** Default evaluation concurrency per block (default 8). */
   concurrency?: number
   /** Vitest `maxConcurrency` for the case tests when the user set none (default 16). */

@@ -46,6 +46,7 @@ export function buildProvided(input: ProvidedInput): SimbaProvided {
     update,
     fixtureMode,
     hosts: [...new Set(hosts)],
+    otherHosts: options.fixtures?.otherHosts ?? 'error',
     ci,
     root: input.root,
     fixturesDir: dir === undefined ? 'fixtures' : isAbsolute(dir) ? relative(input.root, dir) : dir,

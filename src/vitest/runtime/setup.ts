@@ -20,7 +20,13 @@ const ctx = inject('simba')
 ;(vDescribe as unknown as { optimize: typeof optimize }).optimize = optimize
 const r = registry()
 if (ctx && ctx.fixtureMode !== 'off' && !r.recorder) {
-  r.recorder = createFixtureRecorder({ hosts: ctx.hosts, mode: ctx.fixtureMode, ci: ctx.ci, libraryVersion: ctx.library.replace(/^.*@/, '') })
+  r.recorder = createFixtureRecorder({
+    hosts: ctx.hosts,
+    mode: ctx.fixtureMode,
+    ci: ctx.ci,
+    otherHosts: ctx.otherHosts,
+    libraryVersion: ctx.library.replace(/^.*@/, ''),
+  })
   r.recorder.start()
   // In strict replay nothing leaves the process, but the openai SDK (ours and the user's own
   // `new OpenAI()`) refuses to start without a key. A placeholder lets CI run with no secret;
