@@ -32,7 +32,8 @@ export function gateMessage(args: {
   threshold: number | undefined
   baseline: number | undefined
   tolerance: number
-  regressed: Array<{ name: string; score: number; baseline: number }>
+  /** Regressed cases; `split` is set when the block has both splits (names may repeat across them). */
+  regressed: Array<{ name: string; score: number; baseline: number; split?: string }>
 }): string | undefined {
   const problems: string[] = []
   const m = args.mean.toFixed(3)
@@ -41,6 +42,6 @@ export function gateMessage(args: {
     problems.push(`mean ${m} on ${args.split} dropped below the baseline ${args.baseline.toFixed(3)} (tolerance ${args.tolerance})`)
   }
   if (problems.length === 0) return undefined
-  const moved = args.regressed.map((r) => `"${r.name}" ${r.baseline} → ${r.score}`)
+  const moved = args.regressed.map((r) => `${r.split ? `${r.split} ` : ''}"${r.name}" ${r.baseline} → ${r.score}`)
   return `[vitest-simba] block "${args.block}": ${problems.join('; ')}` + (moved.length > 0 ? `. Regressed cases: ${moved.join(', ')}` : '')
 }

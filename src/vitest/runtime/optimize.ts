@@ -56,8 +56,10 @@ export function optimize<T extends Record<string, any>>(name: string, options: O
   vDescribe(name, async () => {
     const cases = await collectCases(name, opts)
     let run: BlockRun | undefined
-    const regressed: Array<{ name: string; score: number; baseline: number }> = []
-    const improved: string[] = []
+    const regressed: Array<{ name: string; score: number; baseline: number; split?: string }> = []
+    const improved: Array<{ name: string; split?: string }> = []
+    // With a devset, names can repeat across splits: messages then say which split a case is in.
+    const splitOf = (c: BlockCase): string | undefined => (cases.some((x) => x.split === 'devset') ? c.split : undefined)
 
     const statuses = new Map<string, CaseStatus>()
     beforeAll(async ({}, suite) => {
@@ -67,11 +69,11 @@ export function optimize<T extends Record<string, any>>(name: string, options: O
         const base = run.baseline?.[c.split]?.cases[c.name]
         const status = caseStatus({ score: o?.score ?? 0, errored: o?.error !== undefined, baseline: base, caseThreshold, tolerance })
         statuses.set(caseKey(c), status)
-        if (status === 'regressed') regressed.push({ name: c.name, score: o?.score ?? 0, baseline: base as number })
-        if (status === 'improved') improved.push(c.name)
+        if (status === 'regressed') regressed.push({ name: c.name, score: o?.score ?? 0, baseline: base as number, split: splitOf(c) })
+        if (status === 'improved') improved.push({ name: c.name, split: splitOf(c) })
       }
       run.meta.regressed = regressed.map((x) => x.name).sort()
-      run.meta.improved = [...improved].sort()
+      run.meta.improved = improved.map((x) => x.name).sort()
     }, timeout)
 
     const caseTest = (c: BlockCase): void => {
@@ -105,7 +107,8 @@ export function optimize<T extends Record<string, any>>(name: string, options: O
       const split = run.meta.split
       task.meta.simba = run.meta
       const base = run.enforce ? (run.meta.baseline ?? undefined) : undefined
-      const moved = [...regressed.map((x) => `${x.name} ↓`), ...improved.map((x) => `${x} ↑`)].sort()
+      const named = (x: { name: string; split?: string }): string => (x.split ? `${x.split} ${x.name}` : x.name)
+      const moved = [...regressed.map((x) => `${named(x)} ↓`), ...improved.map((x) => `${named(x)} ↑`)].sort()
       await annotate(`mean ${run.meta.mean.toFixed(3)} on ${split} (baseline ${run.meta.baseline === null ? 'none' : run.meta.baseline.toFixed(3)})${moved.length ? `; moved: ${moved.join(', ')}` : ''}`)
       const message = gateMessage({ block: name, split, mean: run.meta.mean, threshold: opts.threshold, baseline: base, tolerance, regressed })
       if (message) expect.fail(message)
