@@ -8,7 +8,8 @@
  * buckets are drawn for (in order) and tried. Strategies consume no randomness, so the draw
  * sequence, the candidate set and their order equal DSPy's sequential loop, whatever the
  * completion order. 'sequential' reproduces DSPy's order of work: one strategy at a time, then
- * all evaluations.
+ * all evaluations. 'built' events are emitted in bucket order in both schedules (a finished
+ * strategy waits for the ones of earlier buckets), so progress output does not depend on timing.
  */
 import type { Module } from '../../core/module/module.js'
 import type { PoissonRng } from '../../internal/rng/poisson.js'
@@ -36,6 +37,8 @@ export interface CandidatePhase<P extends Module> {
   maxDemos: number
   temperatureForCandidates: number
   schedule: 'concurrent' | 'sequential'
+  /** DSPy's exact softmax fallback (uniform when all weights underflow). */
+  faithful: boolean
   /** Strategy context minus the bucket and candidate. */
   strategyContext: Omit<StrategyContext, 'bucket' | 'candidate'>
   /** Scores a candidate on the step's mini-batch. */
@@ -60,7 +63,7 @@ interface Drawn<P extends Module> {
 /** The draws for one bucket, in DSPy's order; returns the demo-dropped clone. */
 function draw<P extends Module>(phase: CandidatePhase<P>, bucket: Bucket<RunRecord>): Drawn<P> {
   const { pool, rng } = phase
-  const sourceId = softmaxPick(rng, pool.top(phase.numCandidates), pool.avg, phase.temperatureForCandidates)
+  const sourceId = softmaxPick(rng, pool.top(phase.numCandidates), pool.avg, phase.temperatureForCandidates, phase.faithful)
   const program = pool.get(sourceId).clone()
   const predictors = program.namedPredictors().map(([, p]) => p)
   const dropped = dropPositions(predictors.map((p) => p.demos.length), phase.maxDemos, rng, phase.poisson)
@@ -77,14 +80,18 @@ async function apply<P extends Module>(phase: CandidatePhase<P>, d: Drawn<P>): P
     const out = await STRATEGIES[d.log.strategy]({ ...phase.strategyContext, bucket: d.bucket.runs, candidate: d.program })
     d.log.outcome = out.status
     if (out.status === 'skipped') d.log.reason = out.reason
-    phase.onBuilt(d.log)
     return true
   } catch (error) {
     d.log.outcome = 'failed'
     d.log.reason = errorText(error)
-    phase.onBuilt(d.log)
     return false
   }
+}
+
+/** Emits 'built' logs in bucket order: each waits for the previous one's emission. */
+function inOrder(onBuilt: (log: CandidateLog) => void): (log: CandidateLog, done: Promise<unknown>) => Promise<void> {
+  let tail: Promise<void> = Promise.resolve()
+  return (log, done) => (tail = Promise.all([tail, done]).then(() => onBuilt(log)))
 }
 
 /**
@@ -95,12 +102,15 @@ export async function buildAndScore<P extends Module>(phase: CandidatePhase<P>):
   const want = phase.numCandidates + 1
   const kept: Array<{ d: Drawn<P>; runs: Promise<RunRecord[]> }> = []
   const logs: CandidateLog[] = []
+  const emit = inOrder(phase.onBuilt)
   let next = 0
   if (phase.schedule === 'sequential') {
     while (kept.length < want && next < phase.buckets.length) {
       const d = draw(phase, phase.buckets[next++] as Bucket<RunRecord>)
       logs.push(d.log)
-      if (await apply(phase, d)) kept.push({ d, runs: Promise.resolve([]) })
+      const ok = await apply(phase, d)
+      await emit(d.log, Promise.resolve())
+      if (ok) kept.push({ d, runs: Promise.resolve([]) })
     }
     for (const k of kept) k.runs = phase.evaluate(k.d.program)
   } else {
@@ -108,7 +118,15 @@ export async function buildAndScore<P extends Module>(phase: CandidatePhase<P>):
       const round: Array<Drawn<P>> = []
       for (let i = kept.length; i < want && next < phase.buckets.length; i++) round.push(draw(phase, phase.buckets[next++] as Bucket<RunRecord>))
       logs.push(...round.map((d) => d.log))
-      const started = await Promise.all(round.map(async (d) => ((await apply(phase, d)) ? { d, runs: phase.evaluate(d.program) } : undefined)))
+      const emitted: Array<Promise<void>> = []
+      const started = await Promise.all(
+        round.map(async (d) => {
+          const applied = apply(phase, d)
+          emitted.push(emit(d.log, applied))
+          return (await applied) ? { d, runs: phase.evaluate(d.program) } : undefined
+        }),
+      )
+      await Promise.all(emitted)
       for (const s of started) if (s) kept.push(s)
     }
   }

@@ -28,6 +28,8 @@ export interface RolloutPhase<P extends Module> {
   lm: LanguageModel | undefined
   limiter: Limiter
   meter: UsageMeter
+  /** DSPy's exact sampling fallback and failed-run scoring. */
+  faithful: boolean
 }
 
 /** Draws programs for every (slot, example) pair, then runs and scores them concurrently. */
@@ -36,14 +38,14 @@ export async function runRollouts<P extends Module>(phase: RolloutPhase<P>): Pro
   const top = pool.top(plan.slots)
   const jobs: Array<{ id: number; slot: number; example: Example }> = []
   for (let m = 0; m < plan.slots; m++) {
-    for (const example of batch) jobs.push({ id: softmaxPick(rng, top, pool.avg, phase.temperatureForSampling), slot: m, example })
+    for (const example of batch) jobs.push({ id: softmaxPick(rng, top, pool.avg, phase.temperatureForSampling, phase.faithful), slot: m, example })
   }
   const memo = new Map<LanguageModel, Map<string, LanguageModel>>()
   const mappers = Array.from({ length: plan.slots }, (_, m) => slotMapper(plan, m, phase.meter, memo))
   return Promise.all(
     jobs.map((job) =>
       phase.limiter.run(async () => {
-        const settings = { lm: phase.lm, mapLM: mappers[job.slot] as (lm: LanguageModel) => LanguageModel }
+        const settings = { lm: phase.lm, mapLM: mappers[job.slot] as (lm: LanguageModel) => LanguageModel, faithful: phase.faithful }
         const rec = await runAndScore(pool.get(job.id), job.example, phase.metric, settings)
         return { ...rec, programId: job.id, slot: job.slot }
       }),

@@ -2,7 +2,9 @@
  * Program sampling for SIMBA (ported from DSPy `dspy/teleprompt/simba.py`, MIT; behaviour per
  * simba.md §3.0). Departure: the softmax subtracts the maximum score before `exp`, so any finite
  * scores give a valid distribution (DSPy overflows for score/τ > ~709, simba.md §7.2 item 4).
- * The resulting probabilities are mathematically the same as DSPy's.
+ * The resulting probabilities are mathematically the same as DSPy's. In `faithful` mode the one
+ * case where DSPy's sampling differs is kept: when every `exp(score/τ)` underflows to 0 (all scores
+ * below about −149 at τ = 0.2) DSPy picks uniformly (`choice`); the default mode keeps the softmax.
  */
 import type { Rng } from '../../internal/rng/prng.js'
 
@@ -33,11 +35,19 @@ export function softmaxWeights(scores: readonly number[], temperature: number): 
   return w.map((x) => x / total)
 }
 
+/** True when DSPy's unnormalised weights `exp(score/τ)` all underflow to 0 (its uniform fallback). */
+export function allWeightsUnderflow(scores: readonly number[], temperature: number): boolean {
+  return scores.reduce((sum, s) => sum + Math.exp(s / temperature), 0) <= 0
+}
+
 /**
- * Draws one id with probability ∝ exp(avg(id)/τ) using exactly one `rng.choices` draw.
+ * Draws one id with probability ∝ exp(avg(id)/τ) using exactly one draw: `rng.choices`, or (faithful
+ * mode, all weights underflowing) DSPy's uniform `rng.choice`.
  * @example softmaxPick(rng, [0, 3], (id) => scores[id], 0.2)
  */
-export function softmaxPick(rng: Rng, ids: readonly number[], avg: (id: number) => number, temperature: number): number {
+export function softmaxPick(rng: Rng, ids: readonly number[], avg: (id: number) => number, temperature: number, faithful = false): number {
   if (ids.length === 0) throw new RangeError('[vitest-simba] softmaxPick needs at least one program id')
-  return rng.choices(ids, softmaxWeights(ids.map(avg), temperature))
+  const scores = ids.map(avg)
+  if (faithful && allWeightsUnderflow(scores, temperature)) return rng.choice(ids)
+  return rng.choices(ids, softmaxWeights(scores, temperature))
 }

@@ -44,6 +44,6 @@ export class SimbaRun<P extends Module> {
 
   /** Runs `program` with its own LMs on every example (through the limiter), index-aligned. */
   evaluateOn(program: P, examples: readonly Example[]): Promise<RunRecord[]> {
-    return Promise.all(examples.map((ex) => this.limiter.run(() => runAndScore(program, ex, this.options.metric, { lm: this.o.lm, mapLM: this.own }))))
+    return Promise.all(examples.map((ex) => this.limiter.run(() => runAndScore(program, ex, this.options.metric, { lm: this.o.lm, mapLM: this.own, faithful: this.o.faithful }))))
   }
 }

@@ -21,7 +21,7 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
   run.emit({ type: 'step-start', step: t, batch: batchIds })
   const rolloutOffset = o.freshRolloutIds ? t * o.numCandidates : 0
   const plan = { slots: o.numCandidates, temperatureSchedule: run.options.temperatureSchedule, teacherSettings: run.options.teacherSettings, rolloutOffset }
-  const outs = await runRollouts({ pool, batch, rng: run.rng, plan, temperatureForSampling: o.temperatureForSampling, metric: run.options.metric, lm: o.lm, limiter: run.limiter, meter: run.meter })
+  const outs = await runRollouts({ pool, batch, rng: run.rng, plan, temperatureForSampling: o.temperatureForSampling, metric: run.options.metric, lm: o.lm, limiter: run.limiter, meter: run.meter, faithful: o.faithful })
   const rolloutErrors = run.errors.add(outs, `rollout (step ${t})`, true)
   const scores = outs.map((r) => r.score)
   const p10 = percentile(scores, 10)
@@ -35,8 +35,8 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
   const baselineRuns = !o.faithful && t === 0 ? evaluate(pool.get(0)) : undefined
   const { built, logs } = await buildAndScore({
     pool, buckets, rng: run.rng, poisson: run.poisson, numCandidates: o.numCandidates, maxDemos: o.maxDemos,
-    temperatureForCandidates: o.temperatureForCandidates, schedule: o.schedule, evaluate,
-    strategyContext: { nameOf: pool.nameOf, p10, p90, demoInputFieldMaxlen: o.demoInputFieldMaxlen, promptModel: run.promptModel },
+    temperatureForCandidates: o.temperatureForCandidates, schedule: o.schedule, faithful: o.faithful, evaluate,
+    strategyContext: { nameOf: pool.nameOf, p10, p90, demoInputFieldMaxlen: o.demoInputFieldMaxlen, promptModel: run.promptModel, faithful: o.faithful },
     onBuilt: (c) => run.emit({ type: 'candidate', step: t, phase: 'built', candidate: { ...c } }),
   })
   log.candidates = logs

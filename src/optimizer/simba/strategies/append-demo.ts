@@ -1,7 +1,10 @@
 /**
  * Strategy "append a demo" (ported from DSPy `dspy/teleprompt/simba_utils.py`, MIT; simba.md §4.2):
  * the best rollout's last call of each predictor becomes a new demo of that predictor, by name.
- * Departure: the trace record is not mutated when truncating (we copy).
+ * Departures: the trace record is not mutated when truncating (we copy; DSPy's in-place edit has
+ * no later reader). The "string form" of a non-string value is its JSON (DSPy: Python `str()`).
+ * As in DSPy the demo is built before the predictor-name lookup, so a key that is both an input
+ * and an output (or is `augmented`) throws even for a step of an unknown predictor.
  */
 import type { Demo } from '../../../core/adapter/types.js'
 import type { StrategyContext, StrategyOutcome } from './types.js'
@@ -29,12 +32,15 @@ export async function appendADemo(ctx: StrategyContext): Promise<StrategyOutcome
   if (best.score <= ctx.p10) return { status: 'skipped', reason: `best score ${best.score} <= p10 ${ctx.p10}` }
   const latest = new Map<string, Demo>()
   for (const step of best.trace) {
+    const inputs = truncateInputs(step.inputs, ctx.demoInputFieldMaxlen)
+    const label = ctx.nameOf(step.predictor) ?? step.predictor.displayName
+    const clash = Object.keys(step.outputs).find((k) => Object.hasOwn(inputs, k))
+    if (clash !== undefined) throw new Error(`field "${clash}" is both an input and an output of predictor "${label}"; a demo cannot hold it twice`)
+    if (Object.hasOwn(inputs, 'augmented') || Object.hasOwn(step.outputs, 'augmented')) throw new Error(`predictor "${label}" has a field named "augmented", which demos reserve for their flag`)
+    const demo: Demo = { augmented: true, ...inputs, ...step.outputs }
     const name = ctx.nameOf(step.predictor)
     if (name === undefined) continue
-    const inputs = truncateInputs(step.inputs, ctx.demoInputFieldMaxlen)
-    const clash = Object.keys(step.outputs).find((k) => Object.hasOwn(inputs, k))
-    if (clash !== undefined) throw new Error(`field "${clash}" is both an input and an output of predictor "${name}"`)
-    latest.set(name, { augmented: true, ...inputs, ...step.outputs })
+    latest.set(name, demo)
   }
   const byName = new Map(ctx.candidate.namedPredictors())
   for (const [name, demo] of latest) {

@@ -2,10 +2,13 @@
  * Strategy "append a rule" (ported from DSPy `dspy/teleprompt/simba_utils.py`, MIT; simba.md §4.3):
  * an LM contrasts the best and worst rollout of one example and writes per-module advice, which is
  * appended to each named predictor's instructions (`old + "\n\n" + advice`).
- * Departures: the blanked side also drops its reward info (simba.md §7.2 item 14); metric feedback
- * (`{score, feedback}`) reaches the writer as reward info; no records are mutated; advice that a
- * predictor's instructions already contain verbatim is not appended again (simba.md §7.2 item 11:
- * DSPy lets identical tips pile up along a lineage).
+ * Departures in the default mode (all off with `faithful: true`, since they change what the writer
+ * sees or what the candidate becomes): the blanked side also drops its reward info (simba.md §7.2
+ * item 14); the module listing says "Current Instructions" instead of DSPy's mislabelled "Original
+ * Instructions"; advice that a predictor's instructions already contain verbatim, or blank advice,
+ * is not appended (§7.2 item 11: DSPy lets identical tips pile up along a lineage). In both modes
+ * no records are mutated, and a rule that changed nothing is logged as 'skipped' (the candidate is
+ * kept either way, as DSPy).
  */
 import { withSettings } from '../../../core/module/settings.js'
 import { Predict } from '../../../core/predict/predict.js'
@@ -43,7 +46,7 @@ export async function appendARule(ctx: StrategyContext): Promise<StrategyOutcome
   const names = ctx.candidate.namedPredictors().map(([n]) => n)
   const inputs = {
     program_code: renderProgramCode(ctx.candidate),
-    modules_defn: renderModules(ctx.candidate),
+    modules_defn: renderModules(ctx.candidate, ctx.faithful ? 'Original Instructions' : 'Current Instructions'),
     program_inputs: asText(example.inputs()),
     oracle_metadata: asText(example.labels()),
     worse_program_trajectory: asText(trajectory(worst, ctx)),
@@ -53,7 +56,7 @@ export async function appendARule(ctx: StrategyContext): Promise<StrategyOutcome
     better_program_trajectory: asText(tie ? [] : trajectory(best, ctx)),
     better_program_outputs: asText(tie ? { 'N/A': 'Prediction not available' } : best.prediction),
     better_reward_value: tie ? 'N/A' : asText(best.score),
-    better_reward_info: tie ? '{}' : asText(best.outputMetadata),
+    better_reward_info: tie && !ctx.faithful ? '{}' : asText(best.outputMetadata),
     module_names: asText(names),
   }
   const writer = new Predict(feedbackSignature, { lm: ctx.promptModel, name: 'simba.rule-writer' })
@@ -63,12 +66,12 @@ export async function appendARule(ctx: StrategyContext): Promise<StrategyOutcome
   const advice = (run.result?.module_advice ?? {}) as Record<string, string>
   let applied = 0
   for (const [name, p] of ctx.candidate.namedPredictors()) {
-    const tip = advice[name]
-    if (typeof tip !== 'string' || tip.trim() === '') continue
-    if (p.instructions.includes(tip.trim())) continue
+    if (!Object.hasOwn(advice, name)) continue
+    const tip = String(advice[name])
+    if (!ctx.faithful && (tip.trim() === '' || p.instructions.includes(tip.trim()))) continue
     p.instructions = `${p.instructions}\n\n${tip}`
     applied++
   }
-  if (applied === 0) return { status: 'skipped', reason: `advice named no module of the program (got: ${Object.keys(advice).join(', ') || 'none'})` }
+  if (applied === 0) return { status: 'skipped', reason: `advice changed no module (blank, already present, or unknown names: ${Object.keys(advice).join(', ') || 'none'})` }
   return { status: 'applied' }
 }

@@ -36,8 +36,12 @@ export function asText(value: unknown): string {
 
 const RULE = '-'.repeat(80)
 
-/** Every predictor of `program` with its fields and current instructions, in enumeration order. */
-export function renderModules(program: Module): string {
+/**
+ * Every predictor of `program` with its fields and current instructions, in enumeration order.
+ * `instructionsLabel`: DSPy's label is "Original Instructions" although it shows the current ones
+ * (simba.md §7.2 item 11); the default mode says "Current Instructions".
+ */
+export function renderModules(program: Module, instructionsLabel = 'Current Instructions'): string {
   const parts: string[] = []
   for (const [name, p] of program.namedPredictors()) {
     const fieldLines = (fields: typeof p.signature.inputFields): string[] =>
@@ -50,7 +54,7 @@ export function renderModules(program: Module): string {
         ...fieldLines(p.signature.inputFields),
         '\tOutput Fields:',
         ...fieldLines(p.signature.outputFields),
-        '\tCurrent Instructions:',
+        `\t${instructionsLabel}:`,
         ...p.instructions.split('\n').map((l) => `\t\t${l}`),
         RULE,
       ].join('\n'),

@@ -40,6 +40,8 @@ export interface StrategyContext {
   demoInputFieldMaxlen: number
   /** LM that writes rules (already metered). */
   promptModel: LanguageModel | undefined
+  /** Reproduce DSPy exactly (no advice de-duplication, reward info kept on a blanked side, DSPy's labels). */
+  faithful: boolean
 }
 
 /** What a strategy did. */

@@ -1,0 +1,130 @@
+/**
+ * Faithful mode (`faithful: true`) must reproduce DSPy's search (simba.md); the default mode keeps
+ * the documented fixes. One test per difference found in the audit (see src/optimizer/simba/README.md).
+ */
+import { describe, expect, it } from 'vitest'
+import { Example } from '../../src/core/example/example.js'
+import { Predict } from '../../src/core/predict/predict.js'
+import { createRng } from '../../src/internal/rng/prng.js'
+import { runAndScore } from '../../src/optimizer/simba/run.js'
+import { softmaxPick } from '../../src/optimizer/simba/sampling.js'
+import { appendADemo } from '../../src/optimizer/simba/strategies/append-demo.js'
+import { appendARule } from '../../src/optimizer/simba/strategies/append-rule.js'
+import type { RunRecord, StrategyContext } from '../../src/optimizer/simba/strategies/types.js'
+import { block, chatReply, ScriptedLM, type CallInfo } from './scripted-lm.js'
+
+const example = new Example({ word: 'ab', answer: 'AB' }, ['word'], 'case-ab')
+
+function record(predictor: Predict, score: number, answer: string, meta: Record<string, unknown> = {}): RunRecord {
+  return { prediction: { answer }, trace: [{ predictor, inputs: { word: 'ab' }, outputs: { answer } }], score, example, outputMetadata: meta }
+}
+
+function ruleContext(faithful: boolean, candidate: Predict, bucket: RunRecord[], writer: ScriptedLM): StrategyContext {
+  return { bucket, candidate, nameOf: () => 'self', p10: 0, p90: 1, demoInputFieldMaxlen: 100_000, promptModel: writer, faithful }
+}
+
+const writerReplying = (tip: string, seen: CallInfo[] = []) => new ScriptedLM({ reply: (i) => (seen.push(i), chatReply({ discussion: 'd', module_advice: { self: tip } })) })
+
+describe('faithful mode reproduces DSPy; default mode keeps the fixes', () => {
+  it('appendARule: advice already in the instructions is appended again only in faithful mode', async () => {
+    for (const faithful of [true, false]) {
+      const rollout = new Predict('word -> answer')
+      const cand = new Predict('word -> answer', { instructions: 'Answer.\n\nUse UPPERCASE.' })
+      const out = await appendARule(ruleContext(faithful, cand, [record(rollout, 1, 'AB'), record(rollout, 0, 'ab')], writerReplying('Use UPPERCASE.')))
+      expect(cand.instructions).toBe(faithful ? 'Answer.\n\nUse UPPERCASE.\n\nUse UPPERCASE.' : 'Answer.\n\nUse UPPERCASE.')
+      expect(out.status).toBe(faithful ? 'applied' : 'skipped')
+    }
+  })
+
+  it('appendARule: empty advice for a listed module is appended (as DSPy) only in faithful mode', async () => {
+    for (const faithful of [true, false]) {
+      const rollout = new Predict('word -> answer')
+      const cand = new Predict('word -> answer', { instructions: 'Answer.' })
+      await appendARule(ruleContext(faithful, cand, [record(rollout, 1, 'AB'), record(rollout, 0, 'ab')], writerReplying('')))
+      expect(cand.instructions).toBe(faithful ? 'Answer.\n\n' : 'Answer.')
+    }
+  })
+
+  it('appendARule tie: the blanked better side keeps its reward info in faithful mode; label "Original Instructions"', async () => {
+    for (const faithful of [true, false]) {
+      const seen: CallInfo[] = []
+      const rollout = new Predict('word -> answer')
+      const cand = new Predict('word -> answer', { instructions: 'Answer.' })
+      const bucket = [record(rollout, 0.5, 'Ab', { feedback: 'half right' }), record(rollout, 0.5, 'aB', { feedback: 'other half' })]
+      await appendARule(ruleContext(faithful, cand, bucket, writerReplying('tip', seen)))
+      const last = seen[0]!.last
+      expect(block(last, 'better_reward_value')).toBe('N/A')
+      expect(block(last, 'better_program_trajectory')).toBe('[]')
+      expect(block(last, 'better_reward_info')).toBe(faithful ? JSON.stringify({ feedback: 'half right' }, null, 2) : '{}')
+      expect(block(last, 'worse_reward_info')).toContain('other half')
+      const defn = block(last, 'modules_defn') ?? ''
+      expect(defn.includes('Original Instructions:')).toBe(faithful)
+      expect(defn.includes('Current Instructions:')).toBe(!faithful)
+    }
+  })
+
+  it('softmaxPick: uniform choice when every exp(score/τ) underflows, only in faithful mode', () => {
+    const scores = [-1000, -500]
+    const picks = (faithful: boolean) => {
+      const rng = createRng(1)
+      return new Set(Array.from({ length: 200 }, () => softmaxPick(rng, [0, 1], (id) => scores[id] as number, 0.2, faithful)))
+    }
+    expect(picks(true)).toEqual(new Set([0, 1]))
+    expect(picks(false)).toEqual(new Set([1]))
+  })
+
+  it('runAndScore: a program that throws still gets metric(example, null) in faithful mode', async () => {
+    const lm = new ScriptedLM({ reply: () => { throw new Error('boom') } })
+    const metric = (_e: unknown, p: unknown) => (p === null ? { score: 0.25, feedback: 'no prediction' } : 1)
+    for (const faithful of [true, false]) {
+      const rec = await runAndScore(new Predict('word -> answer'), example, metric, { lm, mapLM: (x) => x, faithful })
+      expect(rec.prediction).toBeNull()
+      expect(rec.error).toBeDefined()
+      expect(rec.score).toBe(faithful ? 0.25 : 0)
+      expect(rec.outputMetadata).toEqual(faithful ? { feedback: 'no prediction' } : {})
+    }
+  })
+
+  it('runAndScore: every non-score field of a metric record becomes reward info (DSPy output_metadata)', async () => {
+    const lm = new ScriptedLM({ reply: () => chatReply({ answer: 'AB' }) })
+    const metric = () => ({ score: 1, feedback: 'ok', rubric: { exact: true }, judge: 'j1' }) as never
+    const rec = await runAndScore(new Predict('word -> answer'), example, metric, { lm, mapLM: (x) => x })
+    expect(rec.score).toBe(1)
+    expect(rec.outputMetadata).toEqual({ feedback: 'ok', rubric: { exact: true }, judge: 'j1' })
+  })
+
+  it('appendADemo: builds the demo before the name lookup, so a clash throws even for an unknown predictor', async () => {
+    const known = new Predict('word -> answer')
+    const stranger = new Predict('word -> answer')
+    const best: RunRecord = {
+      prediction: { answer: 'AB' },
+      trace: [
+        { predictor: stranger, inputs: { word: 'ab' }, outputs: { word: 'x' } },
+        { predictor: known, inputs: { word: 'ab' }, outputs: { answer: 'AB' } },
+      ],
+      score: 1, example, outputMetadata: {},
+    }
+    const ctx: StrategyContext = { bucket: [best], candidate: new Predict('word -> answer'), nameOf: (p) => (p === known ? 'self' : undefined), p10: 0, p90: 1, demoInputFieldMaxlen: 0, promptModel: undefined, faithful: true }
+    await expect(appendADemo(ctx)).rejects.toThrow(/both an input and an output/)
+    const augmented: RunRecord = { ...best, trace: [{ predictor: known, inputs: { word: 'ab', augmented: false }, outputs: { answer: 'AB' } }] }
+    await expect(appendADemo({ ...ctx, bucket: [augmented] })).rejects.toThrow(/augmented/)
+  })
+
+  it('appendADemo: truncation marker, latest call per predictor, augmented flag', async () => {
+    const known = new Predict('word -> answer')
+    const best: RunRecord = {
+      prediction: { answer: 'B' },
+      trace: [
+        { predictor: known, inputs: { word: 'first' }, outputs: { answer: 'A' } },
+        { predictor: known, inputs: { word: 'abcdefgh', n: 123456 }, outputs: { answer: 'B' } },
+      ],
+      score: 1, example, outputMetadata: {},
+    }
+    const cand = new Predict('word -> answer', { demos: [{ word: 'old', answer: 'OLD' }] })
+    const ctx: StrategyContext = { bucket: [best], candidate: cand, nameOf: () => 'self', p10: 0, p90: 1, demoInputFieldMaxlen: 4, promptModel: undefined, faithful: true }
+    expect(await appendADemo(ctx)).toEqual({ status: 'applied' })
+    expect(cand.demos).toEqual([{ word: 'old', answer: 'OLD' }, { augmented: true, word: 'abcd\n\t\t... <TRUNCATED FOR BREVITY>', n: '1234\n\t\t... <TRUNCATED FOR BREVITY>', answer: 'B' }])
+    expect(best.trace[1]!.inputs.word).toBe('abcdefgh') // records are not mutated
+    expect(await appendADemo({ ...ctx, p10: 1 })).toMatchObject({ status: 'skipped' }) // gate: best <= p10
+  })
+})
