@@ -5,12 +5,16 @@
 import { describe, expect, it } from 'vitest'
 import { Example } from '../../src/core/example/example.js'
 import { Predict } from '../../src/core/predict/predict.js'
+import { isSimbaError } from '../../src/errors.js'
+import { resolveOptions } from '../../src/optimizer/simba/options.js'
+import { simba } from '../../src/optimizer/simba/simba.js'
 import { createRng } from '../../src/internal/rng/prng.js'
 import { runAndScore } from '../../src/optimizer/simba/run.js'
 import { softmaxPick } from '../../src/optimizer/simba/sampling.js'
 import { appendADemo } from '../../src/optimizer/simba/strategies/append-demo.js'
 import { appendARule } from '../../src/optimizer/simba/strategies/append-rule.js'
 import type { RunRecord, StrategyContext } from '../../src/optimizer/simba/strategies/types.js'
+import { exactMetric, uppercaseLM, uppercaseSet } from './fixtures.js'
 import { block, chatReply, ScriptedLM, type CallInfo } from './scripted-lm.js'
 
 const example = new Example({ word: 'ab', answer: 'AB' }, ['word'], 'case-ab')
@@ -126,5 +130,21 @@ describe('faithful mode reproduces DSPy; default mode keeps the fixes', () => {
     expect(cand.demos).toEqual([{ word: 'old', answer: 'OLD' }, { augmented: true, word: 'abcd\n\t\t... <TRUNCATED FOR BREVITY>', n: '1234\n\t\t... <TRUNCATED FOR BREVITY>', answer: 'B' }])
     expect(best.trace[1]!.inputs.word).toBe('abcdefgh') // records are not mutated
     expect(await appendADemo({ ...ctx, p10: 1 })).toMatchObject({ status: 'skipped' }) // gate: best <= p10
+  })
+})
+
+describe('option checks (simba.md §2)', () => {
+  const run = (extra: Record<string, unknown>) => simba(new Predict('word -> answer'), { trainset: uppercaseSet(4), metric: exactMetric, lm: uppercaseLM(), bsize: 4, numCandidates: 2, maxSteps: 1, ...extra })
+  it('rejects a negative or fractional demoInputFieldMaxlen and a non-finite maxDemos, naming the option', async () => {
+    for (const bad of [{ demoInputFieldMaxlen: -1 }, { demoInputFieldMaxlen: 2.5 }, { maxDemos: Number.NaN }, { maxDemos: Number.POSITIVE_INFINITY }]) {
+      const err = await run(bad).catch((e: unknown) => e)
+      expect(isSimbaError(err, 'SIMBA_CONFIG')).toBe(true)
+      expect((err as Error).message).toContain(Object.keys(bad)[0]!)
+    }
+  })
+  it('demoInputFieldMaxlen null disables truncation (0), as DSPy; the defaults are DSPy\'s', () => {
+    const resolve = (extra: Record<string, unknown>) => resolveOptions(new Predict('word -> answer'), { trainset: uppercaseSet(40), metric: exactMetric, lm: uppercaseLM(), ...extra }, () => {})
+    expect(resolve({ demoInputFieldMaxlen: null }).demoInputFieldMaxlen).toBe(0)
+    expect(resolve({})).toMatchObject({ seed: 0, bsize: 32, numCandidates: 6, maxSteps: 8, maxDemos: 4, demoInputFieldMaxlen: 100_000, temperatureForSampling: 0.2, temperatureForCandidates: 0.2, faithful: false })
   })
 })

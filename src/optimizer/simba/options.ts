@@ -7,8 +7,8 @@ import type { SimbaEvent, SimbaOptions } from './types.js'
 
 /** Options with defaults applied. */
 export type ResolvedOptions = Required<
-  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'demoInputFieldMaxlen' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors'>
-> & { promptModel: LanguageModel | undefined; lm: LanguageModel | undefined }
+  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors'>
+> & { demoInputFieldMaxlen: number; promptModel: LanguageModel | undefined; lm: LanguageModel | undefined }
 
 const int = (name: string, v: number, min: number): number => {
   if (!Number.isInteger(v) || v < min) throw new SimbaError('SIMBA_CONFIG', `simba option ${name} must be an integer >= ${min}, got ${v}`)
@@ -36,6 +36,8 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
     const v = o[k]
     if (v !== undefined && !(v > 0)) throw new SimbaError('SIMBA_CONFIG', `simba option ${k} must be > 0, got ${v}`)
   }
+  if (o.maxDemos !== undefined && !Number.isFinite(o.maxDemos)) throw new SimbaError('SIMBA_CONFIG', `simba option maxDemos must be a finite number (<= 0 disables the demo strategy), got ${o.maxDemos}`)
+  const maxlen = o.demoInputFieldMaxlen === null ? 0 : int('demoInputFieldMaxlen', o.demoInputFieldMaxlen ?? 100_000, 0)
   if (o.schedule !== undefined && o.schedule !== 'concurrent' && o.schedule !== 'sequential') throw new SimbaError('SIMBA_CONFIG', `simba option schedule must be 'concurrent' or 'sequential', got ${String(o.schedule)}`)
   return {
     seed: o.seed ?? 0,
@@ -45,7 +47,7 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
     maxDemos: o.maxDemos ?? 4,
     temperatureForSampling: o.temperatureForSampling ?? 0.2,
     temperatureForCandidates: o.temperatureForCandidates ?? 0.2,
-    demoInputFieldMaxlen: o.demoInputFieldMaxlen ?? 100_000,
+    demoInputFieldMaxlen: maxlen,
     concurrency: int('concurrency', o.concurrency ?? 16, 1),
     schedule: o.schedule ?? 'concurrent',
     freshRolloutIds: o.freshRolloutIds ?? false,

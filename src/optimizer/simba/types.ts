@@ -41,8 +41,8 @@ export interface SimbaOptions<P extends Module = Module> {
   temperatureForSampling?: number
   /** Softmax temperature for picking candidate sources (default 0.2). */
   temperatureForCandidates?: number
-  /** Input values longer than this are truncated in new demos; 0 disables (default 100000). */
-  demoInputFieldMaxlen?: number
+  /** Input values longer than this are truncated in new demos; 0 or null disables (default 100000). */
+  demoInputFieldMaxlen?: number | null
   /** LM that writes rules (default: `lm`, else the first predictor's LM). */
   promptModel?: LanguageModel
   /** Non-empty → rollout slot 0 uses `teacherSettings.lm` (or the base LM) at its own temperature. */
