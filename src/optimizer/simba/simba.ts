@@ -1,10 +1,14 @@
 /**
  * SIMBA — Stochastic Introspective Mini-Batch Ascent. A TypeScript port of DSPy's optimizer
  * (stanfordnlp/dspy `dspy/teleprompt/simba.py` and `simba_utils.py`, MIT licence), written from the
- * behaviour described in /work/shared/design/simba.md; departures are marked in each file header.
- * Fixes on by default: overflow-free softmax, per-predictor LMs (no caller LM mutation), scored
- * baseline (`faithful: true` restores DSPy's bookkeeping), complete trial logs keyed by step,
- * bsize clamping, fail-fast and error budget, feedback as reward info, valset, budget caps.
+ * behaviour described in /work/shared/design/simba.md; departures are marked in each file header
+ * and tabulated in ./README.md.
+ * Fixes that change the search (default on, off with `faithful: true`): scored baseline, no
+ * duplicate or blank advice, blanked side's reward info dropped, "Current Instructions" label,
+ * true softmax where DSPy falls back to uniform, failed runs not passed to the metric.
+ * Fixes on in both modes: overflow-free softmax, per-predictor LMs (no caller LM mutation), complete
+ * trial logs keyed by step, bsize clamping, fail-fast and error budget, concurrent rule writing
+ * with DSPy's draw order. Opt-in: valset, temperature schedule, fresh rollout ids, budget caps.
  */
 import type { Module } from '../../core/module/module.js'
 import { budgetReached } from './budget.js'

@@ -55,7 +55,11 @@ export interface SimbaOptions<P extends Module = Module> {
   temperatureSchedule?: readonly number[]
   /** Give each step fresh rollout ids (`r0 + step·N + m`) instead of DSPy's repeated ids (default false). */
   freshRolloutIds?: boolean
-  /** Reproduce DSPy's bookkeeping: the baseline is never scored (its average stays 0). Default false. */
+  /**
+   * Make DSPy's search decisions: turns off the fixes that change the search (scored baseline,
+   * advice de-duplication, blanked reward info, instruction label, softmax fallback, scoring of
+   * failed runs); see src/optimizer/simba/README.md. Default false.
+   */
   faithful?: boolean
   /** Spending caps. */
   budget?: SimbaBudget
