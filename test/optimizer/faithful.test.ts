@@ -148,3 +148,58 @@ describe('option checks (simba.md §2)', () => {
     expect(resolve({})).toMatchObject({ seed: 0, bsize: 32, numCandidates: 6, maxSteps: 8, maxDemos: 4, demoInputFieldMaxlen: 100_000, temperatureForSampling: 0.2, temperatureForCandidates: 0.2, faithful: false })
   })
 })
+
+describe('spec details pinned with stubbed draws and scripted LMs', () => {
+  const stubRng = (ranges: number[]) => {
+    const calls: number[] = []
+    const rng = { random: () => 0, choice: <T>(x: readonly T[]) => x[0] as T, shuffle: <T>(x: T[]) => x, choices: <T>(x: readonly T[]) => x[0] as T, randrange: (n: number) => (calls.push(n), ranges.shift() ?? 0) }
+    return { rng, calls }
+  }
+  it('§4.1 drop formula: k = min(max(Poisson(D/cap), D >= cap), D) draws of randrange(D), with replacement', async () => {
+    const { dropPositions, withoutPositions } = await import('../../src/optimizer/simba/demo-drop.js')
+    const lambdas: number[] = []
+    const pois = (k: number) => ({ poisson: (l: number) => (lambdas.push(l), k) })
+    let s = stubRng([1, 1, 0])
+    expect(dropPositions([3, 1], 4, s.rng, pois(5)).sort()).toEqual([0, 1]) // k = min(5, 3) = 3, duplicates collapse
+    expect(s.calls).toEqual([3, 3, 3])
+    expect(lambdas).toEqual([3 / 4])
+    s = stubRng([2])
+    expect(dropPositions([4], 4, s.rng, pois(0))).toEqual([2]) // at capacity: at least one
+    s = stubRng([])
+    expect(dropPositions([2], 4, s.rng, pois(0))).toEqual([]) // below capacity, Poisson 0: nothing drawn
+    expect(s.calls).toEqual([])
+    lambdas.length = 0
+    dropPositions([3], 0, stubRng([0]).rng, pois(0)) // maxDemos <= 0 → divisor 3
+    expect(lambdas).toEqual([1])
+    expect(withoutPositions(['a'], [0, 2])).toEqual([]) // positions past a shorter predictor's list are no-ops
+  })
+
+  it('§4.3 request fields: inputs, labels, both trajectories, outputs, rewards and module names', async () => {
+    const seen: CallInfo[] = []
+    const rollout = new Predict('word -> answer')
+    const cand = new Predict('word -> answer', { instructions: 'Answer.' })
+    const bucket = [record(rollout, 1, 'AB', { feedback: 'right' }), record(rollout, 0, 'ab', { feedback: 'wrong case' })]
+    await appendARule(ruleContext(true, cand, bucket, writerReplying('Use UPPERCASE.', seen)))
+    const b = (n: string) => block(seen[0]!.last, n)
+    expect(JSON.parse(b('program_inputs')!)).toEqual({ word: 'ab' })
+    expect(JSON.parse(b('oracle_metadata')!)).toEqual({ answer: 'AB' })
+    expect(JSON.parse(b('better_program_trajectory')!)).toEqual([{ module_name: 'self', inputs: { word: 'ab' }, outputs: { answer: 'AB' } }])
+    expect(JSON.parse(b('worse_program_outputs')!)).toEqual({ answer: 'ab' })
+    expect([b('better_reward_value'), b('worse_reward_value')]).toEqual(['1', '0'])
+    expect(JSON.parse(b('worse_reward_info')!)).toEqual({ feedback: 'wrong case' })
+    expect(JSON.parse(b('module_names')!)).toEqual(['self'])
+    expect(cand.instructions).toBe('Answer.\n\nUse UPPERCASE.')
+  })
+
+  it('§5 final selection: finalists scored, candidatePrograms sorted (stable), ties favour the earlier finalist', async () => {
+    const { selectFinal } = await import('../../src/optimizer/simba/final.js')
+    const programs = [0, 1, 2, 3, 4].map((id) => new Predict('word -> answer', { instructions: `p${id}` }))
+    const scoreOf: Record<string, number> = { p0: 0.5, p1: 0.9, p2: 0.2, p3: 0.9, p4: 0.5 }
+    const winners = programs.map((_, id) => ({ id, step: id - 1 }))
+    const sel = await selectFinal(winners, 7, (id) => programs[id]!, async (p) => [{ prediction: null, trace: [], score: scoreOf[(p as Predict).instructions] as number, example, outputMetadata: {} }])
+    expect(sel.finalists.map((f) => f.winnerIndex)).toEqual([0, 1, 2, 3, 4]) // M = 4, K = 7 → dedupe of [0,1,1,2,3,3,4]
+    expect(sel.bestScore).toBe(0.9)
+    expect((sel.best as Predict).instructions).toBe('p1')
+    expect(sel.candidatePrograms.map((c) => (c.program as Predict).instructions)).toEqual(['p1', 'p3', 'p0', 'p4', 'p2'])
+  })
+})
