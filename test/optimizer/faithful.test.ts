@@ -145,7 +145,7 @@ describe('option checks (simba.md §2)', () => {
   it('demoInputFieldMaxlen null disables truncation (0), as DSPy; the defaults are DSPy\'s', () => {
     const resolve = (extra: Record<string, unknown>) => resolveOptions(new Predict('word -> answer'), { trainset: uppercaseSet(40), metric: exactMetric, lm: uppercaseLM(), ...extra }, () => {})
     expect(resolve({ demoInputFieldMaxlen: null }).demoInputFieldMaxlen).toBe(0)
-    expect(resolve({})).toMatchObject({ seed: 0, bsize: 32, numCandidates: 6, maxSteps: 8, maxDemos: 4, demoInputFieldMaxlen: 100_000, temperatureForSampling: 0.2, temperatureForCandidates: 0.2, faithful: false })
+    expect(resolve({})).toMatchObject({ seed: 0, bsize: 32, numCandidates: 6, maxSteps: 8, maxDemos: 4, demoInputFieldMaxlen: 100_000, temperatureForSampling: 0.2, temperatureForCandidates: 0.2, faithful: true })
   })
 })
 

@@ -132,6 +132,7 @@ describe('demo dropping, final selection, forecast', () => {
     expect(f.reflectionsPerStep).toBe(3.5)
     expect(f.finalCalls).toBe(1400)
     expect(f.totalCalls).toBe(8 * (416 + 3.5) + 1400)
-    expect(forecastSimba({ trainsetSize: 200, bsize: 32, numCandidates: 6, maxSteps: 8, predictorsPerRun: 1 }).baselineCalls).toBe(32)
+    expect(forecastSimba({ trainsetSize: 200, bsize: 32, numCandidates: 6, maxSteps: 8, predictorsPerRun: 1 }).baselineCalls).toBe(0)
+    expect(forecastSimba({ trainsetSize: 200, bsize: 32, numCandidates: 6, maxSteps: 8, predictorsPerRun: 1, faithful: false }).baselineCalls).toBe(32)
   })
 })

@@ -28,7 +28,7 @@ export interface ForecastInput {
   valsetSize?: number
   /** False when demos are disabled (maxDemos <= 0): every candidate then asks for a rule. */
   demosEnabled?: boolean
-  /** Our default also scores the baseline once on the first mini-batch (B runs); faithful mode does not. */
+  /** False when the run uses `faithful: false`, which also scores the baseline once (B runs). Default true. */
   faithful?: boolean
   /** Prices to turn token estimates into cost. */
   prices?: TokenPrices
@@ -46,7 +46,7 @@ export interface SimbaForecast {
   reflectionsPerStep: number
   /** Task-LM calls per step: (N + C)·B·P. */
   taskCallsPerStep: number
-  /** Extra runs scoring the baseline (B·P once, 0 in faithful mode). */
+  /** Extra runs scoring the baseline (B·P once with `faithful: false`, else 0). */
   baselineCalls: number
   /** Final-selection runs·P: F·T_sel·P with F = min(N+1, S+1). */
   finalCalls: number
@@ -75,7 +75,7 @@ export function forecastSimba(input: ForecastInput): SimbaForecast {
   const candidateRunsPerStep = c * b
   const reflectionsPerStep = input.demosEnabled === false ? c : c / 2
   const taskCallsPerStep = (rolloutRunsPerStep + candidateRunsPerStep) * p
-  const baselineCalls = input.faithful || s === 0 ? 0 : b * p
+  const baselineCalls = input.faithful !== false || s === 0 ? 0 : b * p
   const f = Math.min(n + 1, s + 1)
   const sel = input.valsetSize ?? t
   const finalCalls = f * sel * p

@@ -51,7 +51,7 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
     concurrency: int('concurrency', o.concurrency ?? 16, 1),
     schedule: o.schedule ?? 'concurrent',
     freshRolloutIds: o.freshRolloutIds ?? false,
-    faithful: o.faithful ?? false,
+    faithful: o.faithful ?? true,
     maxErrors: o.maxErrors ?? Number.POSITIVE_INFINITY,
     lm,
     promptModel: o.promptModel ?? lm ?? named.find(([, p]) => p.lm)?.[1].lm,

@@ -56,9 +56,9 @@ export interface SimbaOptions<P extends Module = Module> {
   /** Give each step fresh rollout ids (`r0 + step·N + m`) instead of DSPy's repeated ids (default false). */
   freshRolloutIds?: boolean
   /**
-   * Make DSPy's search decisions: turns off the fixes that change the search (scored baseline,
-   * advice de-duplication, blanked reward info, instruction label, softmax fallback, scoring of
-   * failed runs); see src/optimizer/simba/README.md. Default false.
+   * Make DSPy's search decisions (default true). `false` opts into the fixes that change the search
+   * (scored baseline, advice de-duplication, blanked reward info, instruction label, softmax
+   * fallback, no metric call on failed runs); see src/optimizer/simba/README.md.
    */
   faithful?: boolean
   /** Spending caps. */
