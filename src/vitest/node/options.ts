@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { SimbaError } from '../../errors.js'
+import type { SimbaOptions } from '../../optimizer/simba/types.js'
 
 const fixtureModes = ['auto', 'replay', 'record-missing', 're-record', 'off'] as const
 
@@ -41,15 +42,7 @@ export interface SimbaPluginOptions {
   /** Vitest `maxConcurrency` for the case tests when the user set none (default 16). */
   maxConcurrency?: number
   /** Default SIMBA settings for every block (a block's `optimizer` overrides them). */
-  optimize?: {
-    seed?: number
-    bsize?: number
-    numCandidates?: number
-    maxSteps?: number
-    maxDemos?: number
-    temperatureForSampling?: number
-    temperatureForCandidates?: number
-  }
+  optimize?: Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates'>
 }
 
 /**
