@@ -27,7 +27,11 @@ export class ChatAdapter implements Adapter {
     for (const f of signature.outputFields) {
       const raw = sections.get(f.name)
       if (raw === undefined) {
-        if (f.schema.safeParse(undefined).success) continue
+        const absent = f.schema.safeParse(undefined)
+        if (absent.success) {
+          if (absent.data !== undefined) parsed[f.name] = absent.data // a .default() fills in, as in the JSON adapter
+          continue
+        }
         issues.push({ field: f.name, message: `missing; expected a line ${marker(f.name)} followed by the value` })
         continue
       }

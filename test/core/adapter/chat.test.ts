@@ -82,6 +82,11 @@ describe('ChatAdapter.parse', () => {
     expect(chat.parse(s, '[[ ## a ## ]]\nx', 'p')).toEqual({ a: 'x' })
   })
 
+  it('fills in the default of a missing output that has one, like the JSON adapter', () => {
+    const s = signature({ inputs: { q: z.string() }, outputs: { a: z.string(), lang: z.string().default('en'), n: z.number().optional() } })
+    expect(chat.parse(s, '[[ ## a ## ]]\nx\n[[ ## completed ## ]]', 'p')).toEqual({ a: 'x', lang: 'en' })
+  })
+
   it('collects every issue into an AdapterParseError naming predictor, field and raw text', () => {
     const s = signature({ inputs: { q: z.string() }, outputs: { queue: z.enum(['billing', 'technical']), n: z.number(), missing: z.string(), ok: z.string() } })
     const raw = '[[ ## queue ## ]]\nsales\n[[ ## n ## ]]\nmany\n[[ ## ok ## ]]\nfine'
