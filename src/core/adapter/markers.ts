@@ -1,6 +1,7 @@
 /** The `[[ ## name ## ]]` marker lines of the chat wire format (see src/README.md). */
 
-const MARKER_LINE = /^(\\*)\[\[ ## (.+?) ## \]\]$/
+// A line (trimmed) that starts with a marker; group 3 is a value written on the same line.
+const MARKER_LINE = /^(\\*)\[\[ ## (.+?) ## \]\](.*)$/
 
 /** The marker line for a field (or `completed`). */
 export function marker(name: string): string {
@@ -8,8 +9,8 @@ export function marker(name: string): string {
 }
 
 /**
- * Escapes value lines that a parser would read as markers: a line that is a marker (after
- * trimming, optionally preceded by backslashes) gets one more backslash before its `[[`.
+ * Escapes value lines that a parser would read as markers: a line that starts with a marker
+ * (after trimming, optionally preceded by backslashes) gets one more backslash before its `[[`.
  */
 export function escapeValue(text: string): string {
   return text
@@ -19,9 +20,9 @@ export function escapeValue(text: string): string {
 }
 
 /**
- * Splits a reply into sections by full marker lines. Text before the first marker and after
- * `[[ ## completed ## ]]` is ignored; the first section of a repeated name wins. Escaped marker
- * lines lose one backslash and stay in the value.
+ * Splits a reply into sections by marker lines; text after a marker on its own line starts the
+ * value. Text before the first marker and after `[[ ## completed ## ]]` is ignored; the first
+ * section of a repeated name wins. Escaped marker lines lose one backslash and stay in the value.
  */
 export function splitSections(text: string): Map<string, string> {
   const sections = new Map<string, string>()
@@ -35,7 +36,7 @@ export function splitSections(text: string): Map<string, string> {
     if (m && m[1] === '') {
       flush()
       current = m[2]
-      lines = []
+      lines = m[3]?.trim() ? [m[3].trim()] : []
       if (current === 'completed') break
       continue
     }

@@ -87,6 +87,18 @@ describe('ChatAdapter.parse', () => {
     expect(chat.parse(s, '[[ ## a ## ]]\nx\n[[ ## completed ## ]]', 'p')).toEqual({ a: 'x', lang: 'en' })
   })
 
+  it('reads a value written on the marker line itself (a common small-model reply)', () => {
+    const s = signature({ inputs: { q: z.string() }, outputs: { answer: z.string(), n: z.number() } })
+    expect(chat.parse(s, '[[ ## answer ## ]] Paris\nis the capital\n[[ ## n ## ]]  3\n[[ ## completed ## ]]', 'p')).toEqual({ answer: 'Paris\nis the capital', n: 3 })
+  })
+
+  it('a value line that starts with a marker is escaped, so it does not split the reply', () => {
+    const s = signature('q -> a, b')
+    const value = '[[ ## b ## ]] is the next field\n\\[[ ## b ## ]] tail'
+    const req = chat.format({ signature: s, instructions: 'x', demos: [{ q: 'demo', a: value, b: 'B' }], inputs: { q: 'x' } })
+    expect(chat.parse(s, req.messages[2]!.content, 'p')).toEqual({ a: value, b: 'B' })
+  })
+
   it('collects every issue into an AdapterParseError naming predictor, field and raw text', () => {
     const s = signature({ inputs: { q: z.string() }, outputs: { queue: z.enum(['billing', 'technical']), n: z.number(), missing: z.string(), ok: z.string() } })
     const raw = '[[ ## queue ## ]]\nsales\n[[ ## n ## ]]\nmany\n[[ ## ok ## ]]\nfine'
