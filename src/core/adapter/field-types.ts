@@ -60,7 +60,8 @@ export function stripFence(text: string): string {
 
 /**
  * Turns the text of one field into a value its schema accepts: raw text first for string-like
- * fields, JSON first for the rest, then lenient forms (fences, True/False, enum case). Returns
+ * fields, JSON first for the rest, then lenient forms (fences, True/False/yes/no, 1,000, enum case,
+ * quotes and markdown emphasis around enum values). Returns
  * the zod error message when nothing fits.
  */
 export function coerceValue(schema: z.ZodType, text: string): { ok: true; value: unknown } | { ok: false; message: string } {
@@ -80,13 +81,17 @@ export function coerceValue(schema: z.ZodType, text: string): { ok: true; value:
     json(stripFence(text))
     candidates.push(text)
     const lower = text.toLowerCase()
-    if (lower === 'true' || lower === 'false') candidates.push(lower === 'true')
+    if (lower === 'true' || lower === 'yes') candidates.push(true)
+    if (lower === 'false' || lower === 'no') candidates.push(false)
+    if (/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(text)) candidates.push(Number(text.replace(/,/g, '')))
   }
   const options = enumOptions(schema)
   if (options) {
-    const unquoted = text.replace(/^["'`]|["'`.]$/g, '')
-    const hits = options.filter((o) => o.toLowerCase() === unquoted.toLowerCase())
-    if (hits.length === 1) candidates.push(hits[0])
+    // quoted or with a final period; then also stripped of markdown emphasis (**billing**, `billing`)
+    for (const bare of [text.replace(/^["'`]|["'`.]$/g, ''), text.replace(/^[\s"'`*_]+|[\s"'`*_.]+$/g, '')]) {
+      const hits = options.filter((o) => o.toLowerCase() === bare.toLowerCase())
+      if (hits.length === 1) candidates.push(hits[0])
+    }
   }
   let firstError: string | undefined
   for (const c of candidates) {
