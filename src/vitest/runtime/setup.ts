@@ -10,6 +10,7 @@ import { defaultFixturePath } from '../../fixtures/file.js'
 import { createFixtureRecorder } from '../../fixtures/recorder.js'
 import '../shared.js'
 import type { SimbaFileMeta } from '../shared.js'
+import { everyTestRuns } from './every-test-runs.js'
 import { optimize } from './optimize.js'
 import { dropStore, registry, storeFor } from './registry.js'
 
@@ -47,7 +48,8 @@ beforeAll(async ({}, suite) => {
 afterAll(async ({}, suite) => {
   const file = suite.file
   if (!ctx) return
-  const stats = await r.recorder?.flush()
+  // Entries of tests that did not run (-t, .skip, .only) are kept, not pruned as unused (-u).
+  const stats = await r.recorder?.flush({ prune: everyTestRuns(file) })
   let store: ReturnType<typeof storeFor>
   try {
     store = storeFor(file.filepath, ctx.update)
