@@ -11,18 +11,49 @@ export function jsonFormatSection(signature: AnySignature): string {
   return `Reply with one JSON object and nothing else. Its keys are the output fields, in this order: ${keys}. Each value follows the field's type above.`
 }
 
-/** Finds the outermost `{...}` in a reply that may carry ```json fences or prose around it. */
+/**
+ * Finds the JSON object in a reply that may carry ```json fences or prose around it: the outermost
+ * `{...}` first, else the first balanced `{...}` that parses (prose with braces of its own).
+ */
 export function extractJsonObject(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
   const start = text.indexOf('{')
   const end = text.lastIndexOf('}')
   if (start < 0 || end < start) return { ok: false, message: 'the reply contains no JSON object' }
+  const outer = parseObject(text.slice(start, end + 1))
+  if (outer.ok) return outer
+  for (let i = start, tries = 0; i >= 0 && tries < 64; i = text.indexOf('{', i + 1), tries++) {
+    const close = balancedEnd(text, i)
+    if (close < 0) continue
+    const inner = parseObject(text.slice(i, close + 1))
+    if (inner.ok) return inner
+  }
+  return outer
+}
+
+function parseObject(slice: string): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
   try {
-    const value: unknown = JSON.parse(text.slice(start, end + 1))
+    const value: unknown = JSON.parse(slice)
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, message: 'the reply is not a JSON object' }
     return { ok: true, value: value as Record<string, unknown> }
   } catch (error) {
     return { ok: false, message: `the reply is not valid JSON (${(error as Error).message})` }
   }
+}
+
+/** Index of the `}` closing the `{` at `open` (braces inside JSON strings ignored), or -1. */
+function balancedEnd(text: string, open: number): number {
+  let depth = 0
+  let inString = false
+  for (let i = open; i < text.length; i++) {
+    const c = text[i]
+    if (inString) {
+      if (c === '\\') i++
+      else if (c === '"') inString = false
+    } else if (c === '"') inString = true
+    else if (c === '{') depth++
+    else if (c === '}' && --depth === 0) return i
+  }
+  return -1
 }
 
 /**

@@ -24,6 +24,12 @@ describe('JSONAdapter', () => {
     expect(json.parse(sig, '{"queue": "Technical", "n": "3"}', 'p')).toEqual({ queue: 'technical', n: 3 })
   })
 
+  it('finds the JSON object when the prose around it has braces too', () => {
+    expect(json.parse(sig, 'Here it is: {"queue": "billing", "n": 2}\nTell me if you need {more}.', 'p')).toEqual({ queue: 'billing', n: 2 })
+    expect(json.parse(sig, 'The format is {queue, n}. Answer: {"queue": "technical", "n": 1}', 'p')).toEqual({ queue: 'technical', n: 1 })
+    expect(json.parse(sig, '{"queue": "billing", "n": 3, "note": "a } in a string"} and {x}', 'p')).toEqual({ queue: 'billing', n: 3 })
+  })
+
   it('reports every issue, and whole-reply problems', () => {
     try {
       json.parse(sig, '{"queue": "sales"}', 'router')
