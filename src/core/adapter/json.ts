@@ -1,7 +1,7 @@
 import { AdapterParseError, type ParseIssue } from '../../errors.js'
 import type { LMRequest } from '../lm/types.js'
 import type { AnySignature } from '../signature/signature.js'
-import { coerceValue, isStringLike } from './field-types.js'
+import { coerceValue } from './field-types.js'
 import { buildMessages } from './messages.js'
 import type { Adapter, Demo, FormatArgs, SafeParseResult } from './types.js'
 
@@ -85,7 +85,7 @@ export class JSONAdapter implements Adapter {
       let r: { success: true; data: unknown } | { success: false; error: { issues: Array<{ message: string }> } } = f.schema.safeParse(value)
       if (!r.success && value !== undefined && value !== null) {
         // Lenient second try: numbers sent as strings, strings sent as numbers, enum case.
-        const text = typeof value === 'string' ? value : isStringLike(f.schema) ? String(value) : JSON.stringify(value)
+        const text = typeof value === 'string' ? value : JSON.stringify(value) // objects keep their JSON, never "[object Object]"
         const c = coerceValue(f.schema, text)
         if (c.ok) r = { success: true, data: c.value }
       }

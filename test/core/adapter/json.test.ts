@@ -30,6 +30,11 @@ describe('JSONAdapter', () => {
     expect(json.parse(sig, '{"queue": "billing", "n": 3, "note": "a } in a string"} and {x}', 'p')).toEqual({ queue: 'billing', n: 3 })
   })
 
+  it('a string field answered with an object or array keeps its JSON text, not "[object Object]"', () => {
+    const s = signature({ inputs: { q: z.string() }, outputs: { facts: z.string(), n: z.string() } })
+    expect(json.parse(s, '{"facts": {"who": "Ann", "tags": ["a", "b"]}, "n": 7}', 'p')).toEqual({ facts: '{"who":"Ann","tags":["a","b"]}', n: '7' })
+  })
+
   it('reports every issue, and whole-reply problems', () => {
     try {
       json.parse(sig, '{"queue": "sales"}', 'router')
