@@ -20,6 +20,8 @@ export interface SimbaProvided {
   hosts: string[]
   /** What happens to requests to other hosts: `error` (fail as unhandled) or `bypass`. */
   otherHosts: 'error' | 'bypass'
+  /** Fixture redaction rules (RegExps as source and flags, so they survive JSON). */
+  redact: Array<{ source: string; flags: string; replacement: string }>
   /** Running in CI. */
   ci: boolean
   /** Project root. */

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { splitArgs } from '../../src/vitest/node/args.js'
 import { parsePluginOptions } from '../../src/vitest/node/options.js'
 import { buildProvided } from '../../src/vitest/node/provided.js'
+import { redactRulesOf } from '../../src/vitest/runtime/redact.js'
 import { formatFileNotes, formatScoreTable } from '../../src/vitest/node/table.js'
 import type { SimbaBlockMeta } from '../../src/vitest/shared.js'
 
@@ -24,6 +25,20 @@ describe('provided settings', () => {
     expect(buildProvided({ ...base, updateSnapshot: 'all', env: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } })).toMatchObject({ fixtureMode: 're-record', hosts: ['http://127.0.0.1:9/v1'] })
     expect(buildProvided({ ...base, updateSnapshot: 'new', env: { OPENAI_API_KEY: 'k' } }).fixtureMode).toBe('record-missing')
     expect(buildProvided({ ...base, testNamePattern: /x/, env: {} }).filtered).toBe(true)
+  })
+})
+
+describe('fixture redaction through the plugin', () => {
+  test('fixtures.redact (the fix a SIMBA_SECRET error names) is accepted, crosses to workers as JSON and comes back as RegExps', () => {
+    const opts = parsePluginOptions({ fixtures: { redact: [{ pattern: /sk-[a-z]{20,}/gi, replacement: 'sk-REDACTED' }] } })
+    const provided = buildProvided({ options: opts, root: '/p', viteMode: 'test', updateSnapshot: 'new', testNamePattern: undefined, filtered: false, env: {} })
+    const crossed = JSON.parse(JSON.stringify(provided)) as typeof provided
+    expect(crossed).toEqual(provided)
+    const rules = redactRulesOf(crossed)
+    expect(rules).toHaveLength(1)
+    expect('key sk-abcdefghijklmnopqrstuvwxyz and SK-ABCDEFGHIJKLMNOPQRSTUVWXYZ'.replace(rules[0]!.pattern, rules[0]!.replacement)).toBe('key sk-REDACTED and sk-REDACTED')
+    expect(() => parsePluginOptions({ fixtures: { redact: [{ pattern: 3, replacement: 'x' }] } })).toThrow(/option "fixtures\.redact\.0\.pattern"/)
+    expect(redactRulesOf(buildProvided({ options: {}, root: '/p', viteMode: 'test', updateSnapshot: 'new', testNamePattern: undefined, filtered: false, env: {} }))).toEqual([])
   })
 })
 

@@ -11,6 +11,7 @@ const schema = z.strictObject({
       dir: z.string().min(1).optional(),
       mode: z.enum(fixtureModes).optional(),
       otherHosts: z.enum(['error', 'bypass']).optional(),
+      redact: z.array(z.strictObject({ pattern: z.instanceof(RegExp), replacement: z.string() })).optional(),
     })
     .optional(),
   concurrency: z.int().positive().optional(),
@@ -34,9 +35,15 @@ export interface SimbaPluginOptions {
   hosts?: string[]
   /**
    * LM fixtures: `dir` (relative to the root; default `fixtures`), `mode` (default `auto`), and
-   * `otherHosts` — `error` (default: requests to non-LM hosts fail, keeping tests offline) or `bypass`.
+   * `otherHosts` — `error` (default: requests to non-LM hosts fail, keeping tests offline) or `bypass`,
+   * and `redact` — rules applied to request and response bodies before keying and writing.
    */
-  fixtures?: { dir?: string; mode?: 'auto' | 'replay' | 'record-missing' | 're-record' | 'off'; otherHosts?: 'error' | 'bypass' }
+  fixtures?: {
+    dir?: string
+    mode?: 'auto' | 'replay' | 'record-missing' | 're-record' | 'off'
+    otherHosts?: 'error' | 'bypass'
+    redact?: Array<{ pattern: RegExp; replacement: string }>
+  }
   /** Default evaluation concurrency per block (default 8). */
   concurrency?: number
   /** Vitest `maxConcurrency` for the case tests when the user set none (default 16). */

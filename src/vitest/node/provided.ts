@@ -47,6 +47,7 @@ export function buildProvided(input: ProvidedInput): SimbaProvided {
     fixtureMode,
     hosts: [...new Set(hosts)],
     otherHosts: options.fixtures?.otherHosts ?? 'error',
+    redact: (options.fixtures?.redact ?? []).map((r) => ({ source: r.pattern.source, flags: r.pattern.flags, replacement: r.replacement })),
     ci,
     root: input.root,
     fixturesDir: dir === undefined ? 'fixtures' : isAbsolute(dir) ? relative(input.root, dir) : dir,

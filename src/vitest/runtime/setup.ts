@@ -12,6 +12,7 @@ import '../shared.js'
 import type { SimbaFileMeta } from '../shared.js'
 import { everyTestRuns } from './every-test-runs.js'
 import { optimize } from './optimize.js'
+import { redactRulesOf } from './redact.js'
 import { dropStore, registry, storeFor } from './registry.js'
 
 /** API key set in strict replay when none is configured (requests are answered from fixtures). */
@@ -26,6 +27,7 @@ if (ctx && ctx.fixtureMode !== 'off' && !r.recorder) {
     mode: ctx.fixtureMode,
     ci: ctx.ci,
     otherHosts: ctx.otherHosts,
+    redact: redactRulesOf(ctx),
     libraryVersion: ctx.library.replace(/^.*@/, ''),
   })
   r.recorder.start()
