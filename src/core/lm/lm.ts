@@ -107,7 +107,8 @@ export class LM implements LanguageModel {
     const body = this.#body(request)
     const family = this.#family
     if (this.#options.cache === false) return result(await this.#live(body), false)
-    const key = cacheKey(body, this.rolloutId)
+    // copies share the cache; one pointed at another server must not get this server's answers
+    const key = `${this.baseURL} ${cacheKey(body, this.rolloutId)}`
     const hit = family.cache.get(key)
     if (hit) {
       const answer = await hit

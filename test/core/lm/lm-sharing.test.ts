@@ -48,6 +48,20 @@ describe('LM sharing: limiter, cache, rollout ids, usage', () => {
     expect(lm.usage()).toMatchObject({ calls: 3, cachedCalls: 2 })
   })
 
+  test('a copy pointed at another server does not get the first server\'s cached answers', async () => {
+    server = await startScriptedServer({ reply: () => 'from one' })
+    const two = await startScriptedServer({ reply: () => 'from two' })
+    try {
+      const lm = new LM({ model: 'm', baseURL: server.url })
+      expect((await lm.call(msg('same'))).text).toBe('from one')
+      const other = lm.copy({ baseURL: two.url })
+      expect(await other.call(msg('same'))).toMatchObject({ text: 'from two', cached: false })
+      expect((await lm.copy({ temperature: 0 }).call(msg('same'))).cached).toBe(true)
+    } finally {
+      await two.close()
+    }
+  })
+
   test('rolloutId changes the cache key and never reaches the body; no header by default', async () => {
     server = await startScriptedServer({ reply: () => 'r' })
     const lm = new LM({ model: 'm', baseURL: server.url, temperature: 1 })
