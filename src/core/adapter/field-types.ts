@@ -11,21 +11,28 @@ export function baseSchema(schema: z.ZodType): z.ZodType {
   return s
 }
 
-/** Options of an enum-like schema (z.enum or a string literal union), or undefined. */
-export function enumOptions(schema: z.ZodType): string[] | undefined {
+/** Values of an enum-like schema: z.enum, z.literal, or a union of those (`z.union([z.literal('a'), ...])`). */
+function enumValues(schema: z.ZodType, depth = 0): unknown[] | undefined {
   const base = baseSchema(schema)
-  if (base instanceof z.ZodEnum) return (base.options as unknown[]).map(String)
-  if (base instanceof z.ZodLiteral) return [...base.values].map(String)
+  if (base instanceof z.ZodEnum) return base.options as unknown[]
+  if (base instanceof z.ZodLiteral) return [...base.values]
+  if (base instanceof z.ZodUnion && depth < 10) {
+    const parts = (base.options as z.ZodType[]).map((o) => enumValues(o, depth + 1))
+    return parts.every((p) => p !== undefined) ? parts.flat() : undefined
+  }
   return undefined
+}
+
+/** Options of an enum-like schema (z.enum, a literal, or a union of literals), or undefined. */
+export function enumOptions(schema: z.ZodType): string[] | undefined {
+  return enumValues(schema)?.map(String)
 }
 
 /** True when values of this field are written raw (no JSON): strings and string enums. */
 export function isStringLike(schema: z.ZodType): boolean {
   const base = baseSchema(schema)
   if (base instanceof z.ZodString) return true
-  if (base instanceof z.ZodEnum) return (base.options as unknown[]).every((o) => typeof o === 'string')
-  if (base instanceof z.ZodLiteral) return [...base.values].every((o) => typeof o === 'string')
-  return false
+  return enumValues(base)?.every((o) => typeof o === 'string') ?? false
 }
 
 /** Text describing a field's type to the LM: `string`, `number`, `one of: a, b`, or a compact JSON schema. */

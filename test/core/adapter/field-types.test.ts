@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { coerceValue } from '../../../src/core/adapter/field-types.js'
+import { coerceValue, enumOptions, isStringLike, typeText } from '../../../src/core/adapter/field-types.js'
 
 const value = (schema: z.ZodType, text: string): unknown => {
   const r = coerceValue(schema, text)
@@ -32,5 +32,21 @@ describe('coerceValue: realistic LM spellings', () => {
   it('booleans written as yes / no', () => {
     expect(['yes', 'No', 'YES', 'true', 'False'].map((t) => value(z.boolean(), t))).toEqual([true, false, true, true, false])
     expect(value(z.boolean(), 'maybe')).toMatch(/^error: /)
+  })
+})
+
+describe('a union of string literals is enum-like, as z.enum is', () => {
+  const queue = z.union([z.literal('billing'), z.literal('technical')])
+
+  it('is described as a choice and parsed case-insensitively', () => {
+    expect(typeText(queue)).toBe('one of: billing, technical')
+    expect(isStringLike(queue)).toBe(true)
+    expect(value(queue, 'Billing')).toBe('billing')
+    expect(value(queue.optional(), '**technical**')).toBe('technical')
+  })
+
+  it('unions that are not all literals keep their JSON-schema description', () => {
+    expect(enumOptions(z.union([z.literal('a'), z.number()]))).toBeUndefined()
+    expect(isStringLike(z.union([z.literal('a'), z.literal(1)]))).toBe(false)
   })
 })
