@@ -24,6 +24,10 @@ describe('cases', () => {
   test('names come from ids and are made unique', () => {
     const cases = toCases('b', 'trainset', [{ id: 'a', q: 1 }, { id: 'a', q: 2 }, { q: 'hello' }], () => ['q'])
     expect(cases.map((c) => c.name)).toEqual(['a', 'a (2)', 'hello'])
+    // A generated " (2)" must not collide with a case really named "a (2)" (scores would overwrite each other).
+    const names = toCases('b', 'trainset', [{ id: 'a', q: 1 }, { id: 'a', q: 2 }, { id: 'a (2)', q: 3 }, { id: 'a (2)', q: 4 }], () => ['q']).map((c) => c.name)
+    expect(new Set(names).size).toBe(4)
+    expect(names.slice(0, 2)).toEqual(['a', 'a (2)'])
     expect(() => toCases('b', 'devset', [{ x: 1 }], () => ['q'])).toThrow(/describe\.optimize\("b"\): devset case #0 has no input "q"/)
   })
 })

@@ -52,6 +52,7 @@ export function inputKeysFor(block: string, options: OptimizeBlockOptions, sampl
 /** Turns a split's rows into named cases (duplicate names get ` (2)`, ` (3)` …). */
 export function toCases(block: string, split: BlockCase['split'], rows: readonly Row[], keys: () => string[]): BlockCase[] {
   const used = new Map<string, number>()
+  const taken = new Set<string>()
   return rows.map((row, i) => {
     let example: Example
     if (isExample(row)) example = row.inputKeys.length > 0 ? row : row.withInputs(...keys())
@@ -63,8 +64,13 @@ export function toCases(block: string, split: BlockCase['split'], rows: readonly
       example = new Example(row, keys())
     }
     const base = caseName(example, i)
-    const n = (used.get(base) ?? 0) + 1
+    let n = used.get(base) ?? 0
+    let name: string
+    // Skip numbers whose name is already taken (a case really named "a (2)" and a second "a").
+    do name = ++n === 1 ? base : `${base} (${n})`
+    while (taken.has(name))
     used.set(base, n)
-    return { split, name: n === 1 ? base : `${base} (${n})`, example }
+    taken.add(name)
+    return { split, name, example }
   })
 }
