@@ -36,8 +36,9 @@ export class ChatAdapter implements Adapter {
         continue
       }
       const r = coerceValue(f.schema, raw)
-      if (r.ok) parsed[f.name] = r.value
-      else issues.push({ field: f.name, message: `${r.message} (got ${JSON.stringify(raw.length > 120 ? `${raw.slice(0, 120)}…` : raw)})` })
+      if (r.ok) {
+        if (r.value !== undefined) parsed[f.name] = r.value
+      } else issues.push({ field: f.name, message: `${r.message} (got ${JSON.stringify(raw.length > 120 ? `${raw.slice(0, 120)}…` : raw)})` })
     }
     return issues.length === 0 ? { ok: true, outputs: parsed } : { ok: false, issues, parsed }
   }

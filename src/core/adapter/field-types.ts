@@ -67,7 +67,7 @@ export function stripFence(text: string): string {
 
 /**
  * Turns the text of one field into a value its schema accepts: raw text first for string-like
- * fields, JSON first for the rest, then lenient forms (fences, True/False/yes/no, 1,000, enum case,
+ * fields, JSON first for the rest, then lenient forms (fences, True/False/yes/no, 1,000, null as absent, enum case,
  * quotes and markdown emphasis around enum values). Returns
  * the zod error message when nothing fits.
  */
@@ -91,6 +91,7 @@ export function coerceValue(schema: z.ZodType, text: string): { ok: true; value:
     if (lower === 'true' || lower === 'yes') candidates.push(true)
     if (lower === 'false' || lower === 'no') candidates.push(false)
     if (/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(text)) candidates.push(Number(text.replace(/,/g, '')))
+    if (lower === 'null') candidates.push(undefined) // absent, for an optional or defaulted field
   }
   const options = enumOptions(schema)
   if (options) {

@@ -88,6 +88,9 @@ export class JSONAdapter implements Adapter {
         const text = typeof value === 'string' ? value : JSON.stringify(value) // objects keep their JSON, never "[object Object]"
         const c = coerceValue(f.schema, text)
         if (c.ok) r = { success: true, data: c.value }
+      } else if (!r.success && value === null) {
+        const absent = f.schema.safeParse(undefined) // null for an optional or defaulted field means absent
+        if (absent.success) r = absent
       }
       if (r.success) {
         if (r.data !== undefined) parsed[f.name] = r.data

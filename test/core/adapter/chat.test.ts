@@ -87,6 +87,13 @@ describe('ChatAdapter.parse', () => {
     expect(chat.parse(s, '[[ ## a ## ]]\nx\n[[ ## completed ## ]]', 'p')).toEqual({ a: 'x', lang: 'en' })
   })
 
+  it('null for an optional non-string field means absent', () => {
+    const s = signature({ inputs: { q: z.string() }, outputs: { a: z.string(), n: z.number().optional(), tags: z.array(z.string()).default([]) } })
+    const out = chat.parse(s, '[[ ## a ## ]]\nx\n[[ ## n ## ]]\nnull\n[[ ## tags ## ]]\nnull\n[[ ## completed ## ]]', 'p')
+    expect(out).toEqual({ a: 'x', tags: [] })
+    expect(Object.keys(out)).toEqual(['a', 'tags'])
+  })
+
   it('reads a value written on the marker line itself (a common small-model reply)', () => {
     const s = signature({ inputs: { q: z.string() }, outputs: { answer: z.string(), n: z.number() } })
     expect(chat.parse(s, '[[ ## answer ## ]] Paris\nis the capital\n[[ ## n ## ]]  3\n[[ ## completed ## ]]', 'p')).toEqual({ answer: 'Paris\nis the capital', n: 3 })

@@ -35,6 +35,12 @@ describe('JSONAdapter', () => {
     expect(json.parse(s, '{"facts": {"who": "Ann", "tags": ["a", "b"]}, "n": 7}', 'p')).toEqual({ facts: '{"who":"Ann","tags":["a","b"]}', n: '7' })
   })
 
+  it('null for an optional (or defaulted) field means absent; a required field still fails', () => {
+    const s = signature({ inputs: { q: z.string() }, outputs: { a: z.string(), note: z.string().optional(), n: z.number().default(1) } })
+    expect(json.parse(s, '{"a": "x", "note": null, "n": null}', 'p')).toEqual({ a: 'x', n: 1 })
+    expect(() => json.parse(s, '{"a": null}', 'p')).toThrow(/field "a"/)
+  })
+
   it('reports every issue, and whole-reply problems', () => {
     try {
       json.parse(sig, '{"queue": "sales"}', 'router')
