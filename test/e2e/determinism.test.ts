@@ -1,19 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { startSimulator, type Simulator } from '../../src/testing/index.js'
-import { ROOT, copyProject, removeProject, requireBuild, run } from './harness.js'
+import { describe, expect, test } from 'vitest'
+import { ROOT, copyProject, run, useSimulatorProjects } from './harness.js'
 
 const dirs: string[] = []
-let sim: Simulator
-beforeAll(async () => {
-  requireBuild()
-  sim = await startSimulator({ worlds: [join(ROOT, 'examples', 'worlds', 'support-tickets.json')] })
-})
-afterAll(async () => {
-  dirs.forEach(removeProject)
-  await sim?.close()
-})
+const sim = useSimulatorProjects(dirs)
 
 const ORIGINAL = join(ROOT, 'fixtures', 'projects', 'tickets')
 /** 2024-03-01T12:00:00Z: pins the provenance date so the comparison cannot straddle midnight. */
@@ -35,7 +26,7 @@ describe('vitest-simba e2e: determinism', () => {
     const a = copyProject('tickets')
     const b = copyProject('tickets')
     dirs.push(a, b)
-    const env = { OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'test-key', SOURCE_DATE_EPOCH: EPOCH }
+    const env = { OPENAI_BASE_URL: sim.url(), OPENAI_API_KEY: 'test-key', SOURCE_DATE_EPOCH: EPOCH }
     // Both copies at once against one simulator: the result must not depend on timing either.
     const [ra, rb] = await Promise.all([a, b].map((dir) => run(dir, ['run', '--optimize', '-u'], { bin: true, env })))
     expect(ra?.code, ra?.output).toBe(0)

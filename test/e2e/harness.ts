@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
+import { startSimulator, type Simulator } from '../../src/testing/index.js'
 
 /** Repository root. */
 export const ROOT = join(import.meta.dirname, '..', '..')
@@ -114,4 +116,27 @@ export function scoreTable(output: string): string[] {
     out.push(l)
   }
   return out
+}
+
+/**
+ * Registers beforeAll/afterAll hooks for a test file that optimizes copies of fixture projects:
+ * requires the build, starts the support-tickets simulator, and removes the copies listed in
+ * `dirs` at the end. Returns the simulator's URL getter.
+ */
+export function useSimulatorProjects(dirs: string[]): { url: () => string } {
+  let sim: Simulator | undefined
+  beforeAll(async () => {
+    requireBuild()
+    sim = await startSimulator({ worlds: [join(ROOT, 'examples', 'worlds', 'support-tickets.json')] })
+  })
+  afterAll(async () => {
+    dirs.forEach(removeProject)
+    await sim?.close()
+  })
+  return {
+    url: () => {
+      if (!sim) throw new Error('simulator not started')
+      return sim.url
+    },
+  }
 }

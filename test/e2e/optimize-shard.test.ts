@@ -1,19 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { startSimulator, type Simulator } from '../../src/testing/index.js'
-import { ROOT, copyProject, hashTree, removeProject, requireBuild, run, scoreTable } from './harness.js'
+import { describe, expect, test } from 'vitest'
+import { ROOT, copyProject, hashTree, run, scoreTable, useSimulatorProjects } from './harness.js'
 
 const dirs: string[] = []
-let sim: Simulator
-beforeAll(async () => {
-  requireBuild()
-  sim = await startSimulator({ worlds: [join(ROOT, 'examples', 'worlds', 'support-tickets.json')] })
-})
-afterAll(async () => {
-  dirs.forEach(removeProject)
-  await sim?.close()
-})
+const sim = useSimulatorProjects(dirs)
 const project = (): string => {
   const d = copyProject('tickets')
   dirs.push(d)
@@ -27,7 +18,7 @@ interface Snap {
 describe('vitest-simba e2e: optimize and shards', () => {
   test('--optimize shows progress and a diff and changes no file; -u writes a better program; CI then passes from fixtures', async () => {
     const dir = project()
-    const env = { OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'test-key' }
+    const env = { OPENAI_BASE_URL: sim.url(), OPENAI_API_KEY: 'test-key' }
     const before = hashTree(dir)
     const dry = await run(dir, ['run', 'tickets.test.ts', '--optimize'], { bin: true, env })
     expect(dry.code, dry.output).toBe(0)
