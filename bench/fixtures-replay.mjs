@@ -11,7 +11,7 @@ import OpenAI from 'openai'
 import { Bench } from 'tinybench'
 
 const dist = resolve(process.env.SIMBA_DIST ?? new URL('../dist', import.meta.url).pathname)
-const fx = await import(pathToFileURL(join(dist, 'fixtures/index.js')).href)
+const fx = await import(pathToFileURL(join(dist, 'recording/index.js')).href)
 const N = 5000
 const dir = mkdtempSync(join(tmpdir(), 'simba-bench-fixtures-'))
 

@@ -61,7 +61,7 @@ export { SimbaError, AdapterParseError, LMError, isSimbaError } from './errors.j
 export type { SimbaErrorCode, ParseIssue } from './errors.js'
 
 // LM fixtures (msw record/replay), for use outside the Vitest plugin
-export { createFixtureRecorder, resolveFixtureMode, defaultFixturePath } from './fixtures/index.js'
+export { createFixtureRecorder, resolveFixtureMode, defaultFixturePath } from './recording/index.js'
 export type {
   FileStats,
   FixtureEntry,
@@ -72,7 +72,7 @@ export type {
   FixtureRecorder,
   FixtureRecorderOptions,
   RedactRule,
-} from './fixtures/index.js'
+} from './recording/index.js'
 
 // Vitest: `describe` with `describe.optimize` (the plugin is `vitest-simba/plugin`)
 export { describe } from './vitest/runtime/describe.js'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, relative } from 'node:path'
-import { isCiEnv, resolveFixtureMode } from '../../fixtures/mode.js'
+import { isCiEnv, resolveFixtureMode } from '../../recording/mode.js'
 import { toUpdateMode } from '../../snapshot/policy.js'
 import type { SimbaProvided } from '../shared.js'
 import type { SimbaPluginOptions } from './options.js'

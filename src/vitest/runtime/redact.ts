@@ -1,4 +1,4 @@
-import type { RedactRule } from '../../fixtures/types.js'
+import type { RedactRule } from '../../recording/types.js'
 import type { SimbaProvided } from '../shared.js'
 
 /** Rebuilds the plugin's `fixtures.redact` rules from what crossed to the worker (source + flags). */

@@ -2,7 +2,7 @@
  * Worker-wide state shared by the setup file and `describe.optimize`, kept on `globalThis` so it
  * survives module re-evaluation between test files and duplicate copies of this package.
  */
-import type { FixtureRecorder } from '../../fixtures/recorder.js'
+import type { FixtureRecorder } from '../../recording/recorder.js'
 import { snapshotPathFor } from '../../snapshot/path.js'
 import { SnapshotStore } from '../../snapshot/store.js'
 import type { UpdateMode } from '../../snapshot/types.js'

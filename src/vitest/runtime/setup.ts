@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe as vDescribe, inject } from 'vitest'
 import { isSimbaError } from '../../errors.js'
-import { defaultFixturePath } from '../../fixtures/file.js'
-import { createFixtureRecorder } from '../../fixtures/recorder.js'
+import { defaultFixturePath } from '../../recording/file.js'
+import { createFixtureRecorder } from '../../recording/recorder.js'
 import '../shared.js'
 import type { SimbaFileMeta } from '../shared.js'
 import { everyTestRuns } from './every-test-runs.js'

@@ -1,6 +1,6 @@
 import type { LanguageModel, UsageTotals } from '../../core/lm/types.js'
 import type { Module } from '../../core/module/module.js'
-import type { FixtureRecorder } from '../../fixtures/recorder.js'
+import type { FixtureRecorder } from '../../recording/recorder.js'
 
 /** LMs a program may use: the block's `lm` plus every predictor's own LM (deduplicated). */
 export function programLMs(program: Module | undefined, lm: LanguageModel | undefined): LanguageModel[] {
