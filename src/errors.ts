@@ -4,6 +4,8 @@
  * reports them checks `code`, never `instanceof`.
  */
 
+import { maskSecrets } from './internal/secrets/secrets.js'
+
 /** Stable error codes; one per failure kind users can act on. */
 export type SimbaErrorCode =
   | 'SIMBA_CONFIG'
@@ -24,6 +26,10 @@ export type SimbaErrorCode =
   | 'SIMBA_SNAPSHOT_CORRUPT'
   | 'SIMBA_SNAPSHOT_VERSION'
   | 'SIMBA_SNAPSHOT_MISMATCH'
+  | 'SIMBA_SNAPSHOT_STALE'
+  | 'SIMBA_FIXTURE_VERSION'
+  | 'SIMBA_FIXTURE_INVALID'
+  | 'SIMBA_CONFLICT'
 
 /** Base class of every error this library throws on purpose. */
 export class SimbaError extends Error {
@@ -31,7 +37,9 @@ export class SimbaError extends Error {
   readonly code: SimbaErrorCode
 
   constructor(code: SimbaErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message.startsWith('[vitest-simba]') ? message : `[vitest-simba] ${message}`, options)
+    // Messages often quote prompts, replies or case names: secrets in them are masked here, once for all.
+    const masked = maskSecrets(message)
+    super(masked.startsWith('[vitest-simba]') ? masked : `[vitest-simba] ${masked}`, options)
     this.name = new.target.name
     this.code = code
   }
@@ -94,20 +102,23 @@ export class LMError extends SimbaError {
   readonly status: number | undefined
   /** Model the request was for. */
   readonly model: string
+  /** True when the provider answered 2xx with a body that does not parse (retried like a 5xx). */
+  readonly malformed: boolean
 
   constructor(
     code: 'SIMBA_LM_HTTP' | 'SIMBA_LM_TIMEOUT' | 'SIMBA_LM_CONNECTION',
     message: string,
-    args: { status?: number; model: string; cause?: unknown },
+    args: { status?: number; model: string; cause?: unknown; malformed?: boolean },
   ) {
     super(code, message, { cause: args.cause })
     this.status = args.status
     this.model = args.model
+    this.malformed = args.malformed ?? false
   }
 
-  /** Whether retrying the same request may succeed (429, 5xx, timeouts, connection resets). */
+  /** Whether retrying the same request may succeed (429, 5xx, malformed 2xx bodies, timeouts, connection resets). */
   get isRetryable(): boolean {
-    if (this.code === 'SIMBA_LM_TIMEOUT' || this.code === 'SIMBA_LM_CONNECTION') return true
+    if (this.code === 'SIMBA_LM_TIMEOUT' || this.code === 'SIMBA_LM_CONNECTION' || this.malformed) return true
     return this.status === 429 || this.status === 408 || (this.status !== undefined && this.status >= 500)
   }
 }

@@ -1,3 +1,4 @@
+import { registerSecretLiteral } from '../../internal/secrets/secrets.js'
 import OpenAI from 'openai'
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
 import { LMError, SimbaError } from '../../errors.js'
@@ -62,6 +63,9 @@ export class LM implements LanguageModel {
     this.baseURL = this.#endpoint.baseURL
     this.#site = { model: this.model, baseURL: this.baseURL, timeoutMs: options.timeoutMs ?? 60_000 }
     const headers = { ...options.headers }
+    // The key and every configured header value are secrets: no fixture, snapshot or message shows them.
+    registerSecretLiteral(this.#endpoint.apiKey)
+    for (const [name, value] of Object.entries(headers)) if (!/^(content-type|accept|user-agent)$/i.test(name)) registerSecretLiteral(value)
     if (options.sendRolloutHeader && this.rolloutId !== undefined) headers[ROLLOUT_HEADER] = String(this.rolloutId)
     this.#headers = Object.keys(headers).length > 0 ? headers : undefined
     this.#family = {

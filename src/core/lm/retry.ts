@@ -78,7 +78,7 @@ export function toLMError(error: unknown, site: CallSite): SimbaError {
     return new LMError('SIMBA_LM_HTTP', `${where} answered HTTP ${status}: ${providerMessage(error)}.${hint(status)}`, { status, model: site.model, cause: error })
   }
   if (error instanceof SyntaxError) {
-    return new LMError('SIMBA_LM_HTTP', `${where} returned a response that is not valid JSON: ${error.message}`, { status: 200, model: site.model, cause: error })
+    return new LMError('SIMBA_LM_HTTP', `${where} returned a response that is not valid JSON: ${error.message}`, { status: 200, model: site.model, cause: error, malformed: true })
   }
   const message = error instanceof Error ? error.message : String(error)
   return new LMError('SIMBA_LM_HTTP', `${where}: request failed: ${message}`, { model: site.model, cause: error })

@@ -35,8 +35,9 @@ export interface SimbaPluginOptions {
   hosts?: string[]
   /**
    * LM fixtures: `dir` (relative to the root; default `fixtures`), `mode` (default `auto`), and
-   * `otherHosts` — `error` (default: requests to non-LM hosts fail, keeping tests offline) or `bypass`,
-   * and `redact` — rules applied to request and response bodies before keying and writing.
+   * `otherHosts` — `bypass` (default: requests to non-LM hosts behave as without the plugin) or `error`
+   * (they fail, proving the suite is offline), and `redact` — rules applied to request and response
+   * bodies before keying and writing (every occurrence is replaced, with or without the `g` flag).
    */
   fixtures?: {
     dir?: string

@@ -46,7 +46,7 @@ export function buildProvided(input: ProvidedInput): SimbaProvided {
     update,
     fixtureMode,
     hosts: [...new Set(hosts)],
-    otherHosts: options.fixtures?.otherHosts ?? 'error',
+    otherHosts: options.fixtures?.otherHosts ?? 'bypass',
     redact: (options.fixtures?.redact ?? []).map((r) => ({ source: r.pattern.source, flags: r.pattern.flags, replacement: r.replacement })),
     ci,
     root: input.root,

@@ -108,15 +108,20 @@ describe('LM.call through the openai SDK', () => {
     expect(err.message).toContain('gave up after 3 attempts')
   })
 
-  test('empty content and malformed JSON give clear, non-retried errors', async () => {
-    const s = await serve(sequence({ body: chatCompletion(null) }, { body: chatCompletion('') }, malformedJson()))
+  test('empty content gives a clear, non-retried error; a 200 with malformed JSON is retried like a 5xx', async () => {
+    const s = await serve(sequence({ body: chatCompletion(null) }, { body: chatCompletion('') }, malformedJson(), 'after retry'))
     const lm = new LM({ model: 'm', baseURL: s.url, ...fast })
-    for (const re of [/returned no text/, /returned no text/, /not valid JSON/]) {
+    for (const re of [/returned no text/, /returned no text/]) {
       const err = await lm.call(ask).catch((e: unknown) => e)
       expect(isSimbaError(err, 'SIMBA_LM_HTTP')).toBe(true)
       expect((err as Error).message).toMatch(re)
     }
-    expect(s.requests).toHaveLength(3)
+    expect(s.requests).toHaveLength(2)
+    expect((await lm.call(ask)).text).toBe('after retry')
+    expect(s.requests).toHaveLength(4)
+    const once = await serve(sequence(malformedJson()))
+    const err = await new LM({ model: 'm', baseURL: once.url, ...fast, maxRetries: 0 }).call(ask).catch((e: unknown) => e)
+    expect((err as Error).message).toMatch(/not valid JSON/)
   })
 
   test('failures are not cached: the next identical call goes out again', async () => {
