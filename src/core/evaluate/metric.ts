@@ -11,9 +11,12 @@ export type MetricResult = number | boolean | { score: number; feedback?: string
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Metric<E = any, P = any> = (example: E, prediction: P, trace?: TraceStep[]) => MetricResult | Promise<MetricResult>
 
-/** A metric outcome, normalised: failures become score 0 with an `error` that names the case. */
+/**
+ * A metric outcome, normalised: scores live in [0, 1] (booleans are 1/0); a value outside it, NaN or
+ * not a number is a failure with score 0 and an `error` that names the case and the value.
+ */
 export interface CaseScore {
-  /** Finite number (0 on failure). */
+  /** Score in [0, 1] (0 on failure). */
   score: number
   /** Feedback text from the metric, if any. */
   feedback?: string
@@ -24,10 +27,13 @@ export interface CaseScore {
 function normalise(value: unknown, caseLabel: string): CaseScore {
   const fail = (why: string): CaseScore => ({ score: 0, error: `metric ${why} for case ${caseLabel}` })
   if (typeof value === 'boolean') return { score: value ? 1 : 0 }
-  if (typeof value === 'number') return Number.isFinite(value) ? { score: value } : fail(`returned ${value} (not a finite number)`)
+  const inRange = (n: number, what: string): CaseScore =>
+    !Number.isFinite(n) ? fail(`returned ${what}${n} (need a score in [0, 1])`) : n < 0 || n > 1 ? fail(`returned ${what}${n}, outside [0, 1] (scale it, e.g. score / max)`) : { score: n }
+  if (typeof value === 'number') return inRange(value, '')
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const { score, feedback } = value as { score?: unknown; feedback?: unknown }
-    const base: CaseScore = typeof score === 'boolean' ? { score: score ? 1 : 0 } : typeof score === 'number' && Number.isFinite(score) ? { score } : fail(`returned an object whose score is ${typeof score === 'number' ? score : typeof score} (need a finite number)`)
+    const base: CaseScore =
+      typeof score === 'boolean' ? { score: score ? 1 : 0 } : typeof score === 'number' ? inRange(score, 'score ') : fail(`returned an object whose score is ${typeof score} (need a number in [0, 1])`)
     if (typeof feedback === 'string' && feedback !== '') base.feedback = feedback
     return base
   }

@@ -20,7 +20,10 @@ describe('scoreCase', () => {
     ['string', () => '1' as never, /returned "1"/],
     ['undefined', () => undefined as never, /returned undefined/],
     ['object without score', () => ({ feedback: 'x' }) as never, /score is undefined/],
-    ['object with NaN score', () => ({ score: NaN }), /score is NaN/],
+    ['object with NaN score', () => ({ score: NaN }), /score NaN/],
+    ['5 (above 1)', () => 5, /returned 5, outside \[0, 1\]/],
+    ['-1 (below 0)', () => -1, /returned -1, outside \[0, 1\]/],
+    ['object with score 1.5', () => ({ score: 1.5 }), /score 1.5, outside \[0, 1\]/],
     ['throws', () => { throw new Error('bad metric') }, /metric threw for case "case-1": bad metric/],
     ['rejects', async () => Promise.reject(new Error('async bad')), /async bad/],
   ])('turns %s into score 0 with an error naming the case', async (_, metric, pattern) => {
@@ -28,6 +31,20 @@ describe('scoreCase', () => {
     expect(r.score).toBe(0)
     expect(r.error).toMatch(pattern)
     expect(r.error).toMatch(/case "case-1"|metric/)
+  })
+
+  it('any number in [0, 1] is kept as is; anything outside is never a score', async () => {
+    const fc = (await import('fast-check')).default
+    await fc.assert(
+      fc.asyncProperty(fc.double({ noNaN: false }), async (x) => {
+        const r = await scoreCase(() => x, ex, {})
+        if (x >= 0 && x <= 1) expect(r).toEqual({ score: x })
+        else {
+          expect(r.score).toBe(0)
+          expect(r.error).toContain(String(x))
+        }
+      }),
+    )
   })
 
   it('passes the trace and isolates steps recorded by the metric', async () => {
