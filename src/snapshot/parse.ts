@@ -5,8 +5,16 @@ import { SNAPSHOT_VERSION, type SnapshotFileData } from './types.js'
 
 const splitSchema = z.object({ mean: z.number(), cases: z.record(z.string(), z.number()) })
 const demoSchema = z.record(z.string(), z.unknown())
+const lines = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v.join('') : v))
+const predictorSourceSchema = z.object({
+  signature: z.string(),
+  signatureHash: z.string(),
+  instructions: z.array(z.string()),
+  demos: z.number().int().nonnegative(),
+  demosHash: z.string(),
+})
 const blockSchema = z.object({
-  program: z.record(z.string(), z.object({ instructions: z.string(), demos: z.array(demoSchema) })).nullable(),
+  program: z.record(z.string(), z.object({ instructions: lines, demos: z.array(demoSchema) })).nullable(),
   baseline: z.object({
     split: z.enum(['trainset', 'devset']),
     mean: z.number(),
@@ -22,11 +30,24 @@ const blockSchema = z.object({
     date: z.string(),
   }),
   promptHash: z.string().nullable(),
+  source: z.object({ hash: z.string(), predictors: z.record(z.string(), predictorSourceSchema) }).nullable(),
+  legacyCaseNames: z.literal(true).optional(),
 })
 const fileSchema = z.object({ version: z.number(), blocks: z.record(z.string(), blockSchema) })
 
-/** Upgrades from older format versions, keyed by the version they read. None exist yet. */
-const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {}
+/** Upgrades from older format versions, keyed by the version they read. */
+const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {
+  // 1 → 2: no source fingerprint yet (source unknown, accepted once); cases keyed by 0.1 names.
+  1: (data) => {
+    const blocks = data['blocks']
+    if (typeof blocks !== 'object' || blocks === null || Array.isArray(blocks)) return { ...data, version: 2 }
+    const out: Record<string, unknown> = {}
+    for (const [name, block] of Object.entries(blocks as Record<string, unknown>)) {
+      out[name] = typeof block === 'object' && block !== null && !Array.isArray(block) ? { ...block, source: null, legacyCaseNames: true } : block
+    }
+    return { ...data, version: 2, blocks: out }
+  },
+}
 
 const FIX = 'Fix the JSON by hand, or delete the file and re-create it locally with `npx vitest run -u` (or `npx vitest-simba --optimize -u`).'
 

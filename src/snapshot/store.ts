@@ -1,7 +1,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { canonicalJson } from '../internal/json/canonical.js'
+import { SimbaError } from '../errors.js'
 import { writeFileAtomic } from '../internal/fs/atomic-write.js'
+import { withFileLock } from '../internal/fs/lock.js'
 import { parseSnapshot } from './parse.js'
+import { splitLines } from './source.js'
 import { mayWriteBlock } from './policy.js'
 import { SNAPSHOT_VERSION, type BlockSnapshot, type SnapshotFileData, type UpdateMode } from './types.js'
 
@@ -10,13 +13,17 @@ export type SetOutcome = 'written' | 'unchanged' | 'skipped'
 
 /** Content of a block without its date, for "did it change" checks. */
 function contentKey(block: BlockSnapshot): string {
-  return canonicalJson({ ...block, provenance: { ...block.provenance, date: '' } })
+  // The migration marker is not content: a migrated block whose scores and names did not change
+  // is not rewritten just for it.
+  const { legacyCaseNames: _legacy, ...rest } = block
+  return canonicalJson({ ...rest, provenance: { ...block.provenance, date: '' } })
 }
 
 /**
- * The program snapshot of one test file, held in memory by the worker that runs the file (all
- * blocks of a file run there, so there are no races). Writes follow Vitest's update policy and go
- * to disk atomically with sorted keys.
+ * The program snapshot of one test file, held in memory by the worker that runs the file. Writes
+ * follow Vitest's update policy and go to disk atomically with sorted keys. Another process may
+ * write the same file meanwhile (two `-t` runs): the write then merges under a file lock, keeping
+ * the other run's blocks, and fails loudly when both changed the same block.
  */
 export class SnapshotStore {
   /** Snapshot file path. */
@@ -27,19 +34,26 @@ export class SnapshotStore {
   readonly existed: boolean
   private data: SnapshotFileData
   private readonly seen = new Set<string>()
+  private readonly changed = new Set<string>()
+  private readonly removed = new Set<string>()
+  private loadedText: string | undefined
+  private loadedKeys: Map<string, string>
   private dirty = false
 
-  private constructor(file: string, update: UpdateMode, data: SnapshotFileData | undefined) {
+  private constructor(file: string, update: UpdateMode, data: SnapshotFileData | undefined, text: string | undefined) {
     this.file = file
     this.update = update
     this.existed = data !== undefined
     this.data = data ?? { version: SNAPSHOT_VERSION, blocks: {} }
+    this.loadedText = text
+    this.loadedKeys = keysOf(this.data)
   }
 
   /** Reads `file` (missing → empty store); corrupt or unknown-version files throw SimbaError. */
   static load(file: string, update: UpdateMode): SnapshotStore {
-    if (!existsSync(file)) return new SnapshotStore(file, update, undefined)
-    return new SnapshotStore(file, update, parseSnapshot(readFileSync(file, 'utf8'), file))
+    if (!existsSync(file)) return new SnapshotStore(file, update, undefined, undefined)
+    const text = readFileSync(file, 'utf8')
+    return new SnapshotStore(file, update, parseSnapshot(text, file), text)
   }
 
   /** Marks a block as defined in this run (so it is not obsolete). */
@@ -71,6 +85,8 @@ export class SnapshotStore {
     if (old !== undefined && contentKey(old) === contentKey(block)) return 'unchanged'
     if (!this.mayWrite(name)) return 'skipped'
     this.data.blocks[name] = block
+    this.changed.add(name)
+    this.removed.delete(name)
     this.dirty = true
     return 'written'
   }
@@ -84,25 +100,73 @@ export class SnapshotStore {
   prune(): string[] {
     if (this.update !== 'all') return []
     const gone = this.obsolete()
-    for (const n of gone) delete this.data.blocks[n]
+    for (const n of gone) {
+      delete this.data.blocks[n]
+      this.removed.add(n)
+      this.changed.delete(n)
+    }
     if (gone.length > 0) this.dirty = true
     return gone
   }
 
-  /** Writes the file when something changed (an emptied file is deleted). Returns whether it wrote. */
+  /**
+   * Writes the file when something changed (an emptied file is deleted). Returns whether it wrote.
+   * Merges with a version another process wrote since this one was read (SIMBA_CONFLICT when both
+   * changed the same block; a newer format version is refused, never overwritten).
+   */
   flush(): boolean {
     if (!this.dirty || this.update === 'none') return false
     this.dirty = false
-    if (Object.keys(this.data.blocks).length === 0) {
-      rmSync(this.file, { force: true })
+    return withFileLock(this.file, () => {
+      const disk = existsSync(this.file) ? readFileSync(this.file, 'utf8') : undefined
+      if (disk !== this.loadedText) this.mergeFrom(disk)
+      if (Object.keys(this.data.blocks).length === 0) {
+        rmSync(this.file, { force: true })
+        this.loadedText = undefined
+      } else {
+        const text = serializeSnapshot(this.data)
+        writeFileAtomic(this.file, text)
+        this.loadedText = text
+      }
+      this.loadedKeys = keysOf(this.data)
+      this.changed.clear()
+      this.removed.clear()
       return true
+    })
+  }
+
+  /** Rebuilds `data` as the disk version plus this run's changes; throws on a same-block conflict. */
+  private mergeFrom(disk: string | undefined): void {
+    const theirs = disk === undefined ? { version: SNAPSHOT_VERSION, blocks: {} } : parseSnapshot(disk, this.file)
+    const theirKeys = keysOf(theirs)
+    const clash = [...this.changed, ...this.removed].filter((n) => theirKeys.get(n) !== this.loadedKeys.get(n))
+    if (clash.length > 0) {
+      this.dirty = true
+      throw new SimbaError(
+        'SIMBA_CONFLICT',
+        `program snapshot ${this.file} was changed by another run while this one ran (block ${clash.map((n) => `"${n}"`).join(', ')}); ` +
+          'nothing was written. Run the update again when the other run has finished.',
+      )
     }
-    writeFileAtomic(this.file, serializeSnapshot(this.data))
-    return true
+    const blocks = { ...theirs.blocks }
+    for (const n of this.removed) delete blocks[n]
+    for (const n of this.changed) blocks[n] = this.data.blocks[n] as BlockSnapshot
+    this.data = { version: SNAPSHOT_VERSION, blocks }
   }
 }
 
-/** The file text: canonical JSON, indent 2, trailing newline. */
+function keysOf(data: SnapshotFileData): Map<string, string> {
+  return new Map(Object.entries(data.blocks).map(([n, b]) => [n, canonicalJson(b)]))
+}
+
+/** The file text: canonical JSON, indent 2, trailing newline; instructions as arrays of lines. */
 export function serializeSnapshot(data: SnapshotFileData): string {
-  return `${canonicalJson({ ...data, version: SNAPSHOT_VERSION }, 2)}\n`
+  const blocks: Record<string, unknown> = {}
+  for (const [name, block] of Object.entries(data.blocks)) {
+    const program = block.program
+      ? Object.fromEntries(Object.entries(block.program).map(([p, s]) => [p, { ...s, instructions: splitLines(s.instructions) }]))
+      : null
+    blocks[name] = { ...block, program }
+  }
+  return `${canonicalJson({ version: SNAPSHOT_VERSION, blocks }, 2)}\n`
 }

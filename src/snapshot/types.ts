@@ -3,9 +3,14 @@
  * one entry per `describe.optimize` block. Plain JSON with sorted keys, so PR diffs stay readable.
  */
 import type { ProgramState } from '../core/module/state.js'
+import type { SourceRecord } from './source.js'
 
-/** Current snapshot file format version. */
-export const SNAPSHOT_VERSION = 1
+/**
+ * Current snapshot file format version. History: 1 (0.1: instructions as one string, cases keyed
+ * by position-disambiguated names, no source fingerprint); 2 (source fingerprint per block,
+ * instructions as an array of lines, cases keyed by content).
+ */
+export const SNAPSHOT_VERSION = 2
 
 /** Scores of one split (trainset or devset) for one program. */
 export interface SplitScores {
@@ -53,6 +58,13 @@ export interface BlockSnapshot {
   provenance: Provenance
   /** `promptFingerprint` of the program after loading `program`; `null` for plain functions. */
   promptHash: string | null
+  /**
+   * The program as the code built it before `program` was applied; `null` for plain functions and
+   * for blocks migrated from version 1 (source unknown: accepted once, recorded on the next write).
+   */
+  source: SourceRecord | null
+  /** Set on blocks migrated from version 1: the baseline's cases are keyed by 0.1's position-based names. */
+  legacyCaseNames?: true
 }
 
 /** The whole snapshot file. */

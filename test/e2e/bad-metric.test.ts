@@ -59,7 +59,7 @@ describe('vitest-simba e2e: bad metrics and datasets in a real run', () => {
     const before = hashTree(dir)
     const r = await run(dir, ['run', '-u'])
     expect(r.code).toBe(1)
-    expect(r.output).toContain('case "two" of block "shouts the question" failed: metric returned NaN (not a finite number) for case "two"')
+    expect(r.output).toContain('case "two" of block "shouts the question" failed: metric returned NaN (need a score in [0, 1]) for case "two"')
     expect(r.output).toContain('[simba] shouts the question: snapshot not written: 1 case(s) failed to run')
     expect(r.output).toMatch(/ ✓ one/)
     expect(r.output).toMatch(/ ✓ three/)

@@ -45,14 +45,14 @@ describe('vitest-simba e2e: damaged snapshot files', () => {
 
   test('"version": 99 asks to upgrade vitest-simba; the file is left as it is', async () => {
     const { dir, file } = withSnapshot((t) => t.replace('"version": 1', '"version": 99'))
-    await expectFailsUntouched(dir, [`program snapshot ${relative(dir, file)} has format version 99, but this vitest-simba reads version 1. Upgrade vitest-simba to the version that wrote it.`], ['ci'])
+    await expectFailsUntouched(dir, [`program snapshot ${relative(dir, file)} has format version 99, but this vitest-simba reads version 2. Upgrade vitest-simba to the version that wrote it.`], ['ci'])
   }, 60_000)
 
   test('"version": 0 cannot be migrated and says how to re-create it; the file is left as it is', async () => {
     const { dir, file } = withSnapshot((t) => t.replace('"version": 1', '"version": 0'))
     await expectFailsUntouched(
       dir,
-      [`program snapshot ${relative(dir, file)} has format version 0, but this vitest-simba reads version 1 and cannot migrate it. Delete it and re-create it locally with \`npx vitest run -u\` (or \`npx vitest-simba --optimize -u\`).`],
+      [`program snapshot ${relative(dir, file)} has format version 0, but this vitest-simba reads version 2 and cannot migrate it. Delete it and re-create it locally with \`npx vitest run -u\` (or \`npx vitest-simba --optimize -u\`).`],
       ['update'],
     )
   }, 60_000)

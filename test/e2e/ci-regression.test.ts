@@ -79,7 +79,11 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
   test('an obsolete block is reported, then pruned on -u (the rest of the file stays byte-identical)', async () => {
     const dir = project()
     const file = join(dir, '__snapshots__', 'billing.test.ts.simba.json')
+    // The committed file is format 1: the first -u upgrades it (source fingerprint, lines); then it is stable.
+    const upgrade = await run(dir, ['run', 'billing.test.ts', '-u'])
+    expect(upgrade.code, upgrade.output).toBe(0)
     const original = readFileSync(file, 'utf8')
+    expect(JSON.parse(original).version).toBe(2)
     const data = JSON.parse(original) as { blocks: Record<string, unknown> }
     data.blocks['old block'] = data.blocks['routes tickets (small)']
     writeFileSync(file, JSON.stringify(data, null, 2))

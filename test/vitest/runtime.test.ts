@@ -21,14 +21,36 @@ describe('cases', () => {
     expect(isFactory(() => null as never)).toBe(true)
     expect(isFactory(async (_inputs: unknown) => ({}))).toBe(false)
   })
-  test('names come from ids and are made unique', () => {
-    const cases = toCases('b', 'trainset', [{ id: 'a', q: 1 }, { id: 'a', q: 2 }, { q: 'hello' }], () => ['q'])
-    expect(cases.map((c) => c.name)).toEqual(['a', 'a (2)', 'hello'])
-    // A generated " (2)" must not collide with a case really named "a (2)" (scores would overwrite each other).
-    const names = toCases('b', 'trainset', [{ id: 'a', q: 1 }, { id: 'a', q: 2 }, { id: 'a (2)', q: 3 }, { id: 'a (2)', q: 4 }], () => ['q']).map((c) => c.name)
-    expect(new Set(names).size).toBe(4)
-    expect(names.slice(0, 2)).toEqual(['a', 'a (2)'])
+  test('a case is named by its content: explicit id, else its short single input, else a digest of its inputs', () => {
+    const cases = toCases('b', 'trainset', [{ id: 'a', q: 1 }, { name: 'named', q: 2 }, { q: 'hello' }, { q: 'x'.repeat(80) }, { q: 'two  spaces' }], () => ['q'])
+    expect(cases.map((c) => c.name)).toEqual(['a', 'named', 'hello', `${'x'.repeat(40)}… #${cases[3]!.name.slice(-8)}`, `two spaces #${cases[4]!.name.slice(-8)}`])
+    expect(cases[3]!.name).toMatch(/… #[0-9a-f]{8}$/)
+    // Two inputs: always a digest, also of the second input.
+    const two = toCases('b', 'trainset', [{ q: 'same', r: 1 }, { q: 'same', r: 2 }], () => ['q', 'r']).map((c) => c.name)
+    expect(two[0]).toMatch(/^same #[0-9a-f]{8}$/)
+    expect(two[0]).not.toBe(two[1])
     expect(() => toCases('b', 'devset', [{ x: 1 }], () => ['q'])).toThrow(/describe\.optimize\("b"\): devset case #0 has no input "q"/)
+  })
+
+  test('duplicate ids and identical inputs are errors naming both rows and the fix', () => {
+    expect(() => toCases('b', 'trainset', [{ id: 'a', q: 1 }, { id: 'b', q: 2 }, { id: 'a', q: 3 }], () => ['q'])).toThrow(/trainset rows #0 and #2 have the same id "a"/)
+    expect(() => toCases('b', 'devset', [{ q: 'hi', label: 1 }, { q: 'other' }, { q: 'hi', label: 2 }], () => ['q'])).toThrow(
+      /devset rows #0 and #2 have identical inputs \("hi"\).*Give them ids/,
+    )
+  })
+
+  test('re-ordering, inserting or removing rows never renames another case (property)', () => {
+    const row = fc.record({ q: fc.string({ maxLength: 90 }), r: fc.option(fc.integer(), { nil: undefined }) })
+    fc.assert(
+      fc.property(fc.uniqueArray(row, { minLength: 1, maxLength: 12, selector: (x) => JSON.stringify([x.q, x.r ?? null]) }), fc.integer({ min: 0, max: 1000 }), (rows, seed) => {
+        const keys = () => ['q', 'r']
+        const named = (rs: typeof rows) => new Map(toCases('b', 'trainset', rs.map((x) => ({ q: x.q, r: x.r ?? null })), keys).map((c) => [JSON.stringify(c.example.inputs()), c.name]))
+        const all = named(rows)
+        expect(new Set(all.values()).size).toBe(rows.length)
+        const shuffled = [...rows].sort((a, b) => ((JSON.stringify(a).length * 31 + seed) % 7) - ((JSON.stringify(b).length * 31 + seed) % 7)).slice(seed % rows.length)
+        for (const [inputs, name] of named(shuffled)) expect(all.get(inputs)).toBe(name)
+      }),
+    )
   })
 })
 

@@ -1,4 +1,7 @@
 import { SimbaError } from '../../errors.js'
+import { canonicalJson } from '../../internal/json/canonical.js'
+import { sha256 } from '../../internal/hash/sha256.js'
+import { maskSecrets } from '../../internal/secrets/secrets.js'
 import { caseName, Example } from '../../core/example/example.js'
 import { hasModuleBrand } from '../../core/module/brand.js'
 import type { Module } from '../../core/module/module.js'
@@ -8,10 +11,12 @@ import type { OptimizeBlockOptions, Row } from './block-options.js'
 export interface BlockCase {
   /** Split it belongs to. */
   split: 'trainset' | 'devset'
-  /** Unique name within the split (the test name and snapshot key). */
+  /** Identity within the split, from the case's content (the test name and snapshot key). */
   name: string
   /** The example passed to the program and metric. */
   example: Example
+  /** Its name under version 0.1's position-based naming (to read older snapshot files' baselines). */
+  legacyName: string
 }
 
 /** True for an Example from any copy of the package. */
@@ -49,28 +54,84 @@ export function inputKeysFor(block: string, options: OptimizeBlockOptions, sampl
   )
 }
 
-/** Turns a split's rows into named cases (duplicate names get ` (2)`, ` (3)` …). */
+/** Longest input text used as a case's identity as is (longer texts are shortened plus a digest). */
+const MAX_PLAIN_NAME = 60
+
+/**
+ * The identity of a case, from its content alone: its explicit id (`Example` id, else an `id` or
+ * `name` field); else, when its only input is a short single-line text, that text; else the start of
+ * its first input plus a digest of all its input values (`"My order… #3fa2c1d9"`). Secrets are
+ * masked, so an identity (test name, snapshot key) never carries one.
+ */
+export function caseIdentity(example: Example): { id: string; explicit: boolean } {
+  const explicit = explicitId(example)
+  if (explicit !== undefined) return { id: maskSecrets(explicit), explicit: true }
+  const inputs = example.inputs() as Record<string, unknown>
+  const keys = example.inputKeys as readonly string[]
+  const first = inputs[keys[0] as string]
+  const raw = typeof first === 'string' ? first : (JSON.stringify(first) ?? '')
+  const text = raw.replace(/\s+/g, ' ').trim()
+  const masked = maskSecrets(text)
+  if (keys.length === 1 && typeof first === 'string' && text === first && text !== '' && text.length <= MAX_PLAIN_NAME && masked === text) {
+    return { id: text, explicit: false }
+  }
+  const digest = sha256(canonicalJson(keys.map((k) => [k, inputs[k] ?? null]))).slice(0, 8)
+  const short = masked.length > 40 ? `${masked.slice(0, 40)}…` : masked
+  return { id: short === '' ? `#${digest}` : `${short} #${digest}`, explicit: false }
+}
+
+/** The explicit id of an example: its `id`, else a non-empty `id` or `name` field of the row. */
+function explicitId(example: Example): string | undefined {
+  if (example.id !== undefined && example.id !== '') return example.id
+  for (const key of ['id', 'name']) {
+    const v = example.data[key]
+    if ((typeof v === 'string' && v !== '') || typeof v === 'number') return String(v)
+  }
+  return undefined
+}
+
+/**
+ * Turns a split's rows into cases named by their content ({@link caseIdentity}), so re-ordering,
+ * inserting or removing rows never changes another case's name or verdict. Two rows with the same
+ * identity (duplicate ids, or identical inputs) are an error naming both rows and the fix.
+ */
 export function toCases(block: string, split: BlockCase['split'], rows: readonly Row[], keys: () => string[]): BlockCase[] {
-  const used = new Map<string, number>()
-  const taken = new Set<string>()
+  const byName = new Map<string, number>()
+  const legacyTaken = new Set<string>()
+  const legacyCount = new Map<string, number>()
   return rows.map((row, i) => {
     let example: Example
     if (isExample(row)) example = row.inputKeys.length > 0 ? row : row.withInputs(...keys())
     else {
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+        throw new SimbaError('SIMBA_DATASET', `describe.optimize("${block}"): ${split} case #${i} is not an object (got ${Array.isArray(row) ? 'an array' : String(row)})`)
+      }
       const missing = keys().filter((k) => !Object.hasOwn(row, k))
       if (missing.length > 0) {
         throw new SimbaError('SIMBA_DATASET', `describe.optimize("${block}"): ${split} case #${i} has no input ${missing.map((k) => `"${k}"`).join(', ')} (keys: ${Object.keys(row).join(', ')})`)
       }
       example = new Example(row, keys())
     }
+    const { id, explicit } = caseIdentity(example)
+    const previous = byName.get(id)
+    if (previous !== undefined) {
+      throw new SimbaError(
+        'SIMBA_DATASET',
+        explicit
+          ? `describe.optimize("${block}"): ${split} rows #${previous} and #${i} have the same id "${id}"; ids must be unique within a split (rename one).`
+          : `describe.optimize("${block}"): ${split} rows #${previous} and #${i} have identical inputs ("${id}"), so they are the same case. ` +
+              'Give them ids (an `id` field) if they differ in their labels, or drop one.',
+      )
+    }
+    byName.set(id, i)
+    // The 0.1 naming (by position among equal names), to read baselines of older snapshot files.
     const base = caseName(example, i)
-    let n = used.get(base) ?? 0
-    let name: string
-    // Skip numbers whose name is already taken (a case really named "a (2)" and a second "a").
-    do name = ++n === 1 ? base : `${base} (${n})`
-    while (taken.has(name))
-    used.set(base, n)
-    taken.add(name)
-    return { split, name, example }
+    let n = legacyCount.get(base) ?? 0
+    let legacyName: string
+    do legacyName = ++n === 1 ? base : `${base} (${n})`
+    while (legacyTaken.has(legacyName))
+    legacyCount.set(base, n)
+    legacyTaken.add(legacyName)
+    return { split, name: id, example, legacyName }
   })
 }

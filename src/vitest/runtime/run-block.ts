@@ -6,6 +6,8 @@ import { withSettings } from '../../core/module/settings.js'
 import { canonicalJson } from '../../internal/json/canonical.js'
 import { simba } from '../../optimizer/simba/simba.js'
 import { formatProgramDiff, type ScoreComparison } from '../../snapshot/program-diff.js'
+import { explainSourceChange, rebaseState, sourceOf, type SourceRecord } from '../../snapshot/source.js'
+import { findSecret, locateSecret, maskSecrets } from '../../internal/secrets/secrets.js'
 import type { Baseline, BlockSnapshot, SplitScores } from '../../snapshot/types.js'
 import type { SimbaBlockMeta, SimbaProvided } from '../shared.js'
 import type { OptimizeBlockOptions } from './block-options.js'
@@ -73,23 +75,16 @@ export async function runBlock(args: {
   }
 
   let program: Module | undefined
+  let source: SourceRecord | null = null
+  let stale: string[] = []
   if (isFactory(options.program)) {
     program = await buildProgram(block, options.program)
+    // What the code builds, before the snapshot's state is applied over it.
+    source = sourceOf(program)
     if (stored?.program) {
-      try {
-        program.loadState(stored.program)
-        if (stored.promptHash !== null && promptFingerprint(program) !== stored.promptHash && ctx.update !== 'all' && !ctx.optimize) {
-          throw new SimbaError(
-            'SIMBA_SNAPSHOT_MISMATCH',
-            `block "${block}": the program's prompt after loading ${rel} does not match the snapshot's promptHash (the signature or program changed since it was written, or the state did not apply). ` +
-              'Re-baseline with `npx vitest run -u`, or re-optimize with `npx vitest-simba --optimize -u`.',
-          )
-        }
-      } catch (error) {
-        if ((error as { code?: string }).code !== 'SIMBA_STATE' || (ctx.update !== 'all' && !ctx.optimize)) throw error
-        console.warn(`[simba] ${block}: snapshot state does not fit the program (${(error as Error).message}); starting from the program's own state`)
-        program = await buildProgram(block, options.program)
-      }
+      const loaded = await loadStored(block, rel, stored, program, source, ctx, () => buildProgram(block, options.program))
+      program = loaded.program
+      stale = loaded.stale
     }
   }
 
@@ -113,7 +108,7 @@ export async function runBlock(args: {
           ...(options.lm ? { lm: options.lm } : {}),
           onProgress: (e) => {
             const line = progressLine(block, e)
-            if (line) console.log(line)
+            if (line) console.log(maskSecrets(line))
           },
         }),
       ),
@@ -142,8 +137,8 @@ export async function runBlock(args: {
     for (const [c, i] of idx) {
       const r = evaluated.cases[i]
       const outcome: CaseOutcome = { score: r?.score ?? 0 }
-      if (r?.error !== undefined) outcome.error = r.error
-      if (r?.feedback !== undefined) outcome.feedback = r.feedback
+      if (r?.error !== undefined) outcome.error = maskSecrets(r.error)
+      if (r?.feedback !== undefined) outcome.feedback = maskSecrets(r.feedback)
       outcomes.set(caseKey(c), outcome)
       scores[c.name] = outcome.score
     }
@@ -156,22 +151,24 @@ export async function runBlock(args: {
   const state = program ? program.state() : null
 
   if (ctx.optimize && state) {
-    const comparisons: ScoreComparison[] = [{ split: 'trainset', before: stored?.baseline.trainset, after: trainset }]
-    if (devset) comparisons.push({ split: 'devset', before: stored?.baseline.devset, after: devset })
-    console.log(formatProgramDiff(block, stored?.program, state, comparisons))
+    const before = stored ? rekeyBaseline(stored, cases) : undefined
+    const comparisons: ScoreComparison[] = [{ split: 'trainset', before: before?.trainset, after: trainset }]
+    if (devset) comparisons.push({ split: 'devset', before: before?.devset, after: devset })
+    console.log(maskSecrets(formatProgramDiff(block, stored?.program, state, comparisons)))
   }
 
   let snapshot: SimbaBlockMeta['snapshot'] = 'skipped'
   if (evaluated.errors.length > 0) {
     if (willWrite) console.warn(`[simba] ${block}: snapshot not written: ${evaluated.errors.length} case(s) failed to run`)
   } else {
-    const keepProvenance = !optimized && stored !== undefined && canonicalJson(stored.program) === canonicalJson(state)
+    const keepProvenance = !optimized && stored !== undefined && stale.length === 0 && canonicalJson(stored.program) === canonicalJson(state)
     const settings = { ...ctx.optimizer, ...(options.optimizer ?? {}) }
     const models = [...new Set(programLMs(program, options.lm).map((l) => l.model))].sort()
     const next: BlockSnapshot = {
       program: state,
       baseline,
       promptHash: program ? promptFingerprint(program) : null,
+      source,
       provenance: keepProvenance
         ? { ...stored.provenance, library: ctx.library, date: provenanceDate() }
         : {
@@ -182,6 +179,7 @@ export async function runBlock(args: {
             date: provenanceDate(),
           },
     }
+    if (store.mayWrite(block)) refuseSecrets(block, rel, next, cases)
     const outcome = store.set(block, next)
     if (outcome === 'written') store.flush()
     snapshot = outcome
@@ -198,7 +196,7 @@ export async function runBlock(args: {
 
   const usage = sumUsage(lms)
   const fx = fixtureCounts(recorder)
-  const old = stored?.baseline
+  const old = stored ? rekeyBaseline(stored, cases) : undefined
   return {
     outcomes,
     baseline: old,
@@ -221,4 +219,99 @@ export async function runBlock(args: {
       snapshot,
     },
   }
+}
+
+/**
+ * Applies the stored program state when the code's program is the one it was made from. When the
+ * source changed, the snapshot is stale: in CI that fails the block (naming what changed and the two
+ * fixes); locally the code's program runs (with `-u`, the optimization's additions are carried over
+ * where they still fit), and a notice says so. Blocks from older files (source unknown) are applied.
+ */
+async function loadStored(
+  block: string,
+  rel: string,
+  stored: BlockSnapshot,
+  program: Module,
+  source: SourceRecord,
+  ctx: SimbaProvided,
+  rebuild: () => Promise<Module>,
+): Promise<{ program: Module; stale: string[] }> {
+  const state = stored.program as NonNullable<BlockSnapshot['program']>
+  const rebaselining = ctx.update === 'all' || ctx.optimize
+  if (stored.source !== null && stored.source.hash !== source.hash) {
+    const changes = explainSourceChange(stored.source, source)
+    const what = changes.length > 0 ? changes.join('; ') : 'the program changed'
+    if (ctx.ci || ctx.update === 'none') {
+      throw new SimbaError(
+        'SIMBA_SNAPSHOT_STALE',
+        `block "${block}": the program in the code no longer matches the one ${rel} was made from (${what}). ` +
+          'The snapshot is stale, so its scores say nothing about this code. Locally, run `npx vitest run -u` to accept the code\'s program and its scores ' +
+          'as the new baseline, or `npx vitest-simba --optimize -u` to re-optimize from it; then commit the snapshot.',
+      )
+    }
+    if (ctx.update === 'all' && !ctx.optimize) {
+      const rebased = rebaseState(stored.source, source, state, program.state())
+      program.loadState(rebased.state)
+      console.warn(
+        maskSecrets(
+          `[simba] ${block}: the code changed since ${rel} was written (${what}); -u accepts the code's program` +
+            (rebased.carried ? `, with the optimization carried over where it still fits (${rebased.notes.join('; ')})` : ' (the optimization no longer fits: re-run `npx vitest-simba --optimize -u` to optimize it again)'),
+        ),
+      )
+    } else {
+      console.warn(
+        maskSecrets(
+          `[simba] ${block}: snapshot ${rel} is stale: the code changed since it was written (${what}). This run uses the code's program and compares it ` +
+            (ctx.optimize ? 'and optimizes from it.' : 'with the stored baseline. Accept it with `npx vitest run -u` (or re-optimize with `npx vitest-simba --optimize -u`).'),
+        ),
+      )
+    }
+    return { program, stale: changes.length > 0 ? changes : ['the program changed'] }
+  }
+  try {
+    program.loadState(state)
+    if (stored.promptHash !== null && promptFingerprint(program) !== stored.promptHash && !rebaselining) {
+      throw new SimbaError(
+        'SIMBA_SNAPSHOT_MISMATCH',
+        `block "${block}": the program's prompt after loading ${rel} does not match the snapshot's promptHash (the state did not apply, or the prompt rendering changed). ` +
+          'Re-baseline with `npx vitest run -u`, or re-optimize with `npx vitest-simba --optimize -u`.',
+      )
+    }
+    return { program, stale: [] }
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'SIMBA_STATE' || !rebaselining) throw error
+    console.warn(`[simba] ${block}: snapshot state does not fit the program (${(error as Error).message}); starting from the program's own state`)
+    return { program: await rebuild(), stale: ['the stored state does not fit the program'] }
+  }
+}
+
+/** The stored baseline with case keys in today's naming (older files keyed cases by position). */
+function rekeyBaseline(stored: BlockSnapshot, cases: readonly BlockCase[]): Baseline {
+  if (!stored.legacyCaseNames) return stored.baseline
+  const rekey = (split: 'trainset' | 'devset', scores: SplitScores | undefined): SplitScores | undefined => {
+    if (!scores) return undefined
+    const out: Record<string, number> = {}
+    for (const c of cases) {
+      if (c.split !== split) continue
+      const v = scores.cases[c.legacyName]
+      if (v !== undefined) out[c.name] = v
+    }
+    return { mean: scores.mean, cases: out }
+  }
+  const trainset = rekey('trainset', stored.baseline.trainset) as SplitScores
+  const devset = rekey('devset', stored.baseline.devset)
+  return { ...stored.baseline, trainset, ...(devset ? { devset } : {}) }
+}
+
+/** Refuses a snapshot write holding a secret (demos, case names, provenance), naming the case it came from. */
+function refuseSecrets(block: string, rel: string, next: BlockSnapshot, cases: readonly BlockCase[]): void {
+  const found = locateSecret(next)
+  if (!found) return
+  const from = cases.find((c) => findSecret(JSON.stringify(c.example.data)) !== undefined)
+  throw new SimbaError(
+    'SIMBA_SECRET',
+    `block "${block}": refusing to write ${rel}: ${found.path} holds a ${found.hit.kind} (${found.hit.preview})` +
+      (from ? `, from ${from.split} case "${from.name}"` : '') +
+      '. Remove the secret from the dataset (or mask it before the program sees it), then run the update again.',
+  )
 }
