@@ -1,7 +1,7 @@
 /**
  * Strategy "append a demo" (ported from DSPy `dspy/teleprompt/simba_utils.py`, MIT):
  * the best rollout's last call of each predictor becomes a new demo of that predictor, by name.
- * Departures: the trace record is not mutated when truncating (we copy; DSPy's in-place edit has
+ * Departures (both modes): the trace record is not mutated when truncating (we copy; DSPy's in-place edit has
  * no later reader). The "string form" of a non-string value is its JSON (DSPy: Python `str()`).
  * As in DSPy the demo is built before the predictor-name lookup, so a key that is both an input
  * and an output (or is `augmented`) throws even for a step of an unknown predictor.
