@@ -120,6 +120,26 @@ describe('saying when nothing happened', () => {
     expect(isSimbaError(err, 'SIMBA_ALL_FAILED')).toBe(true)
     expect((err as Error).message).toMatch(/maxErrors=1/)
     expect((err as Error).message).toMatch(/503 overloaded/)
+    // After step 0 learned something, the same failure stops the run; the summary counts the
+    // rule-writer failures of the step it cut short.
+    // Rollouts are right on even rollout ids only, so every bucket passes the gates in every step.
+    let down = false
+    const flaky = new ScriptedLM({ reply: (i) => { if (down) throw new Error('503 overloaded'); return adviceReply(i) } })
+    const mixed = new ScriptedLM({
+      reply: (i) => {
+        const word = block(i.last, 'word') ?? ''
+        const right = i.rolloutId !== undefined ? i.rolloutId % 2 === 0 : i.system.includes('UPPERCASE')
+        return chatReply({ answer: right ? word.toUpperCase() : word })
+      },
+    })
+    const res = await simba(new Predict('word -> answer'), {
+      ...base, maxDemos: 0, trainset: uppercaseSet(16), lm: mixed, promptModel: flaky, seed: 2, maxErrors: 1,
+      onProgress: (e) => { if (e.type === 'step-start') down = e.step >= 1 },
+    })
+    expect(res.stoppedReason).toBe('error:maxErrors')
+    expect(res.summary.steps).toBe(1)
+    expect(res.summary.ruleFailures).toBeGreaterThanOrEqual(2)
+    expect(res.failure?.message).toMatch(/rule writer: 503 overloaded/)
   })
 
   it('a run that learned something has no warning', async () => {

@@ -6,7 +6,7 @@ import { SimbaError } from '../../errors.js'
 import type { UsageTotals } from '../../core/lm/types.js'
 import { errorText } from './run.js'
 import type { RunRecord } from './strategies/types.js'
-import type { SimbaBudget, StoppedReason } from './types.js'
+import type { CandidateLog, SimbaBudget, StoppedReason } from './types.js'
 
 /** The first cap reached, or undefined. */
 export function budgetReached(usage: UsageTotals, budget: SimbaBudget | undefined): StoppedReason | undefined {
@@ -21,6 +21,8 @@ export function budgetReached(usage: UsageTotals, budget: SimbaBudget | undefine
 export class RunFailedError extends SimbaError {
   /** Which rule was broken. */
   readonly kind: 'allFailed' | 'maxErrors'
+  /** Candidates the failing step had processed (counted in the run summary). */
+  candidates: CandidateLog[] = []
 
   constructor(kind: 'allFailed' | 'maxErrors', message: string) {
     super('SIMBA_ALL_FAILED', message)

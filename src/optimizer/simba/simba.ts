@@ -22,7 +22,7 @@ import { resolveOptions } from './options.js'
 import { SimbaRun } from './simba-run.js'
 import { firstArgMax } from './stats.js'
 import { countCandidates, runStep } from './step.js'
-import type { NoProgressReason, SimbaEvent, SimbaFailure, SimbaOptions, SimbaResult, SimbaSummary, SimbaWarning, StepLog, StoppedReason } from './types.js'
+import type { CandidateLog, NoProgressReason, SimbaEvent, SimbaFailure, SimbaOptions, SimbaResult, SimbaSummary, SimbaWarning, StepLog, StoppedReason } from './types.js'
 
 /**
  * Optimizes `program`'s instructions and demos on `trainset` with SIMBA; the caller's program and
@@ -54,11 +54,13 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   let cursor = 0
   let stoppedReason: StoppedReason = 'completed'
   let failure: SimbaFailure | undefined
+  let unfinished: CandidateLog[] = []
   // Only a failure before anything was learned is an error; afterwards the best program so far is returned.
   const stopOnFailure = (error: unknown, step: number): void => {
     if (!(error instanceof RunFailedError) || winners.length < 2) throw error
     stoppedReason = `error:${error.kind}`
     failure = { code: 'SIMBA_ALL_FAILED', step, message: error.message }
+    unfinished = error.candidates
   }
   for (let t = 0; t < o.maxSteps; t++) {
     const reached = budgetReached(run.meter.totals(), options.budget)
@@ -116,21 +118,22 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
     result = { program: run.pool.get(w.id).clone(), score, candidatePrograms: [{ score, program: run.pool.get(w.id).clone() }], trialLogs: { steps, final: [] }, stoppedReason, forecast }
     if (failure) result.failure = failure
   }
-  const summary = summarize(steps, run.errors.runErrors, canonicalJson(result.program.state()) === canonicalJson(run.pool.get(0).state()))
-  const warning = noProgressWarning(summary, steps)
+  const processed = [...steps.flatMap((s) => s.candidates), ...unfinished]
+  const summary = summarize(processed, steps.length, run.errors.runErrors, canonicalJson(result.program.state()) === canonicalJson(run.pool.get(0).state()))
+  const warning = noProgressWarning(summary, processed)
   if (warning) emit({ type: 'warning', ...warning })
   const usage = run.meter.totals()
   emit({ type: 'final', score: result.score, finalists: result.trialLogs.final, stoppedReason, usage, ...(failure ? { failure } : {}), summary })
   return { ...result, usage, summary, warnings }
 }
 
-/** Run-wide counts from the step logs. */
-function summarize(steps: readonly StepLog[], runErrors: number, unchanged: boolean): SimbaSummary {
-  return { steps: steps.length, ...countCandidates(steps.flatMap((s) => s.candidates)), runErrors, unchanged }
+/** Run-wide counts from every processed candidate (including those of a step a failure cut short). */
+function summarize(candidates: readonly CandidateLog[], steps: number, runErrors: number, unchanged: boolean): SimbaSummary {
+  return { steps, ...countCandidates(candidates), runErrors, unchanged }
 }
 
 /** One SIMBA_NO_PROGRESS warning when every candidate was gated, every rule call failed, or the result is the baseline. */
-function noProgressWarning(summary: SimbaSummary, steps: readonly StepLog[]): SimbaWarning | undefined {
+function noProgressWarning(summary: SimbaSummary, candidates: readonly CandidateLog[]): SimbaWarning | undefined {
   if (summary.steps === 0) return undefined
   const reasons: NoProgressReason[] = []
   const parts: string[] = []
@@ -140,7 +143,7 @@ function noProgressWarning(summary: SimbaSummary, steps: readonly StepLog[]): Si
     parts.push(`every candidate (${summary.gated} of ${processed} over ${summary.steps} steps) was stopped by a percentile gate because the rollout scores barely varied; try a larger bsize, a graded metric (partial credit), or more numCandidates`)
   }
   if (summary.ruleCalls > 0 && summary.ruleFailures === summary.ruleCalls) {
-    const first = steps.flatMap((s) => s.candidates).find((c) => c.ruleCall === 'failed')?.reason ?? 'unknown error'
+    const first = candidates.find((c) => c.ruleCall === 'failed')?.reason ?? 'unknown error'
     reasons.push('all-rules-failed')
     parts.push(`every rule-writer call failed (${summary.ruleFailures} of ${summary.ruleCalls}; first error: "${first}"); check promptModel (or lm): model, baseURL and API key`)
   }

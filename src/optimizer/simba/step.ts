@@ -7,12 +7,13 @@
  */
 import type { Example } from '../../core/example/example.js'
 import type { Module } from '../../core/module/module.js'
-import { budgetReached } from './budget.js'
+import { budgetReached, RunFailedError } from './budget.js'
 import { buildBuckets } from './buckets.js'
-import { buildAndScore } from './candidates.js'
+import { buildAndScore, type BuiltCandidate } from './candidates.js'
 import type { Winner } from './final.js'
 import type { SimbaRun } from './simba-run.js'
 import { runRollouts } from './rollouts.js'
+import type { RunRecord } from './strategies/types.js'
 import { firstArgMax, mean, percentile } from './stats.js'
 import type { CandidateCounts, CandidateLog, StepLog, StoppedReason } from './types.js'
 
@@ -55,7 +56,18 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
     onBuilt: (c) => run.emit({ type: 'candidate', step: t, phase: 'built', candidate: { ...c } }),
   })
   log.candidates = logs
-  run.errors.addRuleFailures(logs.filter((c) => c.ruleCall === 'failed').map((c) => c.reason ?? 'failed'), `rule writing (step ${t})`)
+  try {
+    return await finishStep(run, t, log, built, baselineRuns)
+  } catch (error) {
+    if (error instanceof RunFailedError) error.candidates = logs
+    throw error
+  }
+}
+
+/** Error accounting, registration and the winner of step `t`, once its candidates are built. */
+async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: StepLog, built: Array<BuiltCandidate<P>>, baselineRuns: Promise<RunRecord[]> | undefined): Promise<{ log: StepLog; winner?: Winner }> {
+  const { pool } = run
+  run.errors.addRuleFailures(log.candidates.filter((c) => c.ruleCall === 'failed').map((c) => c.reason ?? 'failed'), `rule writing (step ${t})`)
   if (baselineRuns) {
     const rs = await baselineRuns
     run.errors.add(rs, `baseline evaluation (step ${t})`)
