@@ -41,6 +41,18 @@ describe('faithful mode (the default) reproduces DSPy; faithful: false turns on 
     }
   })
 
+  it('appendARule: dedupeAdvice turns the advice de-duplication on or off independently of faithful', async () => {
+    for (const [faithful, dedupeAdvice] of [[true, true], [false, false]] as const) {
+      const rollout = new Predict('word -> answer')
+      const cand = new Predict('word -> answer', { instructions: 'Answer.\n\nUse UPPERCASE.' })
+      const out = await appendARule({ ...ruleContext(faithful, cand, [record(rollout, 1, 'AB'), record(rollout, 0, 'ab')], writerReplying('Use UPPERCASE.')), dedupeAdvice })
+      expect(cand.instructions).toBe(dedupeAdvice ? 'Answer.\n\nUse UPPERCASE.' : 'Answer.\n\nUse UPPERCASE.\n\nUse UPPERCASE.')
+      expect(out.status).toBe(dedupeAdvice ? 'skipped' : 'applied')
+    }
+    const resolve = (extra: Record<string, unknown>) => resolveOptions(new Predict('word -> answer'), { trainset: uppercaseSet(40), metric: exactMetric, lm: uppercaseLM(), ...extra }, () => {}).dedupeAdvice
+    expect([resolve({}), resolve({ faithful: false }), resolve({ dedupeAdvice: true }), resolve({ faithful: false, dedupeAdvice: false })]).toEqual([false, true, true, false])
+  })
+
   it('appendARule: empty advice for a listed module is appended (as DSPy) only in faithful mode', async () => {
     for (const faithful of [true, false]) {
       const rollout = new Predict('word -> answer')

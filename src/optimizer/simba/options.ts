@@ -7,7 +7,7 @@ import type { SimbaEvent, SimbaOptions } from './types.js'
 
 /** Options with defaults applied. */
 export type ResolvedOptions = Required<
-  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls'>
+  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice'>
 > & { demoInputFieldMaxlen: number; promptModel: LanguageModel | undefined; lm: LanguageModel | undefined }
 
 const int = (name: string, v: number, min: number): number => {
@@ -68,6 +68,7 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
     faithful: o.faithful ?? true,
     maxErrors: o.maxErrors ?? Number.POSITIVE_INFINITY,
     metricTrace: o.metricTrace ?? false,
+    dedupeAdvice: o.dedupeAdvice ?? o.faithful === false,
     metricLMCalls: o.metricLMCalls ?? 0,
     lm,
     promptModel: o.promptModel ?? lm ?? named.find(([, p]) => p.lm)?.[1].lm,

@@ -63,6 +63,11 @@ export interface SimbaOptions<P extends Module = Module> {
    */
   faithful?: boolean
   /**
+   * Skip advice a predictor's instructions already contain verbatim, and blank advice, instead of
+   * appending it again (default: on with `faithful: false`, off otherwise, as DSPy).
+   */
+  dedupeAdvice?: boolean
+  /**
    * Pass the program's trace as the metric's third argument (default false: the metric is called
    * as `metric(example, prediction)`, like DSPy's SIMBA, so a metric's stricter trace branch is off).
    */

@@ -7,7 +7,7 @@
  * drops its reward info; the module listing says "Current Instructions" instead of DSPy's label
  * "Original Instructions" (it shows the current ones); advice that a predictor's instructions
  * already contain verbatim, or blank advice, is not appended (DSPy lets identical tips pile up
- * along a lineage). In both modes no records are mutated, and a rule that changed nothing is
+ * along a lineage); `dedupeAdvice` turns the last one on or off on its own. In both modes no records are mutated, and a rule that changed nothing is
  * logged as 'skipped' (the candidate is kept either way, as DSPy).
  */
 import { withSettings } from '../../../core/module/settings.js'
@@ -71,7 +71,7 @@ export async function appendARule(ctx: StrategyContext): Promise<StrategyOutcome
   for (const [name, p] of ctx.candidate.namedPredictors()) {
     if (!Object.hasOwn(advice, name)) continue
     const tip = String(advice[name])
-    if (!ctx.faithful && (tip.trim() === '' || p.instructions.includes(tip.trim()))) continue
+    if ((ctx.dedupeAdvice ?? !ctx.faithful) && (tip.trim() === '' || p.instructions.includes(tip.trim()))) continue
     p.instructions = `${p.instructions}\n\n${tip}`
     applied++
   }

@@ -45,6 +45,8 @@ export interface StrategyContext {
    * DSPy's "Original Instructions" label. False: the search-changing fixes.
    */
   faithful: boolean
+  /** Skip advice already contained verbatim in the instructions, and blank advice (default: `!faithful`). */
+  dedupeAdvice?: boolean
 }
 
 /** What a strategy did: `gated` when a percentile gate stopped it, `ruleCall` when it called the rule writer. */
