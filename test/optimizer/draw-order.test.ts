@@ -1,5 +1,5 @@
 /**
- * RNG draw order (simba.md §3.4, §9.1). The PRNG modules are wrapped so every draw SIMBA makes is
+ * RNG draw order (DSPy's, documented in docs/simba.md). The PRNG modules are wrapped so every draw SIMBA makes is
  * recorded as (kind, value); the tape must equal an independent replay of the spec's sequence —
  * shuffle at start, optional reshuffle, N·B softmax draws model-major, then per processed bucket:
  * softmax, Poisson, dropCount × randrange, choice — computed from a fresh PRNG and the run's logs.

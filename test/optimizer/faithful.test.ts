@@ -1,6 +1,6 @@
 /**
- * Faithful mode (`faithful: true`) must reproduce DSPy's search (simba.md); the default mode keeps
- * the documented fixes. One test per difference found in the audit (see src/optimizer/simba/README.md).
+ * The default mode (`faithful: true`) must reproduce DSPy's search; `faithful: false` turns on the
+ * documented fixes that change it. One test per difference (listed in docs/simba.md).
  */
 import { describe, expect, it } from 'vitest'
 import { Example } from '../../src/core/example/example.js'
@@ -14,7 +14,8 @@ import { softmaxPick } from '../../src/optimizer/simba/sampling.js'
 import { appendADemo } from '../../src/optimizer/simba/strategies/append-demo.js'
 import { appendARule } from '../../src/optimizer/simba/strategies/append-rule.js'
 import type { RunRecord, StrategyContext } from '../../src/optimizer/simba/strategies/types.js'
-import { exactMetric, uppercaseLM, uppercaseSet } from './fixtures.js'
+import type { SimbaEvent } from '../../src/optimizer/simba/types.js'
+import { adviceReply, exactMetric, uppercaseLM, uppercaseSet } from './fixtures.js'
 import { block, chatReply, ScriptedLM, type CallInfo } from './scripted-lm.js'
 
 const example = new Example({ word: 'ab', answer: 'AB' }, ['word'], 'case-ab')
@@ -29,7 +30,7 @@ function ruleContext(faithful: boolean, candidate: Predict, bucket: RunRecord[],
 
 const writerReplying = (tip: string, seen: CallInfo[] = []) => new ScriptedLM({ reply: (i) => (seen.push(i), chatReply({ discussion: 'd', module_advice: { self: tip } })) })
 
-describe('faithful mode reproduces DSPy; default mode keeps the fixes', () => {
+describe('faithful mode (the default) reproduces DSPy; faithful: false turns on the fixes', () => {
   it('appendARule: advice already in the instructions is appended again only in faithful mode', async () => {
     for (const faithful of [true, false]) {
       const rollout = new Predict('word -> answer')
@@ -38,6 +39,18 @@ describe('faithful mode reproduces DSPy; default mode keeps the fixes', () => {
       expect(cand.instructions).toBe(faithful ? 'Answer.\n\nUse UPPERCASE.\n\nUse UPPERCASE.' : 'Answer.\n\nUse UPPERCASE.')
       expect(out.status).toBe(faithful ? 'applied' : 'skipped')
     }
+  })
+
+  it('appendARule: dedupeAdvice turns the advice de-duplication on or off independently of faithful', async () => {
+    for (const [faithful, dedupeAdvice] of [[true, true], [false, false]] as const) {
+      const rollout = new Predict('word -> answer')
+      const cand = new Predict('word -> answer', { instructions: 'Answer.\n\nUse UPPERCASE.' })
+      const out = await appendARule({ ...ruleContext(faithful, cand, [record(rollout, 1, 'AB'), record(rollout, 0, 'ab')], writerReplying('Use UPPERCASE.')), dedupeAdvice })
+      expect(cand.instructions).toBe(dedupeAdvice ? 'Answer.\n\nUse UPPERCASE.' : 'Answer.\n\nUse UPPERCASE.\n\nUse UPPERCASE.')
+      expect(out.status).toBe(dedupeAdvice ? 'skipped' : 'applied')
+    }
+    const resolve = (extra: Record<string, unknown>) => resolveOptions(new Predict('word -> answer'), { trainset: uppercaseSet(40), metric: exactMetric, lm: uppercaseLM(), ...extra }, () => {}).dedupeAdvice
+    expect([resolve({}), resolve({ faithful: false }), resolve({ dedupeAdvice: true }), resolve({ faithful: false, dedupeAdvice: false })]).toEqual([false, true, true, false])
   })
 
   it('appendARule: empty advice for a listed module is appended (as DSPy) only in faithful mode', async () => {
@@ -133,7 +146,7 @@ describe('faithful mode reproduces DSPy; default mode keeps the fixes', () => {
   })
 })
 
-describe('option checks (simba.md §2)', () => {
+describe('option checks (DSPy\'s defaults)', () => {
   const run = (extra: Record<string, unknown>) => simba(new Predict('word -> answer'), { trainset: uppercaseSet(4), metric: exactMetric, lm: uppercaseLM(), bsize: 4, numCandidates: 2, maxSteps: 1, ...extra })
   it('rejects a negative or fractional demoInputFieldMaxlen and a non-finite maxDemos, naming the option', async () => {
     for (const bad of [{ demoInputFieldMaxlen: -1 }, { demoInputFieldMaxlen: 2.5 }, { maxDemos: Number.NaN }, { maxDemos: Number.POSITIVE_INFINITY }]) {
@@ -155,7 +168,7 @@ describe('spec details pinned with stubbed draws and scripted LMs', () => {
     const rng = { random: () => 0, choice: <T>(x: readonly T[]) => x[0] as T, shuffle: <T>(x: T[]) => x, choices: <T>(x: readonly T[]) => x[0] as T, randrange: (n: number) => (calls.push(n), ranges.shift() ?? 0) }
     return { rng, calls }
   }
-  it('§4.1 drop formula: k = min(max(Poisson(D/cap), D >= cap), D) draws of randrange(D), with replacement', async () => {
+  it('demo-drop formula: k = min(max(Poisson(D/cap), D >= cap), D) draws of randrange(D), with replacement', async () => {
     const { dropPositions, withoutPositions } = await import('../../src/optimizer/simba/demo-drop.js')
     const lambdas: number[] = []
     const pois = (k: number) => ({ poisson: (l: number) => (lambdas.push(l), k) })
@@ -174,7 +187,7 @@ describe('spec details pinned with stubbed draws and scripted LMs', () => {
     expect(withoutPositions(['a'], [0, 2])).toEqual([]) // positions past a shorter predictor's list are no-ops
   })
 
-  it('§4.3 request fields: inputs, labels, both trajectories, outputs, rewards and module names', async () => {
+  it('rule-writer request fields: inputs, labels, both trajectories, outputs, rewards and module names', async () => {
     const seen: CallInfo[] = []
     const rollout = new Predict('word -> answer')
     const cand = new Predict('word -> answer', { instructions: 'Answer.' })
@@ -191,7 +204,7 @@ describe('spec details pinned with stubbed draws and scripted LMs', () => {
     expect(cand.instructions).toBe('Answer.\n\nUse UPPERCASE.')
   })
 
-  it('§5 final selection: finalists scored, candidatePrograms sorted (stable), ties favour the earlier finalist', async () => {
+  it('final selection: finalists scored, candidatePrograms sorted (stable), ties favour the earlier finalist', async () => {
     const { selectFinal } = await import('../../src/optimizer/simba/final.js')
     const programs = [0, 1, 2, 3, 4].map((id) => new Predict('word -> answer', { instructions: `p${id}` }))
     const scoreOf: Record<string, number> = { p0: 0.5, p1: 0.9, p2: 0.2, p3: 0.9, p4: 0.5 }
@@ -201,5 +214,65 @@ describe('spec details pinned with stubbed draws and scripted LMs', () => {
     expect(sel.bestScore).toBe(0.9)
     expect((sel.best as Predict).instructions).toBe('p1')
     expect(sel.candidatePrograms.map((c) => (c.program as Predict).instructions)).toEqual(['p1', 'p3', 'p0', 'p4', 'p2'])
+  })
+})
+
+describe('fixes on in both modes that had no test', () => {
+  const base = { bsize: 8, numCandidates: 3, metric: exactMetric }
+
+  it('finalists with identical state are evaluated once (same scores, fewer calls)', async () => {
+    const lm = new ScriptedLM({ reply: () => chatReply({ answer: 'nope' }) })
+    const events: SimbaEvent[] = []
+    const res = await simba(new Predict('word -> answer'), { ...base, maxSteps: 3, trainset: uppercaseSet(8), lm, onProgress: (e) => events.push(e) })
+    expect(res.trialLogs.final.map((f) => f.winnerIndex)).toEqual([0, 1, 2, 3])
+    expect(new Set(res.candidatePrograms.map((c) => JSON.stringify(c.program.state()))).size).toBe(1)
+    const lastStep = events.filter((e) => e.type === 'step-end').at(-1) as Extract<SimbaEvent, { type: 'step-end' }>
+    expect(res.usage.calls - lastStep.usage.calls).toBe(8) // one pass over the trainset, not four
+  })
+
+  it('finalScore is logged on the step that produced the winner, also when a step had no winner', async () => {
+    // Rollouts are right on even rollout ids only, so every bucket is mixed and passes the gates;
+    // the rule writer is down during step 1, so step 1 builds no candidate and has no winner.
+    let writerDown = false
+    const lm = new ScriptedLM({
+      reply: (i) => {
+        if (i.system.includes('module_advice')) {
+          if (writerDown) throw new Error('writer down')
+          return adviceReply(i)
+        }
+        const word = block(i.last, 'word') ?? ''
+        const right = i.rolloutId !== undefined ? i.rolloutId % 2 === 0 : i.system.includes('UPPERCASE')
+        return chatReply({ answer: right ? word.toUpperCase() : word })
+      },
+    })
+    const res = await simba(new Predict('word -> answer'), {
+      ...base, maxDemos: 0, maxSteps: 3, trainset: uppercaseSet(16), lm, seed: 1,
+      onProgress: (e) => { if (e.type === 'step-start') writerDown = e.step === 1 },
+    })
+    const steps = res.trialLogs.steps
+    expect(steps[1]!.winner).toBeNull()
+    expect(steps[0]!.winner).not.toBeNull()
+    expect(steps[2]!.winner).not.toBeNull()
+    expect(res.trialLogs.final.map((f) => f.step)).toEqual([-1, 0, 2])
+    // DSPy would key the last finalist's score by its position − 1 (step 1); ours is on step 2.
+    expect(steps[1]!.finalScore).toBeUndefined()
+    for (const f of res.trialLogs.final.filter((x) => x.step >= 0)) expect(steps[f.step]!.finalScore).toBe(f.score)
+  })
+
+  it('faithful: false scores the baseline on the first mini-batch, which changes which programs are sampled', async () => {
+    // Every run is right, so every program averages 1 — except the unscored faithful baseline (0).
+    const lm = new ScriptedLM({ reply: (i) => chatReply({ answer: (block(i.last, 'word') ?? '').toUpperCase() }) })
+    const sources = async (faithful: boolean) => {
+      const res = await simba(new Predict('word -> answer'), { ...base, maxSteps: 5, trainset: uppercaseSet(8), lm, seed: 4, faithful })
+      return { res, fromBaseline: res.trialLogs.steps.slice(1).flatMap((s) => s.candidates).filter((c) => c.sourceId === 0).length }
+    }
+    const dspy = await sources(true)
+    const fixed = await sources(false)
+    expect(dspy.res.trialLogs.steps[0]!.baselineScore).toBeUndefined()
+    expect(fixed.res.trialLogs.steps[0]!.baselineScore).toBe(1)
+    // Weight of the baseline: exp(0/0.2) = 1 against exp(1/0.2) ≈ 148 for each candidate (faithful),
+    // equal weights once it is scored.
+    expect(dspy.fromBaseline).toBe(0)
+    expect(fixed.fromBaseline).toBeGreaterThanOrEqual(3)
   })
 })

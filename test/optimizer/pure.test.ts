@@ -125,7 +125,7 @@ describe('demo dropping, final selection, forecast', () => {
     expect(finalIndices(10, 7)).toEqual([0, 2, 3, 4, 6, 8, 9])
   })
 
-  it('forecast follows the §8 example', () => {
+  it('forecast follows the worked example of docs/simba.md (T 200, B 32, N 6, S 8)', () => {
     const f = forecastSimba({ trainsetSize: 200, bsize: 32, numCandidates: 6, maxSteps: 8, predictorsPerRun: 1, faithful: true })
     expect(f.rolloutRunsPerStep).toBe(192)
     expect(f.candidateRunsPerStep).toBe(224)

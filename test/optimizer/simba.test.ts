@@ -34,7 +34,7 @@ describe('simba', () => {
     expect(await runOnce('sequential')).toBe(a)
   })
 
-  it('makes the §8 number of LM calls per step', async () => {
+  it('makes the documented number of LM calls per step (rollouts + candidate runs + rule calls; docs/simba.md)', async () => {
     for (const faithful of [true, false]) {
       const events: SimbaEvent[] = []
       const lm = uppercaseLM()
@@ -44,7 +44,7 @@ describe('simba', () => {
       expect(ends).toHaveLength(3)
       for (const e of ends) {
         const log = res.trialLogs.steps[e.step]!
-        const q = log.candidates.filter((c) => c.strategy === 'append_a_rule' && c.outcome !== 'skipped').length
+        const q = log.candidates.filter((c) => c.ruleCall !== undefined).length
         const c = log.candidates.filter((x) => x.outcome !== 'failed').length
         expect(c).toBe(4)
         const extra = !faithful && e.step === 0 ? 8 : 0

@@ -1,6 +1,6 @@
 import { createRng, type Rng } from './prng.js'
 
-/** A seeded stream of Poisson draws (SIMBA's second generator, simba.md §3.4). */
+/** A seeded stream of Poisson draws (SIMBA's second generator, standing in for numpy's `default_rng(seed).poisson`; only the demo-drop count uses it). */
 export interface PoissonRng {
   /** One Poisson(λ) draw; λ = 0 returns 0 without consuming state. */
   poisson(lambda: number): number

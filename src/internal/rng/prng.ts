@@ -1,6 +1,7 @@
 /**
  * Seeded pseudo-random stream for the optimizer. Not CPython's Mersenne Twister (we do not chase
- * bit-exactness with DSPy, see simba.md §3.4); the operations mirror Python's `random.Random` so the
+ * bit-exactness with DSPy: its rollouts sample at temperature 1.0, so runs only repeat from a
+ * cache anyway, see docs/simba.md); the operations mirror Python's `random.Random` so the
  * SIMBA port keeps DSPy's draw order: `random`, `randrange`, `choice`, `shuffle` (Fisher–Yates from
  * the last index down) and `choices` with weights (one `random()` per pick).
  * Generator: sfc32 seeded through splitmix32, 53-bit floats from two 32-bit outputs.

@@ -1,6 +1,6 @@
 /**
  * Buckets: the N rollouts of one mini-batch example, best first (ported from DSPy
- * `dspy/teleprompt/simba.py`, MIT; simba.md §3.2 step 4).
+ * `dspy/teleprompt/simba.py`, MIT). Examples whose rollouts disagree most come first.
  */
 
 /** Anything with a score; rollouts carry more. */

@@ -1,5 +1,5 @@
 /**
- * Building and scoring one step's candidates (simba.md §3.2 steps 5–6, §9.1–9.2).
+ * Building and scoring one step's candidates.
  *
  * Every random draw happens here on the coordinating path, bucket by bucket in sorted order:
  * source pick, Poisson, drop positions, strategy. In 'concurrent' mode the draws for the first
@@ -21,7 +21,7 @@ import { errorText } from './run.js'
 import { softmaxPick } from './sampling.js'
 import { appendADemo } from './strategies/append-demo.js'
 import { appendARule } from './strategies/append-rule.js'
-import type { RunRecord, Strategy, StrategyContext, StrategyName } from './strategies/types.js'
+import { RuleWriterError, type RunRecord, type Strategy, type StrategyContext, type StrategyName } from './strategies/types.js'
 import type { CandidateLog } from './types.js'
 
 const STRATEGIES: Record<StrategyName, Strategy> = { append_a_demo: appendADemo, append_a_rule: appendARule }
@@ -80,10 +80,13 @@ async function apply<P extends Module>(phase: CandidatePhase<P>, d: Drawn<P>): P
     const out = await STRATEGIES[d.log.strategy]({ ...phase.strategyContext, bucket: d.bucket.runs, candidate: d.program })
     d.log.outcome = out.status
     if (out.status === 'skipped') d.log.reason = out.reason
+    if (out.status === 'skipped' && out.gated) d.log.gated = true
+    if (out.ruleCall) d.log.ruleCall = 'ok'
     return true
   } catch (error) {
     d.log.outcome = 'failed'
     d.log.reason = errorText(error)
+    if (error instanceof RuleWriterError) d.log.ruleCall = 'failed'
     return false
   }
 }

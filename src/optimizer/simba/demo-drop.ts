@@ -1,6 +1,6 @@
 /**
- * Random demo dropping before each strategy (ported from DSPy `dspy/teleprompt/simba.py`, MIT;
- * simba.md §4.1). Draw order: one Poisson draw, then `k` × `randrange(D)`.
+ * Random demo dropping before each strategy (ported from DSPy `dspy/teleprompt/simba.py`, MIT).
+ * Draw order: one Poisson draw, then `k` × `randrange(D)`.
  */
 import type { PoissonRng } from '../../internal/rng/poisson.js'
 import type { Rng } from '../../internal/rng/prng.js'

@@ -1,8 +1,9 @@
 /**
- * Final selection (simba.md §5): an evenly spaced subset of step winners (always the baseline and
- * the last winner) is scored on the selection set (valset when given, else the trainset) and the
- * best is returned (ties favour the earlier finalist). Finalists with identical state are scored
- * once (simba.md §9.5); logs are keyed by the step that produced each winner (fixes §7.2 item 5).
+ * Final selection: an evenly spaced subset of step winners (always the baseline and the last
+ * winner) is scored on the selection set (valset when given, else the trainset) and the best is
+ * returned (ties favour the earlier finalist). Finalists with identical state are scored once (same
+ * scores, fewer calls); scores are logged on the step that produced each winner (DSPy keys them by
+ * finalist position − 1, which mislabels them when a step had no winner).
  */
 import { canonicalJson } from '../../internal/json/canonical.js'
 import type { Module } from '../../core/module/module.js'

@@ -1,7 +1,8 @@
 /**
- * Call and cost forecast for a SIMBA run, from the formula in simba.md §8: per step N·B rollouts,
- * C·B candidate runs (C = min(N+1, B)) and Q rule-writing calls; then F·T final runs. Counts are
- * upper bounds before caching and parse retries.
+ * Call and cost forecast for a SIMBA run (formula in docs/simba.md): per step N·B rollouts,
+ * C·B candidate runs (C = min(N+1, B)) and Q rule-writing calls; then F·T final runs; plus the
+ * LM calls of the metric (a judge) per metric call. Counts are upper bounds before caching and
+ * parse retries.
  */
 
 /** Prices per one million tokens, in any currency. */
@@ -30,6 +31,8 @@ export interface ForecastInput {
   demosEnabled?: boolean
   /** False when the run uses `faithful: false`, which also scores the baseline once (B runs). Default true. */
   faithful?: boolean
+  /** J: LM calls one metric call makes (an LM judge; default 0). */
+  metricLMCalls?: number
   /** Prices to turn token estimates into cost. */
   prices?: TokenPrices
   /** Average tokens per call (default 600 prompt / 150 completion). */
@@ -52,7 +55,9 @@ export interface SimbaForecast {
   finalCalls: number
   /** Metric calls over the whole run. */
   metricCalls: number
-  /** All LM calls (task + reflection + final). */
+  /** LM calls made by the metric (metricCalls × J). */
+  judgeCalls: number
+  /** All LM calls (task + reflection + final + judge). */
   totalCalls: number
   /** Estimated tokens (totalCalls × tokensPerCall). */
   totalTokens: number
@@ -61,7 +66,7 @@ export interface SimbaForecast {
 }
 
 /**
- * Forecasts LM calls, tokens and cost of a run (simba.md §8).
+ * Forecasts LM calls, tokens and cost of a run (formula in docs/simba.md).
  * @example forecastSimba({ trainsetSize: 200, bsize: 32, numCandidates: 6, maxSteps: 8, predictorsPerRun: 1 }).totalCalls
  */
 export function forecastSimba(input: ForecastInput): SimbaForecast {
@@ -80,11 +85,12 @@ export function forecastSimba(input: ForecastInput): SimbaForecast {
   const sel = input.valsetSize ?? t
   const finalCalls = f * sel * p
   const metricCalls = s * (rolloutRunsPerStep + candidateRunsPerStep) + (baselineCalls > 0 ? b : 0) + f * sel
-  const totalCalls = s * (taskCallsPerStep + reflectionsPerStep) + baselineCalls + finalCalls
+  const judgeCalls = metricCalls * Math.max(0, input.metricLMCalls ?? 0)
+  const totalCalls = s * (taskCallsPerStep + reflectionsPerStep) + baselineCalls + finalCalls + judgeCalls
   const tok = input.tokensPerCall ?? { prompt: 600, completion: 150 }
   const totalTokens = totalCalls * (tok.prompt + tok.completion)
   const cost = input.prices
     ? (totalCalls * (tok.prompt * input.prices.input + tok.completion * input.prices.output)) / 1_000_000
     : undefined
-  return { rolloutRunsPerStep, candidateRunsPerStep, reflectionsPerStep, taskCallsPerStep, baselineCalls, finalCalls, metricCalls, totalCalls, totalTokens, cost }
+  return { rolloutRunsPerStep, candidateRunsPerStep, reflectionsPerStep, taskCallsPerStep, baselineCalls, finalCalls, metricCalls, judgeCalls, totalCalls, totalTokens, cost }
 }

@@ -1,8 +1,10 @@
 /**
- * Which LM each predictor call uses (simba.md §3.3), without touching the caller's LMs.
- * Departures (simba.md §7.1 #8588, §7.2 items 7–8): each predictor keeps its own LM and gets its
- * own resampled copy (no "multiple LMs" error); copies are made with `copy()`, never in place;
- * optional per-slot temperatures and per-step fresh rollout ids.
+ * Which LM each predictor call uses, without touching the caller's LMs: rollout slot m gets a copy
+ * of the predictor's LM at temperature 1.0 with rollout id `r0 + m` (slot 0 may be the teacher).
+ * Departures from DSPy: each predictor keeps its own LM and gets its own resampled copy (DSPy stops
+ * with a "multiple LMs" error, dspy#8588); copies are made with `copy()`, never in place (DSPy
+ * writes the teacher's rollout id into the caller's LM); opt-in per-slot temperatures
+ * (`temperatureSchedule`) and per-step fresh rollout ids (`freshRolloutIds`).
  */
 import type { LanguageModel } from '../../core/lm/types.js'
 import type { UsageMeter } from './meter.js'

@@ -1,4 +1,4 @@
-/** Validation and defaults of `simba()` options (simba.md §2; clamps and errors per §7). */
+/** Validation and defaults of `simba()` options (DSPy's defaults; the table is in docs/simba.md). */
 import { SimbaError } from '../../errors.js'
 import type { LanguageModel } from '../../core/lm/types.js'
 import type { Module } from '../../core/module/module.js'
@@ -7,7 +7,7 @@ import type { SimbaEvent, SimbaOptions } from './types.js'
 
 /** Options with defaults applied. */
 export type ResolvedOptions = Required<
-  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors'>
+  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice'>
 > & { demoInputFieldMaxlen: number; promptModel: LanguageModel | undefined; lm: LanguageModel | undefined }
 
 const int = (name: string, v: number, min: number): number => {
@@ -15,15 +15,28 @@ const int = (name: string, v: number, min: number): number => {
   return v
 }
 
+/** Throws SIMBA_CONFIG unless `program` is a Module (what SIMBA can optimize), saying what to pass instead. */
+export function checkProgram(program: unknown): asserts program is Module {
+  if (program !== null && typeof program === 'object' && typeof (program as Module).namedPredictors === 'function' && typeof (program as Module).clone === 'function' && typeof (program as Module).forward === 'function') return
+  const got = typeof program === 'function' ? `a plain function${program.name ? ` (${program.name})` : ''}` : program === null || program === undefined ? String(program) : `a ${typeof program} that is not a Module`
+  throw new SimbaError(
+    'SIMBA_CONFIG',
+    `simba() optimizes the instructions and demos of a program's predictors, so it needs a Module, got ${got}. ` +
+      'Pass a Predict or ChainOfThought, or a class extending Module whose properties hold them, e.g. ' +
+      '`class Router extends Module { classify = new Predict(sig); forward(i) { return this.classify.forward(i) } }`.',
+  )
+}
+
 /** Applies defaults, validates, clamps bsize (with a warning event) and checks every predictor has an LM. */
 export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: SimbaEvent) => void): ResolvedOptions {
+  checkProgram(program)
   if (!o || !Array.isArray(o.trainset) || o.trainset.length === 0) {
     throw new SimbaError('SIMBA_DATASET', 'simba needs a non-empty trainset: pass { trainset: toExamples(rows, ["input"]) }')
   }
   if (typeof o.metric !== 'function') throw new SimbaError('SIMBA_CONFIG', 'simba needs a metric function (example, prediction) => number | { score, feedback }')
   if (o.valset !== undefined && (!Array.isArray(o.valset) || o.valset.length === 0)) throw new SimbaError('SIMBA_DATASET', 'simba valset must be a non-empty array of examples when given')
   const named = program.namedPredictors()
-  if (named.length === 0) throw new SimbaError('SIMBA_CONFIG', `program ${program.constructor.name} has no predictors for SIMBA to optimize`)
+  if (named.length === 0) throw new SimbaError('SIMBA_CONFIG', `program ${program.constructor.name} has no predictors for SIMBA to optimize: hold Predict or ChainOfThought instances in its properties (plain objects, arrays and Maps of them work too)`)
   const lm = o.lm ?? currentSettings().lm
   const missing = named.filter(([, p]) => !p.lm && !lm).map(([n]) => n)
   if (missing.length > 0) throw new SimbaError('SIMBA_NO_LM', `predictors ${missing.join(', ')} have no LM: pass { lm } to simba() or set one on each predictor`)
@@ -38,6 +51,7 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
   }
   if (o.maxDemos !== undefined && !Number.isFinite(o.maxDemos)) throw new SimbaError('SIMBA_CONFIG', `simba option maxDemos must be a finite number (<= 0 disables the demo strategy), got ${o.maxDemos}`)
   const maxlen = o.demoInputFieldMaxlen === null ? 0 : int('demoInputFieldMaxlen', o.demoInputFieldMaxlen ?? 100_000, 0)
+  if (o.metricLMCalls !== undefined && !(Number.isFinite(o.metricLMCalls) && o.metricLMCalls >= 0)) throw new SimbaError('SIMBA_CONFIG', `simba option metricLMCalls must be a finite number >= 0 (LM calls per metric call), got ${o.metricLMCalls}`)
   if (o.schedule !== undefined && o.schedule !== 'concurrent' && o.schedule !== 'sequential') throw new SimbaError('SIMBA_CONFIG', `simba option schedule must be 'concurrent' or 'sequential', got ${String(o.schedule)}`)
   return {
     seed: o.seed ?? 0,
@@ -53,6 +67,9 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
     freshRolloutIds: o.freshRolloutIds ?? false,
     faithful: o.faithful ?? true,
     maxErrors: o.maxErrors ?? Number.POSITIVE_INFINITY,
+    metricTrace: o.metricTrace ?? false,
+    dedupeAdvice: o.dedupeAdvice ?? o.faithful === false,
+    metricLMCalls: o.metricLMCalls ?? 0,
     lm,
     promptModel: o.promptModel ?? lm ?? named.find(([, p]) => p.lm)?.[1].lm,
   }

@@ -1,7 +1,9 @@
 /**
- * The program pool (simba.md §1.2, §3.5): programs by creation id (0 = baseline) with the score
- * list each got when registered. Programs are never edited after registration, so rollouts can run
- * them concurrently without per-rollout clones.
+ * The program pool: programs by creation id (0 = baseline) with the score list each got when
+ * registered (never updated later, as in DSPy; the baseline's list stays empty unless
+ * `faithful: false` scores it). Pool programs are never edited and never run: every run works on
+ * its own copy (`copyForRun`), so instance state a program keeps (counters, caches) cannot leak
+ * between runs or into the returned program.
  */
 import type { Module } from '../../core/module/module.js'
 import type { Predict } from '../../core/predict/predict.js'
@@ -30,6 +32,16 @@ export class Pool<P extends Module = Module> {
   /** Replaces the (empty) score list of a program, e.g. the baseline once it is evaluated. */
   setScores(id: number, scores: readonly number[]): void {
     this.scores[id] = [...scores]
+  }
+
+  /**
+   * A fresh copy of program `id` for one run, its predictors registered under their names so the
+   * run's trace can be mapped back (DSPy likewise deep-copies the program for every rollout).
+   */
+  copyForRun(id: number): P {
+    const copy = this.get(id).clone()
+    for (const [name, p] of copy.namedPredictors()) this.names.set(p, name)
+    return copy
   }
 
   /** Program by id. */

@@ -1,8 +1,9 @@
 /**
- * Rollouts of one step (simba.md §3.2 step 3): for slot m (outer) and example j (inner) one
- * softmax draw picks the pool program; all N·B runs then go out at once through the limiter.
- * Results are index-aligned (`outs[m·B + j]`) whatever the completion order. No per-rollout
- * clones: pool programs are immutable and the slot LM is applied through `mapLM` (simba.md §9.3).
+ * Rollouts of one step: for slot m (outer) and example j (inner) one softmax draw picks the pool
+ * program; all N·B runs then go out at once through the limiter. Results are index-aligned
+ * (`outs[m·B + j]`) whatever the completion order. Each run works on its own copy of the drawn
+ * program (cheap: predictors, demos and plain state are copied, LMs shared); the slot LM is
+ * applied per call through `mapLM`, so the caller's LMs are never changed.
  */
 import type { Example } from '../../core/example/example.js'
 import type { Metric } from '../../core/evaluate/metric.js'
@@ -30,6 +31,10 @@ export interface RolloutPhase<P extends Module> {
   meter: UsageMeter
   /** DSPy's exact sampling fallback and failed-run scoring. */
   faithful: boolean
+  /** Counting mapper for LMs the metric calls (judges keep their own LM settings). */
+  metricMapLM: (lm: LanguageModel) => LanguageModel
+  /** Pass the trace to the metric. */
+  metricTrace: boolean
 }
 
 /** Draws programs for every (slot, example) pair, then runs and scores them concurrently. */
@@ -45,8 +50,8 @@ export async function runRollouts<P extends Module>(phase: RolloutPhase<P>): Pro
   return Promise.all(
     jobs.map((job) =>
       phase.limiter.run(async () => {
-        const settings = { lm: phase.lm, mapLM: mappers[job.slot] as (lm: LanguageModel) => LanguageModel, faithful: phase.faithful }
-        const rec = await runAndScore(pool.get(job.id), job.example, phase.metric, settings)
+        const settings = { lm: phase.lm, mapLM: mappers[job.slot] as (lm: LanguageModel) => LanguageModel, metricMapLM: phase.metricMapLM, faithful: phase.faithful, metricTrace: phase.metricTrace }
+        const rec = await runAndScore(pool.copyForRun(job.id), job.example, phase.metric, settings)
         return { ...rec, programId: job.id, slot: job.slot }
       }),
     ),

@@ -1,11 +1,14 @@
 /**
- * One program run plus its score (DSPy's `wrap_program`, simba.md §3.0): never throws; a program
- * or metric error becomes score 0 with the error recorded. Every non-score field of a metric record
+ * One program run plus its score (DSPy's run-and-score wrapper): never throws; a program or metric
+ * error becomes score 0 with the error recorded. Every non-score field of a metric record
  * (`feedback` and any others) becomes the run's output metadata, the rule writer's reward info.
- * Departure (default mode): when the program throws, the metric is not called (score 0). DSPy calls
- * `metric(example, None)` anyway — `faithful: true` does the same with `null` and keeps a usable
- * score (the run still counts as failed). The metric also receives the trace as a third argument
- * (DSPy passes two; a two-parameter metric is unaffected).
+ *
+ * The metric is called as `metric(example, prediction)`, without a trace, as DSPy's SIMBA does;
+ * `metricTrace: true` adds the trace as a third argument. It runs with the optimizer's counting LM
+ * mapper, so an LM judge built on `Predict` is counted in usage and budgets.
+ * When the program throws, DSPy still calls `metric(example, None)`: the default (faithful) mode
+ * does the same with `null` and keeps a usable score (the run still counts as failed);
+ * `faithful: false` skips the metric and scores 0.
  */
 import type { Example } from '../../core/example/example.js'
 import { scoreCase, type Metric } from '../../core/evaluate/metric.js'
@@ -21,15 +24,20 @@ export interface RunSettings {
   lm?: LanguageModel
   /** Rewrites each predictor's LM (rollout copy or metered own LM). */
   mapLM: (lm: LanguageModel) => LanguageModel
+  /** Rewrites the LMs of predictors the metric calls (an LM judge): counting only (default: `mapLM`). */
+  metricMapLM?: (lm: LanguageModel) => LanguageModel
   /** DSPy's behaviour: score a failed run with `metric(example, null)` (default false). */
   faithful?: boolean
+  /** Pass the trace as the metric's third argument (default false, as DSPy's SIMBA). */
+  metricTrace?: boolean
 }
 
 /** Scores `prediction`, keeping every non-score field of a record result as metadata. */
-async function score(metric: Metric, example: Example, prediction: Record<string, unknown> | null, trace: TraceStep[]): Promise<{ score: number; meta: Record<string, unknown>; error?: string }> {
+async function score(metric: Metric, example: Example, prediction: Record<string, unknown> | null, trace: TraceStep[], settings: RunSettings): Promise<{ score: number; meta: Record<string, unknown>; error?: string }> {
   let raw: unknown
-  const capture: Metric = async (e, p, t) => (raw = await metric(e, p, t)) as never
-  const scored = await scoreCase(capture, example, prediction, trace)
+  const capture: Metric = async (e, p, t) => (raw = await (settings.metricTrace ? metric(e, p, t) : metric(e, p))) as never
+  const mapLM = settings.metricMapLM ?? settings.mapLM
+  const scored = await withSettings({ lm: settings.lm, mapLM }, () => scoreCase(capture, example, prediction, trace))
   if (scored.error !== undefined) return { score: 0, meta: {}, error: scored.error }
   const meta: Record<string, unknown> = {}
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
@@ -44,14 +52,14 @@ export async function runAndScore(program: Module, example: Example, metric: Met
   if ('error' in run) {
     const record: RunRecord = { prediction: null, trace: run.trace, score: 0, example, outputMetadata: {}, error: run.error }
     if (settings.faithful) {
-      const s = await score(metric, example, null, run.trace)
+      const s = await score(metric, example, null, run.trace, settings)
       record.score = s.score
       record.outputMetadata = s.meta
     }
     return record
   }
   const prediction = run.result as Record<string, unknown>
-  const s = await score(metric, example, prediction, run.trace)
+  const s = await score(metric, example, prediction, run.trace, settings)
   const record: RunRecord = { prediction, trace: run.trace, score: s.score, example, outputMetadata: s.meta }
   if (s.error !== undefined) record.error = new Error(s.error)
   return record

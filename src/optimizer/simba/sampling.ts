@@ -1,10 +1,12 @@
 /**
- * Program sampling for SIMBA (ported from DSPy `dspy/teleprompt/simba.py`, MIT; behaviour per
- * simba.md §3.0). Departure: the softmax subtracts the maximum score before `exp`, so any finite
- * scores give a valid distribution (DSPy overflows for score/τ > ~709, simba.md §7.2 item 4).
- * The resulting probabilities are mathematically the same as DSPy's. In `faithful` mode the one
- * case where DSPy's sampling differs is kept: when every `exp(score/τ)` underflows to 0 (all scores
- * below about −149 at τ = 0.2) DSPy picks uniformly (`choice`); the default mode keeps the softmax.
+ * Program sampling for SIMBA (ported from DSPy `dspy/teleprompt/simba.py`, MIT): the k best pool
+ * programs plus the baseline, one picked by a softmax over their average scores.
+ * Departure in both modes: the softmax subtracts the maximum score before `exp`, so any finite
+ * scores give a valid distribution (DSPy's weights overflow and it crashes for score/τ > ~709).
+ * The probabilities are mathematically the same as DSPy's. The one case where DSPy's sampling
+ * differs is kept by default (`faithful: true`): when every `exp(score/τ)` underflows to 0 (all
+ * scores below about −149 at τ = 0.2) DSPy picks uniformly (`choice`); `faithful: false` keeps the
+ * softmax there.
  */
 import type { Rng } from '../../internal/rng/prng.js'
 

@@ -1,4 +1,4 @@
-/** Final selection of winners to score (simba.md §5, ported from DSPy `simba.py`, MIT). */
+/** Which step winners become finalists (ported from DSPy `dspy/teleprompt/simba.py`, MIT). */
 import { roundHalfEven } from './stats.js'
 
 /**

@@ -23,7 +23,8 @@ export class SimbaRun<P extends Module> {
   readonly meter: UsageMeter
   readonly errors: ErrorBudget
   readonly promptModel: LanguageModel | undefined
-  private readonly own: (lm: LanguageModel) => LanguageModel
+  /** Counting mapper: a predictor's own LM, unchanged but metered (evaluations, metric judges). */
+  readonly own: (lm: LanguageModel) => LanguageModel
 
   constructor(
     program: P,
@@ -42,8 +43,9 @@ export class SimbaRun<P extends Module> {
     this.promptModel = o.promptModel ? this.meter.wrap(o.promptModel) : undefined
   }
 
-  /** Runs `program` with its own LMs on every example (through the limiter), index-aligned. */
+  /** Runs a fresh copy of `program` with its own LMs on every example (through the limiter), index-aligned. */
   evaluateOn(program: P, examples: readonly Example[]): Promise<RunRecord[]> {
-    return Promise.all(examples.map((ex) => this.limiter.run(() => runAndScore(program, ex, this.options.metric, { lm: this.o.lm, mapLM: this.own, faithful: this.o.faithful }))))
+    const settings = { lm: this.o.lm, mapLM: this.own, faithful: this.o.faithful, metricTrace: this.o.metricTrace }
+    return Promise.all(examples.map((ex) => this.limiter.run(() => runAndScore(program.clone(), ex, this.options.metric, settings))))
   }
 }

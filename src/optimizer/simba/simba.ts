@@ -1,24 +1,28 @@
 /**
  * SIMBA — Stochastic Introspective Mini-Batch Ascent. A TypeScript port of DSPy's optimizer
- * (stanfordnlp/dspy `dspy/teleprompt/simba.py` and `simba_utils.py`, MIT licence), written from the
- * behaviour described in /work/shared/design/simba.md; departures are marked in each file header
- * and tabulated in ./README.md.
- * Fixes that change the search (default on, off with `faithful: true`): scored baseline, no
- * duplicate or blank advice, blanked side's reward info dropped, "Current Instructions" label,
- * true softmax where DSPy falls back to uniform, failed runs not passed to the metric.
- * Fixes on in both modes: overflow-free softmax, per-predictor LMs (no caller LM mutation), complete
- * trial logs keyed by step, bsize clamping, fail-fast and error budget, concurrent rule writing
- * with DSPy's draw order. Opt-in: valset, temperature schedule, fresh rollout ids, budget caps.
+ * (stanfordnlp/dspy `dspy/teleprompt/simba.py` and `simba_utils.py`, MIT licence); docs/simba.md
+ * describes the algorithm as implemented and every departure from DSPy.
+ * The default (`faithful: true`) makes DSPy's search decisions. `faithful: false` turns on the fixes
+ * that change the search: scored baseline, no duplicate or blank advice, the blanked side's reward
+ * info dropped, "Current Instructions" label, the true softmax where DSPy falls back to uniform,
+ * failed runs not passed to the metric.
+ * On in both modes, because they do not change the search of a run DSPy completes: a fresh program
+ * copy per run, overflow-free softmax, per-predictor LMs (no caller LM mutation), complete trial
+ * logs keyed by step, bsize clamping, fail-fast and error budget (stopping with the best program so
+ * far once something was learned), warnings when nothing happened, LM-judge calls counted,
+ * concurrent rule writing with DSPy's draw order. Opt-in: valset, temperature schedule, fresh
+ * rollout ids, budget caps, the metric's trace argument.
  */
 import type { Module } from '../../core/module/module.js'
-import { budgetReached } from './budget.js'
+import { canonicalJson } from '../../internal/json/canonical.js'
+import { budgetReached, RunFailedError } from './budget.js'
 import { selectFinal, type Winner } from './final.js'
 import { forecastSimba } from './forecast.js'
 import { resolveOptions } from './options.js'
 import { SimbaRun } from './simba-run.js'
 import { firstArgMax } from './stats.js'
-import { runStep } from './step.js'
-import type { SimbaEvent, SimbaOptions, SimbaResult, StepLog, StoppedReason } from './types.js'
+import { countCandidates, runStep } from './step.js'
+import type { CandidateLog, NoProgressReason, SimbaEvent, SimbaFailure, SimbaOptions, SimbaResult, SimbaSummary, SimbaWarning, StepLog, StoppedReason } from './types.js'
 
 /**
  * Optimizes `program`'s instructions and demos on `trainset` with SIMBA; the caller's program and
@@ -26,7 +30,9 @@ import type { SimbaEvent, SimbaOptions, SimbaResult, StepLog, StoppedReason } fr
  * @example const { program: best, score } = await simba(router, { trainset, metric, lm, seed: 1 })
  */
 export async function simba<P extends Module>(program: P, options: SimbaOptions<P>): Promise<SimbaResult<P>> {
+  const warnings: SimbaWarning[] = []
   const emit = (e: SimbaEvent): void => {
+    if (e.type === 'warning') warnings.push({ code: e.code, message: e.message, ...(e.reasons ? { reasons: [...e.reasons] } : {}) })
     try {
       options?.onProgress?.(e)
     } catch {
@@ -37,7 +43,8 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   const trainset = options.trainset
   const forecast = forecastSimba({
     trainsetSize: trainset.length, bsize: o.bsize, numCandidates: o.numCandidates, maxSteps: o.maxSteps,
-    predictorsPerRun: program.namedPredictors().length, valsetSize: options.valset?.length, demosEnabled: o.maxDemos > 0, faithful: o.faithful, prices: options.prices,
+    predictorsPerRun: program.namedPredictors().length, valsetSize: options.valset?.length, demosEnabled: o.maxDemos > 0, faithful: o.faithful,
+    metricLMCalls: o.metricLMCalls, prices: options.prices,
   })
   emit({ type: 'start', forecast, bsize: o.bsize, trainsetSize: trainset.length })
   const run = new SimbaRun(program, options, o, emit)
@@ -46,6 +53,15 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   const order = run.rng.shuffle(trainset.map((_, i) => i))
   let cursor = 0
   let stoppedReason: StoppedReason = 'completed'
+  let failure: SimbaFailure | undefined
+  let unfinished: CandidateLog[] = []
+  // Only a failure before anything was learned is an error; afterwards the best program so far is returned.
+  const stopOnFailure = (error: unknown, step: number): void => {
+    if (!(error instanceof RunFailedError) || winners.length < 2) throw error
+    stoppedReason = `error:${error.kind}`
+    failure = { code: 'SIMBA_ALL_FAILED', step, message: error.message }
+    unfinished = error.candidates
+  }
   for (let t = 0; t < o.maxSteps; t++) {
     const reached = budgetReached(run.meter.totals(), options.budget)
     if (reached) {
@@ -59,36 +75,82 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
     const idx = order.slice(cursor, cursor + o.bsize)
     cursor += o.bsize
     const batch = idx.map((i) => trainset[i] as (typeof trainset)[number])
-    const { log, winner, stopped } = await runStep(run, t, batch, idx.map((i) => trainset[i]?.id ?? i))
+    let out: Awaited<ReturnType<typeof runStep<P>>>
+    try {
+      out = await runStep(run, t, batch, idx.map((i) => trainset[i]?.id ?? i))
+    } catch (error) {
+      stopOnFailure(error, t)
+      break
+    }
+    const { log, winner, stopped } = out
     steps.push(log)
     if (winner) winners.push(winner)
     if (stopped) stoppedReason = stopped
     const best = Math.max(...winners.map((w) => run.pool.avg(w.id)))
-    emit({ type: 'step-end', step: t, winner: log.winner, bestSoFar: best, usage: run.meter.totals() })
+    emit({ type: 'step-end', step: t, winner: log.winner, bestSoFar: best, usage: run.meter.totals(), counts: countCandidates(log.candidates) })
     if (stopped) break
   }
-  stoppedReason = stoppedReason === 'completed' ? (budgetReached(run.meter.totals(), options.budget) ?? 'completed') : stoppedReason
-  if (stoppedReason !== 'completed') {
-    // Out of budget: no final evaluation; return the winner with the best mini-batch score so far.
-    const k = firstArgMax(winners.map((w) => run.pool.avg(w.id)))
-    const w = winners[k] as Winner
+  if (stoppedReason === 'completed') stoppedReason = budgetReached(run.meter.totals(), options.budget) ?? 'completed'
+  let sel: Awaited<ReturnType<typeof selectFinal<P>>> | undefined
+  if (stoppedReason === 'completed') {
+    const selection = options.valset ?? trainset
+    try {
+      sel = await selectFinal(winners, o.numCandidates + 1, (id) => run.pool.get(id), async (p) => {
+        const rs = await run.evaluateOn(p, selection)
+        run.errors.add(rs, 'final evaluation')
+        return rs
+      })
+    } catch (error) {
+      stopOnFailure(error, steps.length)
+    }
+  }
+  let result: Omit<SimbaResult<P>, 'usage' | 'summary' | 'warnings'>
+  if (sel) {
+    for (const f of sel.finalists) {
+      const s = steps[f.step]
+      if (s) s.finalScore = f.score
+    }
+    result = { program: sel.best, score: sel.bestScore, candidatePrograms: sel.candidatePrograms, trialLogs: { steps, final: sel.finalists }, stoppedReason, forecast }
+  } else {
+    // Stopped early (budget or failures): no final evaluation; the winner with the best mini-batch score so far.
+    const w = winners[firstArgMax(winners.map((x) => run.pool.avg(x.id)))] as Winner
     const score = run.pool.avg(w.id)
-    const finalLog = { type: 'final' as const, score, finalists: [], stoppedReason, usage: run.meter.totals() }
-    emit(finalLog)
-    const best = run.pool.get(w.id).clone()
-    return { program: best, score, candidatePrograms: [{ score, program: run.pool.get(w.id).clone() }], trialLogs: { steps, final: [] }, usage: finalLog.usage, stoppedReason, forecast }
+    result = { program: run.pool.get(w.id).clone(), score, candidatePrograms: [{ score, program: run.pool.get(w.id).clone() }], trialLogs: { steps, final: [] }, stoppedReason, forecast }
+    if (failure) result.failure = failure
   }
-  const selection = options.valset ?? trainset
-  const sel = await selectFinal(winners, o.numCandidates + 1, (id) => run.pool.get(id), async (p) => {
-    const rs = await run.evaluateOn(p, selection)
-    run.errors.add(rs, 'final evaluation')
-    return rs
-  })
-  for (const f of sel.finalists) {
-    const s = steps[f.step]
-    if (s) s.finalScore = f.score
-  }
+  const processed = [...steps.flatMap((s) => s.candidates), ...unfinished]
+  const summary = summarize(processed, steps.length, run.errors.runErrors, canonicalJson(result.program.state()) === canonicalJson(run.pool.get(0).state()))
+  const warning = noProgressWarning(summary, processed)
+  if (warning) emit({ type: 'warning', ...warning })
   const usage = run.meter.totals()
-  emit({ type: 'final', score: sel.bestScore, finalists: sel.finalists, stoppedReason, usage })
-  return { program: sel.best, score: sel.bestScore, candidatePrograms: sel.candidatePrograms, trialLogs: { steps, final: sel.finalists }, usage, stoppedReason, forecast }
+  emit({ type: 'final', score: result.score, finalists: result.trialLogs.final, stoppedReason, usage, ...(failure ? { failure } : {}), summary })
+  return { ...result, usage, summary, warnings }
+}
+
+/** Run-wide counts from every processed candidate (including those of a step a failure cut short). */
+function summarize(candidates: readonly CandidateLog[], steps: number, runErrors: number, unchanged: boolean): SimbaSummary {
+  return { steps, ...countCandidates(candidates), runErrors, unchanged }
+}
+
+/** One SIMBA_NO_PROGRESS warning when every candidate was gated, every rule call failed, or the result is the baseline. */
+function noProgressWarning(summary: SimbaSummary, candidates: readonly CandidateLog[]): SimbaWarning | undefined {
+  if (summary.steps === 0) return undefined
+  const reasons: NoProgressReason[] = []
+  const parts: string[] = []
+  const processed = summary.built + summary.failed
+  if (processed > 0 && summary.gated === processed) {
+    reasons.push('all-gated')
+    parts.push(`every candidate (${summary.gated} of ${processed} over ${summary.steps} steps) was stopped by a percentile gate because the rollout scores barely varied; try a larger bsize, a graded metric (partial credit), or more numCandidates`)
+  }
+  if (summary.ruleCalls > 0 && summary.ruleFailures === summary.ruleCalls) {
+    const first = candidates.find((c) => c.ruleCall === 'failed')?.reason ?? 'unknown error'
+    reasons.push('all-rules-failed')
+    parts.push(`every rule-writer call failed (${summary.ruleFailures} of ${summary.ruleCalls}; first error: "${first}"); check promptModel (or lm): model, baseURL and API key`)
+  }
+  if (summary.unchanged) {
+    reasons.push('unchanged')
+    parts.push(`the returned program is the unchanged baseline (candidates over ${summary.steps} steps: ${summary.applied} applied, ${summary.skipped} skipped, ${summary.failed} failed)`)
+  }
+  if (reasons.length === 0) return undefined
+  return { code: 'SIMBA_NO_PROGRESS', message: `no progress: ${parts.join('; ')}`, reasons }
 }

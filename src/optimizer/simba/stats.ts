@@ -1,4 +1,4 @@
-/** Small numeric helpers for SIMBA (simba.md §3.2 step 4). */
+/** Small numeric helpers for SIMBA: numpy's percentile, mean, first argmax, Python's round(). */
 
 /**
  * Percentile q (0–100) with linear interpolation between closest ranks (numpy's default).

@@ -1,19 +1,35 @@
 /**
- * One SIMBA step (simba.md §3.2): rollouts, buckets and percentiles, candidates, winner, registration.
- * Departure (default, off with `faithful`): in the first step the baseline is also scored on the
- * mini-batch (B extra runs, concurrent with candidate building), so its pool average is a real
- * score instead of DSPy's permanent 0.0 (simba.md §3.5, §7.2 item 1).
+ * One SIMBA step: rollouts, buckets and percentiles, candidates, winner, registration.
+ * With `faithful: false` (off by default, since it changes the search) the baseline is also scored
+ * on the first step's mini-batch (B extra runs, concurrent with candidate building), so its pool
+ * average is a real score instead of DSPy's permanent 0.0, which biases program sampling against
+ * it (or toward it when scores are negative).
  */
 import type { Example } from '../../core/example/example.js'
 import type { Module } from '../../core/module/module.js'
-import { budgetReached } from './budget.js'
+import { budgetReached, RunFailedError } from './budget.js'
 import { buildBuckets } from './buckets.js'
-import { buildAndScore } from './candidates.js'
+import { buildAndScore, type BuiltCandidate } from './candidates.js'
 import type { Winner } from './final.js'
 import type { SimbaRun } from './simba-run.js'
 import { runRollouts } from './rollouts.js'
+import type { RunRecord } from './strategies/types.js'
 import { firstArgMax, mean, percentile } from './stats.js'
-import type { StepLog, StoppedReason } from './types.js'
+import type { CandidateCounts, CandidateLog, StepLog, StoppedReason } from './types.js'
+
+/** Counts of a list of candidate logs (one step, or a whole run). */
+export function countCandidates(logs: readonly CandidateLog[]): CandidateCounts {
+  const n = (f: (c: CandidateLog) => boolean): number => logs.filter(f).length
+  return {
+    built: n((c) => c.outcome !== 'failed'),
+    applied: n((c) => c.outcome === 'applied'),
+    skipped: n((c) => c.outcome === 'skipped'),
+    gated: n((c) => c.gated === true),
+    failed: n((c) => c.outcome === 'failed'),
+    ruleCalls: n((c) => c.ruleCall !== undefined),
+    ruleFailures: n((c) => c.ruleCall === 'failed'),
+  }
+}
 
 /** Runs step `t` on `batch`; returns its log and the winner (if any candidate was built). */
 export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, batch: readonly Example[], batchIds: Array<string | number>): Promise<{ log: StepLog; winner?: Winner; stopped?: StoppedReason }> {
@@ -21,7 +37,7 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
   run.emit({ type: 'step-start', step: t, batch: batchIds })
   const rolloutOffset = o.freshRolloutIds ? t * o.numCandidates : 0
   const plan = { slots: o.numCandidates, temperatureSchedule: run.options.temperatureSchedule, teacherSettings: run.options.teacherSettings, rolloutOffset }
-  const outs = await runRollouts({ pool, batch, rng: run.rng, plan, temperatureForSampling: o.temperatureForSampling, metric: run.options.metric, lm: o.lm, limiter: run.limiter, meter: run.meter, faithful: o.faithful })
+  const outs = await runRollouts({ pool, batch, rng: run.rng, plan, temperatureForSampling: o.temperatureForSampling, metric: run.options.metric, lm: o.lm, limiter: run.limiter, meter: run.meter, faithful: o.faithful, metricMapLM: run.own, metricTrace: o.metricTrace })
   const rolloutErrors = run.errors.add(outs, `rollout (step ${t})`, true)
   const scores = outs.map((r) => r.score)
   const p10 = percentile(scores, 10)
@@ -36,10 +52,22 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
   const { built, logs } = await buildAndScore({
     pool, buckets, rng: run.rng, poisson: run.poisson, numCandidates: o.numCandidates, maxDemos: o.maxDemos,
     temperatureForCandidates: o.temperatureForCandidates, schedule: o.schedule, faithful: o.faithful, evaluate,
-    strategyContext: { nameOf: pool.nameOf, p10, p90, demoInputFieldMaxlen: o.demoInputFieldMaxlen, promptModel: run.promptModel, faithful: o.faithful },
+    strategyContext: { nameOf: pool.nameOf, p10, p90, demoInputFieldMaxlen: o.demoInputFieldMaxlen, promptModel: run.promptModel, faithful: o.faithful, dedupeAdvice: o.dedupeAdvice },
     onBuilt: (c) => run.emit({ type: 'candidate', step: t, phase: 'built', candidate: { ...c } }),
   })
   log.candidates = logs
+  try {
+    return await finishStep(run, t, log, built, baselineRuns)
+  } catch (error) {
+    if (error instanceof RunFailedError) error.candidates = logs
+    throw error
+  }
+}
+
+/** Error accounting, registration and the winner of step `t`, once its candidates are built. */
+async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: StepLog, built: Array<BuiltCandidate<P>>, baselineRuns: Promise<RunRecord[]> | undefined): Promise<{ log: StepLog; winner?: Winner }> {
+  const { pool } = run
+  run.errors.addRuleFailures(log.candidates.filter((c) => c.ruleCall === 'failed').map((c) => c.reason ?? 'failed'), `rule writing (step ${t})`)
   if (baselineRuns) {
     const rs = await baselineRuns
     run.errors.add(rs, `baseline evaluation (step ${t})`)

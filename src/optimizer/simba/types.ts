@@ -1,5 +1,6 @@
 /**
- * Public option, result, log and event types of the SIMBA optimizer (simba.md §2, §5, §7).
+ * Public option, result, log and event types of the SIMBA optimizer (docs/simba.md describes the
+ * algorithm and every option).
  */
 import type { Example } from '../../core/example/example.js'
 import type { LanguageModel, UsageTotals } from '../../core/lm/types.js'
@@ -58,14 +59,32 @@ export interface SimbaOptions<P extends Module = Module> {
   /**
    * Make DSPy's search decisions (default true). `false` opts into the fixes that change the search
    * (scored baseline, advice de-duplication, blanked reward info, instruction label, softmax
-   * fallback, no metric call on failed runs); see src/optimizer/simba/README.md.
+   * fallback, no metric call on failed runs); see docs/simba.md.
    */
   faithful?: boolean
+  /**
+   * Skip advice a predictor's instructions already contain verbatim, and blank advice, instead of
+   * appending it again (default: on with `faithful: false`, off otherwise, as DSPy).
+   */
+  dedupeAdvice?: boolean
+  /**
+   * Pass the program's trace as the metric's third argument (default false: the metric is called
+   * as `metric(example, prediction)`, like DSPy's SIMBA, so a metric's stricter trace branch is off).
+   */
+  metricTrace?: boolean
+  /**
+   * LM calls one metric call makes (e.g. 1 for an LM judge), for the forecast only (default 0).
+   * A judge built on `Predict` is counted in usage and budgets whatever this says.
+   */
+  metricLMCalls?: number
   /** Spending caps. */
   budget?: SimbaBudget
   /** Prices per 1M tokens for cost accounting when the LMs report no cost. */
   prices?: TokenPrices
-  /** Failed program runs/metric calls tolerated before aborting (default: unlimited). */
+  /**
+   * Failures tolerated (failed program runs, metric calls and rule-writer calls) before the run
+   * stops (default: unlimited). Exceeding it after the first step returns the best program so far.
+   */
   maxErrors?: number
   /** Receives progress events. */
   onProgress?: (event: SimbaEvent) => void
@@ -87,6 +106,10 @@ export interface CandidateLog {
   outcome: 'applied' | 'skipped' | 'failed'
   /** Why it was skipped or failed. */
   reason?: string
+  /** True when it was skipped by a percentile gate (best <= p10, or worst >= p90 for rules). */
+  gated?: boolean
+  /** Set when the strategy called the rule writer: whether that call succeeded. */
+  ruleCall?: 'ok' | 'failed'
   /** Demo positions dropped before the strategy. */
   droppedDemos: number[]
   /** Mean score on the step's mini-batch (registered candidates). */
@@ -136,8 +159,62 @@ export interface TrialLogs {
   final: FinalistLog[]
 }
 
-/** Why the run ended. */
-export type StoppedReason = 'completed' | 'budget:maxCalls' | 'budget:maxTokens' | 'budget:maxCost'
+/**
+ * Why the run ended: all steps ran; a budget cap was reached; or runs kept failing after the first
+ * step (`error:allFailed`: every rollout of a step failed; `error:maxErrors`: too many failures).
+ */
+export type StoppedReason = 'completed' | 'budget:maxCalls' | 'budget:maxTokens' | 'budget:maxCost' | 'error:allFailed' | 'error:maxErrors'
+
+/** The failure that ended a run early (`stoppedReason` `error:*`); the result holds the best program so far. */
+export interface SimbaFailure {
+  /** Error code the run would have thrown. */
+  code: 'SIMBA_ALL_FAILED'
+  /** Step in which it happened (`maxSteps` when it happened in the final selection). */
+  step: number
+  /** The error message, naming the first distinct errors. */
+  message: string
+}
+
+/** Why a run made no progress (reasons of a `SIMBA_NO_PROGRESS` warning). */
+export type NoProgressReason = 'all-gated' | 'all-rules-failed' | 'unchanged'
+
+/** A warning of the run, also sent as a `warning` event. */
+export interface SimbaWarning {
+  /** `SIMBA_BSIZE_CLAMPED` or `SIMBA_NO_PROGRESS`. */
+  code: string
+  /** One line with the reason, the counts and what to do. */
+  message: string
+  /** For `SIMBA_NO_PROGRESS`: every reason that applies. */
+  reasons?: NoProgressReason[]
+}
+
+/** Candidate counts of one step (or a whole run). */
+export interface CandidateCounts {
+  /** Candidates kept (applied + skipped); these are evaluated on the mini-batch. */
+  built: number
+  /** Candidates whose strategy changed the program. */
+  applied: number
+  /** Candidates kept unchanged (gate failed, or the advice changed nothing). */
+  skipped: number
+  /** Of the skipped: stopped by a percentile gate. */
+  gated: number
+  /** Buckets whose strategy threw (no candidate). */
+  failed: number
+  /** Rule-writer calls made. */
+  ruleCalls: number
+  /** Of those, calls that failed (LM error or unusable reply). */
+  ruleFailures: number
+}
+
+/** What a whole run did, in counts. */
+export interface SimbaSummary extends CandidateCounts {
+  /** Steps that ran to the end. */
+  steps: number
+  /** Failed program runs and metric calls (rollouts, evaluations, final selection). */
+  runErrors: number
+  /** True when the returned program has the baseline's state (instructions and demos). */
+  unchanged: boolean
+}
 
 /** Result of `simba()`. */
 export interface SimbaResult<P extends Module = Module> {
@@ -153,6 +230,12 @@ export interface SimbaResult<P extends Module = Module> {
   usage: UsageTotals
   /** Why the run ended. */
   stoppedReason: StoppedReason
+  /** The failure that ended the run early (only with `stoppedReason` `error:*`). */
+  failure?: SimbaFailure
+  /** Counts of candidates, rule calls and errors over the run. */
+  summary: SimbaSummary
+  /** Every warning of the run (also sent as `warning` events), e.g. `SIMBA_NO_PROGRESS`. */
+  warnings: SimbaWarning[]
   /** Forecast computed at start. */
   forecast: SimbaForecast
 }
@@ -163,9 +246,9 @@ export type SimbaEvent =
   | { type: 'step-start'; step: number; batch: Array<string | number> }
   | { type: 'rollouts-done'; step: number; mean: number; p10: number; p90: number; errors: number }
   | { type: 'candidate'; step: number; phase: 'built' | 'evaluated'; candidate: CandidateLog }
-  | { type: 'step-end'; step: number; winner: StepLog['winner']; bestSoFar: number; usage: UsageTotals }
-  | { type: 'final'; score: number; finalists: FinalistLog[]; stoppedReason: StoppedReason; usage: UsageTotals }
-  | { type: 'warning'; code: string; message: string }
+  | { type: 'step-end'; step: number; winner: StepLog['winner']; bestSoFar: number; usage: UsageTotals; counts: CandidateCounts }
+  | { type: 'final'; score: number; finalists: FinalistLog[]; stoppedReason: StoppedReason; usage: UsageTotals; failure?: SimbaFailure; summary: SimbaSummary }
+  | ({ type: 'warning' } & SimbaWarning)
 
 /** The state JSON of a program (re-exported for convenience). */
 export type { ProgramState }

@@ -1,7 +1,7 @@
 /**
- * Strategy "append a demo" (ported from DSPy `dspy/teleprompt/simba_utils.py`, MIT; simba.md §4.2):
+ * Strategy "append a demo" (ported from DSPy `dspy/teleprompt/simba_utils.py`, MIT):
  * the best rollout's last call of each predictor becomes a new demo of that predictor, by name.
- * Departures: the trace record is not mutated when truncating (we copy; DSPy's in-place edit has
+ * Departures (both modes): the trace record is not mutated when truncating (we copy; DSPy's in-place edit has
  * no later reader). The "string form" of a non-string value is its JSON (DSPy: Python `str()`).
  * As in DSPy the demo is built before the predictor-name lookup, so a key that is both an input
  * and an output (or is `augmented`) throws even for a step of an unknown predictor.
@@ -29,7 +29,7 @@ export function truncateInputs(inputs: Record<string, unknown>, maxlen: number):
 export async function appendADemo(ctx: StrategyContext): Promise<StrategyOutcome> {
   const best = ctx.bucket[0]
   if (!best) throw new Error('empty bucket')
-  if (best.score <= ctx.p10) return { status: 'skipped', reason: `best score ${best.score} <= p10 ${ctx.p10}` }
+  if (best.score <= ctx.p10) return { status: 'skipped', reason: `best score ${best.score} <= p10 ${ctx.p10}`, gated: true }
   const latest = new Map<string, Demo>()
   for (const step of best.trace) {
     const inputs = truncateInputs(step.inputs, ctx.demoInputFieldMaxlen)

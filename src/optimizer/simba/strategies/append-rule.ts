@@ -1,21 +1,21 @@
 /**
- * Strategy "append a rule" (ported from DSPy `dspy/teleprompt/simba_utils.py`, MIT; simba.md §4.3):
- * an LM contrasts the best and worst rollout of one example and writes per-module advice, which is
+ * Strategy "append a rule" (ported from DSPy `dspy/teleprompt/simba_utils.py`, MIT): an LM
+ * contrasts the best and worst rollout of one example and writes per-module advice, which is
  * appended to each named predictor's instructions (`old + "\n\n" + advice`).
- * Departures in the default mode (all off with `faithful: true`, since they change what the writer
- * sees or what the candidate becomes): the blanked side also drops its reward info (simba.md §7.2
- * item 14); the module listing says "Current Instructions" instead of DSPy's mislabelled "Original
- * Instructions"; advice that a predictor's instructions already contain verbatim, or blank advice,
- * is not appended (§7.2 item 11: DSPy lets identical tips pile up along a lineage). In both modes
- * no records are mutated, and a rule that changed nothing is logged as 'skipped' (the candidate is
- * kept either way, as DSPy).
+ * The default (`faithful: true`) does what DSPy does. `faithful: false` turns on three fixes that
+ * change what the writer sees or what the candidate becomes: on a tie the blanked better side also
+ * drops its reward info; the module listing says "Current Instructions" instead of DSPy's label
+ * "Original Instructions" (it shows the current ones); advice that a predictor's instructions
+ * already contain verbatim, or blank advice, is not appended (DSPy lets identical tips pile up
+ * along a lineage); `dedupeAdvice` turns the last one on or off on its own. In both modes no records are mutated, and a rule that changed nothing is
+ * logged as 'skipped' (the candidate is kept either way, as DSPy).
  */
 import { withSettings } from '../../../core/module/settings.js'
 import { Predict } from '../../../core/predict/predict.js'
 import { runWithTrace } from '../../../core/trace/trace.js'
 import { feedbackSignature } from './feedback.js'
 import { asText, renderModules, renderProgramCode } from './render.js'
-import type { RunRecord, StrategyContext, StrategyOutcome } from './types.js'
+import { RuleWriterError, type RunRecord, type StrategyContext, type StrategyOutcome } from './types.js'
 
 /** Per-module `{module_name, inputs, outputs}` list of a run, for known predictors only. */
 function trajectory(run: RunRecord, ctx: StrategyContext): Array<Record<string, unknown>> {
@@ -36,8 +36,8 @@ export async function appendARule(ctx: StrategyContext): Promise<StrategyOutcome
   const best = ctx.bucket[0]
   const worst = ctx.bucket[ctx.bucket.length - 1]
   if (!best || !worst) throw new Error('empty bucket')
-  if (best.score <= ctx.p10) return { status: 'skipped', reason: `best score ${best.score} <= p10 ${ctx.p10}` }
-  if (worst.score >= ctx.p90) return { status: 'skipped', reason: `worst score ${worst.score} >= p90 ${ctx.p90}` }
+  if (best.score <= ctx.p10) return { status: 'skipped', reason: `best score ${best.score} <= p10 ${ctx.p10}`, gated: true }
+  if (worst.score >= ctx.p90) return { status: 'skipped', reason: `worst score ${worst.score} >= p90 ${ctx.p90}`, gated: true }
   if (!ctx.promptModel) throw new Error('no LM to write rules: pass promptModel or lm to simba()')
   // Only equal scores can reach here as a tie; blank the better side (single-trajectory advice).
   const tie = best.score === worst.score
@@ -62,16 +62,19 @@ export async function appendARule(ctx: StrategyContext): Promise<StrategyOutcome
   const writer = new Predict(feedbackSignature, { lm: ctx.promptModel, name: 'simba.rule-writer' })
   // Isolated trace, and no rollout mapLM from an outer context: the writer uses its own LM as is.
   const run = await runWithTrace(() => withSettings({ mapLM: (lm) => lm }, () => writer.forward(inputs)))
-  if (run.error !== undefined) throw run.error
+  if (run.error !== undefined) {
+    const msg = run.error instanceof Error ? run.error.message : String(run.error)
+    throw new RuleWriterError(msg.split('\n')[0] ?? msg, { cause: run.error })
+  }
   const advice = (run.result?.module_advice ?? {}) as Record<string, string>
   let applied = 0
   for (const [name, p] of ctx.candidate.namedPredictors()) {
     if (!Object.hasOwn(advice, name)) continue
     const tip = String(advice[name])
-    if (!ctx.faithful && (tip.trim() === '' || p.instructions.includes(tip.trim()))) continue
+    if ((ctx.dedupeAdvice ?? !ctx.faithful) && (tip.trim() === '' || p.instructions.includes(tip.trim()))) continue
     p.instructions = `${p.instructions}\n\n${tip}`
     applied++
   }
-  if (applied === 0) return { status: 'skipped', reason: `advice changed no module (blank, already present, or unknown names: ${Object.keys(advice).join(', ') || 'none'})` }
-  return { status: 'applied' }
+  if (applied === 0) return { status: 'skipped', reason: `advice changed no module (blank, already present, or unknown names: ${Object.keys(advice).join(', ') || 'none'})`, ruleCall: true }
+  return { status: 'applied', ruleCall: true }
 }

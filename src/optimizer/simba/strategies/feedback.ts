@@ -1,5 +1,5 @@
 /**
- * The rule writer's signature (field names as DSPy's `OfferFeedback`, simba.md §4.3; the
+ * The rule writer's signature (field names as DSPy's `OfferFeedback`; the
  * instructions and descriptions are our own words).
  */
 import { z } from 'zod'

@@ -1,5 +1,5 @@
 /**
- * Text rendering for the rule writer (simba.md §4.3): JSON with non-serialisable values masked,
+ * Text rendering for the rule writer : JSON with non-serialisable values masked,
  * the module definitions block, and the program "code".
  */
 import { typeText } from '../../../core/adapter/field-types.js'
@@ -39,7 +39,7 @@ const RULE = '-'.repeat(80)
 /**
  * Every predictor of `program` with its fields and current instructions, in enumeration order.
  * `instructionsLabel`: DSPy's label is "Original Instructions" although it shows the current ones
- * (simba.md §7.2 item 11); the default mode says "Current Instructions".
+ * and the default (`faithful: true`) keeps that label; `faithful: false` says "Current Instructions".
  */
 export function renderModules(program: Module, instructionsLabel = 'Current Instructions'): string {
   const parts: string[] = []
@@ -65,7 +65,7 @@ export function renderModules(program: Module, instructionsLabel = 'Current Inst
 
 /**
  * The program's "code": its class source when the runtime exposes it (`constructor.toString()`),
- * else an outline of its module structure (TS has no reliable source access; simba.md §7.2 #13).
+ * else an outline of its module structure (TypeScript has no reliable source access at run time).
  */
 export function renderProgramCode(program: Module): string {
   const ctor = (program as { constructor?: unknown }).constructor

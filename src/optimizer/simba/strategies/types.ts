@@ -1,11 +1,11 @@
-/** Typed context and outcome of the two SIMBA strategies (simba.md §4). */
+/** Typed context and outcome of the two SIMBA strategies (append a demo, append a rule). */
 import type { Example } from '../../../core/example/example.js'
 import type { TraceStep } from '../../../core/trace/trace.js'
 import type { Predict } from '../../../core/predict/predict.js'
 import type { Module } from '../../../core/module/module.js'
 import type { LanguageModel } from '../../../core/lm/types.js'
 
-/** One scored program run ("trajectory", simba.md §1.2). */
+/** One scored program run (a "trajectory"). */
 export interface RunRecord {
   /** The program's output, or null when it threw. */
   prediction: Record<string, unknown> | null
@@ -40,12 +40,25 @@ export interface StrategyContext {
   demoInputFieldMaxlen: number
   /** LM that writes rules (already metered). */
   promptModel: LanguageModel | undefined
-  /** Reproduce DSPy exactly (no advice de-duplication, reward info kept on a blanked side, DSPy's labels). */
+  /**
+   * DSPy's behaviour (the default): advice appended as is, reward info kept on a blanked side,
+   * DSPy's "Original Instructions" label. False: the search-changing fixes.
+   */
   faithful: boolean
+  /** Skip advice already contained verbatim in the instructions, and blank advice (default: `!faithful`). */
+  dedupeAdvice?: boolean
 }
 
-/** What a strategy did. */
-export type StrategyOutcome = { status: 'applied' } | { status: 'skipped'; reason: string }
+/** What a strategy did: `gated` when a percentile gate stopped it, `ruleCall` when it called the rule writer. */
+export type StrategyOutcome = { status: 'applied'; ruleCall?: true } | { status: 'skipped'; reason: string; gated?: true; ruleCall?: true }
+
+/** Thrown by "append a rule" when the rule writer's call failed or its reply was unusable. */
+export class RuleWriterError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'RuleWriterError'
+  }
+}
 
 /** A strategy: edits the candidate in place, throws when it cannot build one. */
 export type Strategy = (ctx: StrategyContext) => Promise<StrategyOutcome>
