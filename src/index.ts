@@ -42,8 +42,13 @@ export type { CaseScore, Metric, MetricResult } from './core/evaluate/metric.js'
 // Optimizer
 export { simba, forecastSimba } from './optimizer/simba/index.js'
 export type {
+  CandidateCounts,
   CandidateLog,
   FinalistLog,
+  NoProgressReason,
+  SimbaFailure,
+  SimbaSummary,
+  SimbaWarning,
   ForecastInput,
   SimbaBudget,
   SimbaEvent,
