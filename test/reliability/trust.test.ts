@@ -110,6 +110,11 @@ describe('trust rules end to end', () => {
     expect(stale.output).toContain('npx vitest run -u')
     expect(stale.output).toContain('npx vitest-simba --optimize -u')
 
+    // Locally without -u: the code's program runs against the stored baseline, with a notice; nothing is accepted.
+    const notice = await run(dir, ['run'], { env: local() })
+    expect(notice.output).toMatch(/snapshot __snapshots__\/trust\.test\.ts\.simba\.json is stale: the code changed since it was written \(predictor "self": instructions changed/)
+    expect(snapshot(dir).blocks['alpha']?.program['self']?.instructions).toEqual([INSTRUCTIONS])
+
     const accept = await run(dir, ['run', '-u'], { env: local() })
     expect(accept.code, accept.output).toBe(0)
     const lines = snapshot(dir).blocks['alpha']?.program['self']?.instructions
