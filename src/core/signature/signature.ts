@@ -95,7 +95,7 @@ export function signature(spec: string | SignatureSpec<Record<string, FieldInput
 }
 
 function toFieldInfo(name: string, spec: FieldInput): FieldInfo {
-  if (isFieldSpec(spec)) return { name, schema: (spec as FieldSpec).schema, description: (spec as FieldSpec).description }
+  if (isFieldSpec(spec)) return { name, schema: (spec as FieldSpec).schema as z.ZodType, description: (spec as FieldSpec).description }
   if (spec instanceof z.ZodType) return { name, schema: spec, description: spec.description }
   throw new SimbaError('SIMBA_CONFIG', `signature field "${name}" must be a zod schema or field(schema, description), got ${typeof spec}`)
 }
