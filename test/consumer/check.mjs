@@ -30,7 +30,10 @@ try {
   cpSync(join(root, 'fixtures', 'projects', 'consumer'), project, { recursive: true })
   const deps = Object.entries(versions).map(([name, v]) => `${name}@${v}`)
   sh(npm, ['install', '--no-audit', '--no-fund', '--no-package-lock', tarball, ...deps], project)
-  sh(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project)
+  const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc')
+  sh(process.execPath, [tsc, '-p', 'tsconfig.json'], project)
+  // The `vitest-simba/globals` types entry (Vitest's `globals: true`).
+  sh(process.execPath, [tsc, '-p', join('globals', 'tsconfig.json')], project)
   // zod is a peer: the package must use the consumer's zod, not a copy of its own.
   const zodVersion = JSON.parse(readFileSync(join(project, 'node_modules', 'zod', 'package.json'), 'utf8')).version
   if (zodVersion !== versions.zod) throw new Error(`expected zod ${versions.zod} in the consumer, found ${zodVersion}`)

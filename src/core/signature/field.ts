@@ -43,5 +43,20 @@ export function isFieldSpec(value: unknown): value is FieldSpec {
 /** The zod schema inside a field input. */
 export type SchemaOf<F> = F extends FieldSpec<infer T> ? T : F extends core.$ZodType ? F : never
 
-/** Value types of a record of field inputs. */
-export type InferFields<R extends Record<string, FieldInput>> = { [K in keyof R]: core.output<SchemaOf<R[K]>> }
+/** Flattens an intersection of object types into one object type (for readable hovers and errors). */
+type Simplify<T> = { [K in keyof T]: T[K] } & {}
+
+/** Keys of `R` whose parsed value may be undefined (`.optional()` schemas). */
+type OptionalOutputKeys<R> = { [K in keyof R]: undefined extends core.output<SchemaOf<R[K]>> ? K : never }[keyof R]
+/** Keys of `R` that may be left out when calling (`.optional()` and `.default(...)` schemas). */
+type OptionalInputKeys<R> = { [K in keyof R]: undefined extends core.input<SchemaOf<R[K]>> ? K : never }[keyof R]
+
+/** Value types of a record of output fields; optional fields are optional keys. */
+export type InferFields<R extends Record<string, FieldInput>> = Simplify<
+  { [K in Exclude<keyof R, OptionalOutputKeys<R>>]: core.output<SchemaOf<R[K]>> } & { [K in OptionalOutputKeys<R>]?: core.output<SchemaOf<R[K]>> }
+>
+
+/** Value types of a record of input fields; optional and defaulted fields are optional keys. */
+export type InferInputFields<R extends Record<string, FieldInput>> = Simplify<
+  { [K in Exclude<keyof R, OptionalInputKeys<R>>]: core.output<SchemaOf<R[K]>> } & { [K in OptionalInputKeys<R>]?: core.output<SchemaOf<R[K]>> }
+>
