@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Consumer check: packs this package, installs the tarball into a fresh copy of
- * fixtures/projects/consumer (outside the repository) next to the oldest zod 4 we claim and the
+ * fixtures/projects/consumer (outside the repository) with zod 4.1.12 (an old zod 4) and the
  * Vitest/TypeScript versions we test, then runs `tsc` and `vitest run` there.
  * Needs the npm registry. Usage: npm run test:consumer  (ZOD=4.x.y to try another zod)
  */
@@ -27,9 +27,12 @@ try {
   const packed = JSON.parse(execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))
   const tarball = join(work, packed[0].filename)
   const project = join(work, 'consumer')
-  cpSync(join(root, 'fixtures', 'projects', 'consumer'), project, { recursive: true })
+  cpSync(join(root, 'fixtures', 'projects', 'consumer'), project, { recursive: true, filter: (src) => !src.endsWith('package.json') })
+  // The README's Install steps, as a new user runs them.
+  sh(npm, ['init', '-y'], project)
+  sh(npm, ['pkg', 'set', 'type=module'], project)
   const deps = Object.entries(versions).map(([name, v]) => `${name}@${v}`)
-  sh(npm, ['install', '--no-audit', '--no-fund', '--no-package-lock', tarball, ...deps], project)
+  sh(npm, ['install', '--save-dev', '--no-audit', '--no-fund', '--no-package-lock', tarball, ...deps], project)
   const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc')
   sh(process.execPath, [tsc, '-p', 'tsconfig.json'], project)
   // The `vitest-simba/globals` types entry (Vitest's `globals: true`).
@@ -38,7 +41,11 @@ try {
   const zodVersion = JSON.parse(readFileSync(join(project, 'node_modules', 'zod', 'package.json'), 'utf8')).version
   if (zodVersion !== versions.zod) throw new Error(`expected zod ${versions.zod} in the consumer, found ${zodVersion}`)
   if (existsSync(join(project, 'node_modules', 'vitest-simba', 'node_modules', 'zod'))) throw new Error('vitest-simba installed its own zod next to the consumer\'s')
-  sh(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '-u'], project)
+  // The README's Install steps set "type": "module": no CommonJS warning from Vite on a run.
+  process.stdout.write('$ vitest run -u\n')
+  const out = execFileSync(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '-u'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', NO_COLOR: '1' } })
+  process.stdout.write(out)
+  if (/\bCJS\b|CommonJS/i.test(out)) throw new Error('vitest printed a CommonJS warning in the consumer project')
   process.stdout.write(`consumer check passed: zod ${versions.zod}, vitest ${versions.vitest}, typescript ${versions.typescript}, node ${process.version}\n`)
 } finally {
   rmSync(work, { recursive: true, force: true })

@@ -93,3 +93,20 @@ describe('score table', () => {
     expect(notes[1]).toContain('obsolete blocks "old"')
   })
 })
+
+describe('where the score table goes', () => {
+  test('stderr only when a JSON/JUnit/TAP report is written to stdout', async () => {
+    const { machineReportOnStdout } = await import('../../src/vitest/node/reporter.js')
+    expect(machineReportOnStdout({ reporters: [['default', {}]] })).toBe(false)
+    expect(machineReportOnStdout({ reporters: [['verbose', {}], ['dot', {}]] })).toBe(false)
+    expect(machineReportOnStdout({ reporters: [['json', {}]] })).toBe(true)
+    expect(machineReportOnStdout({ reporters: [['default', {}], ['junit', {}]] })).toBe(true)
+    expect(machineReportOnStdout({ reporters: [['tap-flat', {}]] })).toBe(true)
+    // An output file (global, per reporter, or in the reporter's options) frees stdout.
+    expect(machineReportOnStdout({ reporters: [['json', {}]], outputFile: 'r.json' })).toBe(false)
+    expect(machineReportOnStdout({ reporters: [['json', {}]], outputFile: { json: 'r.json' } })).toBe(false)
+    expect(machineReportOnStdout({ reporters: [['json', {}], ['junit', {}]], outputFile: { json: 'r.json' } })).toBe(true)
+    expect(machineReportOnStdout({ reporters: [['json', { outputFile: 'r.json' }]] })).toBe(false)
+    expect(machineReportOnStdout({ reporters: ['json'] })).toBe(true)
+  })
+})
