@@ -46,7 +46,12 @@ try {
   const out = execFileSync(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '-u'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', NO_COLOR: '1' } })
   process.stdout.write(out)
   if (/\bCJS\b|CommonJS/i.test(out)) throw new Error('vitest printed a CommonJS warning in the consumer project')
-  process.stdout.write(`consumer check passed: zod ${versions.zod}, vitest ${versions.vitest}, typescript ${versions.typescript}, node ${process.version}\n`)
+  // openai and msw resolve to the newest releases in the package's ranges (no lock file here).
+  const installed = (name) => {
+    const nested = join(project, 'node_modules', 'vitest-simba', 'node_modules', name, 'package.json')
+    return JSON.parse(readFileSync(existsSync(nested) ? nested : join(project, 'node_modules', name, 'package.json'), 'utf8')).version
+  }
+  process.stdout.write(`consumer check passed: zod ${versions.zod}, vitest ${versions.vitest}, typescript ${versions.typescript}, openai ${installed('openai')}, msw ${installed('msw')}, node ${process.version}\n`)
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
