@@ -82,5 +82,5 @@ export type {
 // Vitest: `describe` with `describe.optimize` (the plugin is `vitest-simba/plugin`)
 export { describe } from './vitest/runtime/describe.js'
 export type { SimbaDescribe } from './vitest/runtime/describe.js'
-export type { OptimizeBlockOptions, BlockOptimizerOptions, Row } from './vitest/runtime/block-options.js'
+export type { OptimizeBlockOptions, BlockOptimizerOptions, PredictionOf, ProgramSpec, Row } from './vitest/runtime/block-options.js'
 export type { SimbaProvided, SimbaCaseMeta, SimbaBlockMeta, SimbaFileMeta, CaseStatus } from './vitest/shared.js'

@@ -20,7 +20,7 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(r.code, r.output).toBe(0)
     expect(r.output).toContain('Tests  58 passed (58)')
     const table = scoreTable(r.output).join('\n')
-    expect(table).toMatch(/routes support tickets\s+32\s+0\.531\s+0\.531\s+\+0\.000\s+0\s+0\s+0\/50/)
+    expect(table).toMatch(/routes support tickets\s+devset\s+32\s+0\.531\s+0\.531\s+\+0\.000\s+0\s+0\s+0\/50/)
     expect(r.output).toContain('fixtures tickets.test.ts: 50 replayed, 0 recorded, 0 missing, 0 unused, 0 live')
     expect(hashTree(dir)).toEqual(before)
   }, 60_000)

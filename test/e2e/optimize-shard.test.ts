@@ -59,7 +59,11 @@ describe('vitest-simba e2e: optimize and shards', () => {
     const merged = await run(dir, ['--merge-reports'], { env })
     expect(merged.code, merged.output).toBe(0)
     const table = scoreTable(merged.output)
-    expect(table.length).toBe(7)
+    expect(table.length).toBe(5) // title, header, rule, two blocks
     expect(table).toEqual(scoreTable(whole.output))
+    // The lines under the table (the trainset of the devset-gated block, fixture counts) agree too.
+    const notes = (o: string): string[] => o.split('\n').filter((l) => /^(routes .*: trainset \(not gating\)|fixtures )/.test(l)).sort()
+    expect(notes(merged.output).length).toBeGreaterThan(0)
+    expect(notes(merged.output)).toEqual(notes(whole.output))
   }, 90_000)
 })

@@ -21,7 +21,7 @@ describe('vitest-simba e2e: a plain async-function program (regression tests onl
     const r = await run(dir, ['run'], { env: { CI: 'true' } })
     expect(r.code, r.output).toBe(0)
     expect(r.output).toMatch(/Tests\s+5 passed \(5\)/)
-    expect(scoreTable(r.output).join('\n')).toMatch(/shouts the question\s+4\s+0\.750\s+0\.750\s+\+0\.000\s+0\s+0\s+0\/0/)
+    expect(scoreTable(r.output).join('\n')).toMatch(/shouts the question\s+trainset\s+4\s+0\.750\s+0\.750\s+\+0\.000\s+0\s+0\s+0\/0/)
     expect(r.output).not.toContain('nothing to optimize')
     expect(hashTree(dir)).toEqual(before)
   }, 60_000)

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { copyProject, removeProject, requireBuild, run } from './harness.js'
+import { copyProject, removeProject, requireBuild, run, scoreTable } from './harness.js'
 
 const dirs: string[] = []
 beforeAll(requireBuild)
@@ -16,18 +16,51 @@ interface JsonReport {
     assertionResults: Array<{ title: string; ancestorTitles: string[]; status: string; meta: { simba?: Record<string, unknown> } }>
   }>
 }
+/**
+ * Structural problems of an XML document (empty when well-formed enough for a CI parser): a single
+ * root element, balanced and properly nested tags, no stray `<` or `&` in text or attributes.
+ */
+function xmlProblems(xml: string): string[] {
+  const problems: string[] = []
+  const body = xml.trim().replace(/^<\?xml[^?]*\?>/, '')
+  const stack: string[] = []
+  let roots = 0
+  let last = 0
+  const tag = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>|<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g
+  for (const m of body.matchAll(tag)) {
+    const text = body.slice(last, m.index)
+    if (/[<>]/.test(text) || /&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);)/i.test(text)) problems.push(`bad text before offset ${m.index}: ${text.slice(0, 60)}`)
+    if (stack.length === 0 && text.trim() !== '') problems.push(`text outside the root: ${text.trim().slice(0, 60)}`)
+    last = m.index + m[0].length
+    const [, close, name, , selfClose] = m
+    if (name === undefined) continue
+    if (close) {
+      if (stack.pop() !== name) problems.push(`unbalanced </${name}> at ${m.index}`)
+    } else {
+      if (stack.length === 0) roots++
+      if (!selfClose) stack.push(name)
+    }
+  }
+  const tail = body.slice(last)
+  if (tail.trim() !== '') problems.push(`text after the root: ${tail.trim().slice(0, 60)}`)
+  if (stack.length > 0) problems.push(`unclosed: ${stack.join(' > ')}`)
+  if (roots !== 1) problems.push(`${roots} root elements`)
+  return problems
+}
+
 interface Snap {
   blocks: Record<string, { baseline: Record<string, { cases: Record<string, number> } | unknown> }>
 }
 
 describe('vitest-simba e2e: reporters carry the scores', () => {
-  test('--reporter=json: each case test has meta.simba with its score, equal to the committed baseline', async () => {
+  test('--reporter=json on stdout parses; each case test has meta.simba with its score, equal to the committed baseline', async () => {
     const dir = copyProject('tickets')
     dirs.push(dir)
-    const out = join(dir, 'report.json')
-    const r = await run(dir, ['run', '--reporter=json', `--outputFile=${out}`], { env: { CI: 'true' } })
+    // The report goes to stdout: it must parse as it is (the score table goes to stderr then).
+    const r = await run(dir, ['run', '--reporter=json'], { env: { CI: 'true' } })
     expect(r.code, r.output).toBe(0)
-    const report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport
+    const report = JSON.parse(r.stdout) as JsonReport
+    expect(scoreTable(r.stderr).join('\n')).toMatch(/routes support tickets\s+devset\s+32\s+0\.531/)
     expect(report.success).toBe(true)
     expect(report.numTotalTests).toBe(58)
 
@@ -61,14 +94,16 @@ describe('vitest-simba e2e: reporters carry the scores', () => {
     expect(mean?.meta.simba).toMatchObject({ kind: 'block', split: 'devset', cases: 32, mean: 0.53125, baseline: 0.53125, regressed: [], improved: [] })
   }, 60_000)
 
-  test('--reporter=junit: the report is written and holds each case score as a property', async () => {
+  test('--reporter=junit on stdout is well-formed XML and holds each case score as a property', async () => {
     const dir = copyProject('tickets')
     dirs.push(dir)
-    const out = join(dir, 'junit.xml')
-    const r = await run(dir, ['run', '--reporter=junit', `--outputFile=${out}`], { env: { CI: 'true' } })
+    const r = await run(dir, ['run', '--reporter=junit'], { env: { CI: 'true' } })
     expect(r.code, r.output).toBe(0)
-    expect(existsSync(out)).toBe(true)
-    const xml = readFileSync(out, 'utf8')
+    const xml = r.stdout
+    // Well-formed and complete: one <testsuites> root, balanced tags, a <testcase> per test.
+    expect(xmlProblems(xml)).toEqual([])
+    expect(xml.match(/<testcase /g)).toHaveLength(58)
+    expect(scoreTable(r.stderr).join('\n')).toMatch(/routes support tickets\s+devset\s+32\s+0\.531/)
     expect(xml).toMatch(/<testsuites name="vitest tests" tests="58" failures="0" errors="0"/)
     // Vitest's junit reporter writes test annotations as <property> elements.
     expect(xml).toMatch(

@@ -32,9 +32,13 @@ describe('the packed tarball', () => {
     expect(readFileSync(resolve(root, clean(Object.values(pkg.bin)[0]!)), 'utf8').startsWith('#!/usr/bin/env node')).toBe(true)
   })
 
-  it('holds only dist (js + d.ts), README.md and package.json', () => {
-    const unexpected = files.filter((f) => !['README.md', 'package.json'].includes(f) && !/^dist\/.+\.(js|d\.ts)$/.test(f))
+  it('holds only dist (js + d.ts), the globals types entry, README.md, CHANGELOG.md, LICENSE and package.json', () => {
+    const unexpected = files.filter((f) => !['README.md', 'CHANGELOG.md', 'LICENSE', 'globals.d.ts', 'package.json'].includes(f) && !/^dist\/.+\.(js|d\.ts)$/.test(f))
     expect(unexpected, 'files that should not ship (tests, fixtures, sources, source maps, temp files)').toEqual([])
+  })
+
+  it('ships the licence, the changelog and the globals types entry', () => {
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'CHANGELOG.md', 'globals.d.ts']))
   })
 
   it('ships no stale build output: every dist file comes from a current source file', () => {

@@ -1,10 +1,11 @@
+import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { splitArgs } from '../../src/vitest/node/args.js'
 import { parsePluginOptions } from '../../src/vitest/node/options.js'
 import { buildProvided } from '../../src/vitest/node/provided.js'
 import { redactRulesOf } from '../../src/vitest/runtime/redact.js'
-import { formatFileNotes, formatScoreTable } from '../../src/vitest/node/table.js'
-import type { SimbaBlockMeta } from '../../src/vitest/shared.js'
+import { formatFileNotes, formatScoreTable, formatSplitNotes } from '../../src/vitest/node/table.js'
+import type { CaseStatus, SimbaBlockMeta, SimbaCaseMeta } from '../../src/vitest/shared.js'
 
 describe('plugin options', () => {
   test('valid options pass; a wrong one names its path', () => {
@@ -55,17 +56,57 @@ describe('score table', () => {
   const row = (block: string, file: string, mean: number, baseline: number | null): SimbaBlockMeta => ({
     kind: 'block', block, file, split: 'devset', cases: 4, mean, baseline, regressed: ['a'], improved: [], calls: { total: 4, live: 1, replayed: 3 }, tokens: 120, cost: 0.0012, optimized: false, snapshot: 'skipped',
   })
+  const kase = (block: string, split: 'trainset' | 'devset', name: string, status: CaseStatus): SimbaCaseMeta => ({ kind: 'case', block, split, case: name, score: 1, baseline: 1, status })
   test('rows are sorted by file and block whatever the input order', () => {
-    const a = row('b1', 'x.test.ts', 0.5, 0.75)
-    const b = row('b0', 'a.test.ts', 1, null)
+    const a = { ...row('b1', 'x.test.ts', 0.5, 0.75), caseMetas: [kase('b1', 'devset', 'a', 'regressed')] }
+    const b = { ...row('b0', 'a.test.ts', 1, null), caseMetas: [kase('b0', 'devset', 'a', 'regressed')] }
     const text = formatScoreTable([a, b])
     expect(text).toBe(formatScoreTable([b, a]))
-    expect(text.split('\n')[3]).toMatch(/^b0\s+4\s+1\.000\s+-\s+-\s+1\s+0\s+1\/3\s+120\s+0\.0012$/)
-    expect(text.split('\n')[4]).toMatch(/^b1\s+4\s+0\.500\s+0\.750\s+-0\.250/)
+    expect(text.split('\n')[1]).toMatch(/^block\s+split\s+cases\s+mean\s+baseline\s+delta\s+regressed\s+improved\s+LM live\/replayed\s+tokens\s+cost$/)
+    expect(text.split('\n')[3]).toMatch(/^b0\s+devset\s+4\s+1\.000\s+-\s+-\s+1\s+0\s+1\/3\s+120\s+0\.0012$/)
+    expect(text.split('\n')[4]).toMatch(/^b1\s+devset\s+4\s+0\.500\s+0\.750\s+-0\.250/)
+  })
+  test('cases, regressed and improved count the same (gating) split; the other split gets its own labelled line', () => {
+    // 2 train + 3 dev cases; the devset gates. Train: 1 regressed, 1 improved. Dev: 1 improved.
+    const b = { ...row('blk', 'a.test.ts', 0.5, 0.5), cases: 3, regressed: ['t1'], improved: ['t2', 'd1'] }
+    const caseMetas = [kase('blk', 'trainset', 't1', 'regressed'), kase('blk', 'trainset', 't2', 'improved'), kase('blk', 'devset', 'd1', 'improved'), kase('blk', 'devset', 'd2', 'pass'), kase('blk', 'devset', 'd3', 'pass')]
+    const text = formatScoreTable([{ ...b, caseMetas }])
+    expect(text.split('\n')[3]).toMatch(/^blk\s+devset\s+3\s+0\.500\s+0\.500\s+\+0\.000\s+0\s+1\s/)
+    expect(formatSplitNotes([{ ...b, caseMetas }])).toEqual(['blk: trainset (not gating) 2 cases, 1 regressed, 1 improved'])
+    // Property: whatever the statuses, the row's counts equal the gating split's statuses.
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('trainset' as const, 'devset' as const), fc.constantFrom<CaseStatus>('pass', 'regressed', 'improved', 'failing')), { maxLength: 20 }), (spec) => {
+        const metas = spec.map(([split, status], i) => kase('blk', split, `c${i}`, status))
+        const gating = metas.filter((m) => m.split === 'devset')
+        const line = formatScoreTable([{ ...b, cases: gating.length, caseMetas: metas }]).split('\n')[3] ?? ''
+        const cells = line.split(/\s{2,}/)
+        expect(cells[2]).toBe(String(gating.length))
+        // No case of the gating split ran: unknown, not zero.
+        expect(cells[6]).toBe(gating.length === 0 ? '-' : String(gating.filter((m) => m.status === 'regressed').length))
+        expect(cells[7]).toBe(gating.length === 0 ? '-' : String(gating.filter((m) => m.status === 'improved').length))
+      }),
+    )
   })
   test('file notes list fixture counts and obsolete blocks', () => {
     const notes = formatFileNotes([{ file: 'a.test.ts', meta: { obsolete: ['old'], pruned: [], snapshot: '__snapshots__/a.test.ts.simba.json', fixtures: { file: 'f', replayed: 2, recorded: 0, missing: 1, unused: 0, live: 0 } } }])
     expect(notes[0]).toBe('fixtures a.test.ts: 2 replayed, 0 recorded, 1 missing, 0 unused, 0 live')
     expect(notes[1]).toContain('obsolete blocks "old"')
+  })
+})
+
+describe('where the score table goes', () => {
+  test('stderr only when a JSON/JUnit/TAP report is written to stdout', async () => {
+    const { machineReportOnStdout } = await import('../../src/vitest/node/reporter.js')
+    expect(machineReportOnStdout({ reporters: [['default', {}]] })).toBe(false)
+    expect(machineReportOnStdout({ reporters: [['verbose', {}], ['dot', {}]] })).toBe(false)
+    expect(machineReportOnStdout({ reporters: [['json', {}]] })).toBe(true)
+    expect(machineReportOnStdout({ reporters: [['default', {}], ['junit', {}]] })).toBe(true)
+    expect(machineReportOnStdout({ reporters: [['tap-flat', {}]] })).toBe(true)
+    // An output file (global, per reporter, or in the reporter's options) frees stdout.
+    expect(machineReportOnStdout({ reporters: [['json', {}]], outputFile: 'r.json' })).toBe(false)
+    expect(machineReportOnStdout({ reporters: [['json', {}]], outputFile: { json: 'r.json' } })).toBe(false)
+    expect(machineReportOnStdout({ reporters: [['json', {}], ['junit', {}]], outputFile: { json: 'r.json' } })).toBe(true)
+    expect(machineReportOnStdout({ reporters: [['json', { outputFile: 'r.json' }]] })).toBe(false)
+    expect(machineReportOnStdout({ reporters: ['json'] })).toBe(true)
   })
 })

@@ -1,7 +1,8 @@
 import type { z } from 'zod'
+import type * as core from 'zod/v4/core'
 
 /** A signature field given with an explicit description: `field(z.string(), 'The question')`. */
-export interface FieldSpec<T extends z.ZodType = z.ZodType> {
+export interface FieldSpec<T extends core.$ZodType = core.$ZodType> {
   /** Zod schema that validates (and types) the field value. */
   readonly schema: T
   /** Text shown to the LM next to the field name. */
@@ -10,8 +11,11 @@ export interface FieldSpec<T extends z.ZodType = z.ZodType> {
   readonly kind: 'simba-field'
 }
 
-/** What a signature accepts per field: a `field(...)` or a bare zod schema (its `.description` is used). */
-export type FieldInput = FieldSpec | z.ZodType
+/**
+ * What a signature accepts per field: a `field(...)` or a bare zod schema (its `.description` is
+ * used). Typed against zod's core types (`zod/v4/core`), so schemas of any zod 4 release compile.
+ */
+export type FieldInput = FieldSpec | core.$ZodType
 
 /** One resolved field of a signature, in declaration order. */
 export interface FieldInfo {
@@ -27,8 +31,8 @@ export interface FieldInfo {
  * Declares a field with a zod schema and an optional description.
  * @example field(z.enum(['billing', 'technical']), 'Queue that handles the ticket')
  */
-export function field<T extends z.ZodType>(schema: T, description?: string): FieldSpec<T> {
-  return { schema, description: description ?? schema.description, kind: 'simba-field' }
+export function field<T extends core.$ZodType>(schema: T, description?: string): FieldSpec<T> {
+  return { schema, description: description ?? (schema as unknown as { description?: string }).description, kind: 'simba-field' }
 }
 
 /** True when `value` was made by `field(...)`. */
@@ -37,7 +41,22 @@ export function isFieldSpec(value: unknown): value is FieldSpec {
 }
 
 /** The zod schema inside a field input. */
-export type SchemaOf<F> = F extends FieldSpec<infer T> ? T : F extends z.ZodType ? F : never
+export type SchemaOf<F> = F extends FieldSpec<infer T> ? T : F extends core.$ZodType ? F : never
 
-/** Value types of a record of field inputs. */
-export type InferFields<R extends Record<string, FieldInput>> = { [K in keyof R]: z.infer<SchemaOf<R[K]>> }
+/** Flattens an intersection of object types into one object type (for readable hovers and errors). */
+type Simplify<T> = { [K in keyof T]: T[K] } & {}
+
+/** Keys of `R` whose parsed value may be undefined (`.optional()` schemas). */
+type OptionalOutputKeys<R> = { [K in keyof R]: undefined extends core.output<SchemaOf<R[K]>> ? K : never }[keyof R]
+/** Keys of `R` that may be left out when calling (`.optional()` and `.default(...)` schemas). */
+type OptionalInputKeys<R> = { [K in keyof R]: undefined extends core.input<SchemaOf<R[K]>> ? K : never }[keyof R]
+
+/** Value types of a record of output fields; optional fields are optional keys. */
+export type InferFields<R extends Record<string, FieldInput>> = Simplify<
+  { [K in Exclude<keyof R, OptionalOutputKeys<R>>]: core.output<SchemaOf<R[K]>> } & { [K in OptionalOutputKeys<R>]?: core.output<SchemaOf<R[K]>> }
+>
+
+/** Value types of a record of input fields; optional and defaulted fields are optional keys. */
+export type InferInputFields<R extends Record<string, FieldInput>> = Simplify<
+  { [K in Exclude<keyof R, OptionalInputKeys<R>>]: core.output<SchemaOf<R[K]>> } & { [K in OptionalInputKeys<R>]?: core.output<SchemaOf<R[K]>> }
+>

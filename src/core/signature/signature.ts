@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { SimbaError } from '../../errors.js'
-import { isFieldSpec, type FieldInfo, type FieldInput, type FieldSpec, type InferFields } from './field.js'
+import { isFieldSpec, type FieldInfo, type FieldInput, type FieldSpec, type InferFields, type InferInputFields } from './field.js'
 import { parseShorthand, type ShorthandInputs, type ShorthandOutputs } from './shorthand.js'
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -74,7 +74,7 @@ export interface SignatureSpec<I extends Record<string, FieldInput>, O extends R
 export function signature<T extends string>(text: T, instructions?: string): Signature<ShorthandInputs<T>, ShorthandOutputs<T>>
 export function signature<I extends Record<string, FieldInput>, O extends Record<string, FieldInput>>(
   spec: SignatureSpec<I, O>,
-): Signature<InferFields<I>, InferFields<O>>
+): Signature<InferInputFields<I>, InferFields<O>>
 export function signature(spec: string | SignatureSpec<Record<string, FieldInput>, Record<string, FieldInput>>, instructions?: string): AnySignature {
   if (typeof spec === 'string') {
     let parsed: { inputs: string[]; outputs: string[] }
@@ -95,7 +95,7 @@ export function signature(spec: string | SignatureSpec<Record<string, FieldInput
 }
 
 function toFieldInfo(name: string, spec: FieldInput): FieldInfo {
-  if (isFieldSpec(spec)) return { name, schema: (spec as FieldSpec).schema, description: (spec as FieldSpec).description }
+  if (isFieldSpec(spec)) return { name, schema: (spec as FieldSpec).schema as z.ZodType, description: (spec as FieldSpec).description }
   if (spec instanceof z.ZodType) return { name, schema: spec, description: spec.description }
   throw new SimbaError('SIMBA_CONFIG', `signature field "${name}" must be a zod schema or field(schema, description), got ${typeof spec}`)
 }

@@ -1,10 +1,107 @@
+import { parseArgs } from 'node:util'
+
+/** What the `vitest-simba` command line asks for: our own answer (help, version, error) or a Vitest run. */
+export type BinArgs =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'error'; message: string }
+  | { kind: 'run'; optimize: boolean; ci: boolean; rest: string[] }
+
+const OWN = {
+  optimize: { type: 'boolean' },
+  ci: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const
+
+/** Edit distance between two short strings (insert, delete, substitute, swap neighbours). */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i] as number[]
+      const prev = d[i - 1] as number[]
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1)
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number
+}
+
+/**
+ * Our own flag a long option looks like a misspelling of (`--optimise` → `optimize`), or undefined.
+ * Only `--optimize` is long enough to guess at; `--ci` is too close to Vitest's `--ui`.
+ */
+function lookAlike(name: string): string | undefined {
+  const norm = name.toLowerCase().replace(/[^a-z]/g, '')
+  return norm !== '' && distance(norm, 'optimize') <= 2 ? 'optimize' : undefined
+}
+
+/**
+ * Parses the bin's arguments with `node:util` `parseArgs`: strict on our own flags (`--optimize`,
+ * `--ci`, `--help`/`-h`, `--version`/`-v`, which take no value), every other argument is handed to
+ * Vitest unchanged and in order. Nothing after `--` is ours.
+ */
+export function parseBinArgs(argv: readonly string[]): BinArgs {
+  const { tokens } = parseArgs({ args: [...argv], options: OWN, strict: false, allowPositionals: true, tokens: true })
+  const ownIndex = new Set<number>()
+  let optimize = false
+  let ci = false
+  let help = false
+  let version = false
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue
+    const raw = argv[t.index] ?? ''
+    // A short flag inside a group (`-uv`) is Vitest's business, not ours.
+    if (t.name in OWN && (raw === t.rawName || raw.startsWith(`${t.rawName}=`))) {
+      if (t.inlineValue) return { kind: 'error', message: `Option \`--${t.name}\` takes no value (got \`${raw}\`).` }
+      ownIndex.add(t.index)
+      if (t.name === 'optimize') optimize = true
+      else if (t.name === 'ci') ci = true
+      else if (t.name === 'help') help = true
+      else version = true
+      continue
+    }
+    if (!t.rawName.startsWith('--')) continue
+    const like = lookAlike(t.name)
+    if (like) return { kind: 'error', message: `Unknown option \`${t.rawName}\` for vitest-simba. Did you mean \`--${like}\`?\nRun \`npx vitest-simba --help\` for the bin's own options.` }
+  }
+  if (help) return { kind: 'help' }
+  if (version) return { kind: 'version' }
+  return { kind: 'run', optimize, ci, rest: argv.filter((_, i) => !ownIndex.has(i)) }
+}
+
 /** Our own flags, split off the argument list; everything else goes to Vitest unchanged. */
 export function splitArgs(argv: readonly string[]): { optimize: boolean; ci: boolean; rest: string[] } {
-  const dashDash = argv.indexOf('--')
-  const head = dashDash < 0 ? [...argv] : argv.slice(0, dashDash)
-  const ours = new Set(['--optimize', '--ci'])
-  const rest = [...head.filter((a) => !ours.has(a)), ...(dashDash < 0 ? [] : argv.slice(dashDash))]
-  return { optimize: head.includes('--optimize'), ci: head.includes('--ci'), rest }
+  const r = parseBinArgs(argv)
+  if (r.kind !== 'run') throw new Error(r.kind === 'error' ? r.message : `--${r.kind} is answered by the bin itself`)
+  return { optimize: r.optimize, ci: r.ci, rest: r.rest }
+}
+
+/** The bin's `--help` text (Vitest's own options are listed by `npx vitest --help`). */
+export function binHelp(version: string): string {
+  return [
+    `${version}: Vitest's CLI plus prompt optimization.`,
+    '',
+    'Usage:',
+    '  npx vitest-simba [vitest arguments] [--optimize] [--ci]',
+    '',
+    'Options of vitest-simba:',
+    '  --optimize     run SIMBA for each describe.optimize block and show the proposed program',
+    '                 (sets SIMBA_OPTIMIZE=1; runs once unless `watch` or `--watch` is given;',
+    '                 add -u to accept it into the snapshot)',
+    '  --ci           strict replay, no snapshot or fixture writes (sets CI=true)',
+    '  -h, --help     show this help',
+    '  -v, --version  show the versions of vitest-simba and Vitest',
+    '',
+    'Every other argument goes to Vitest unchanged; see `npx vitest --help`.',
+    '',
+    'Examples:',
+    '  npx vitest-simba run               # replay fixtures, gate on the committed baselines',
+    '  npx vitest-simba --optimize        # propose a better program (no file changes)',
+    '  npx vitest-simba --optimize -u     # accept it',
+  ].join('\n')
 }
 
 /**

@@ -1,14 +1,41 @@
 #!/usr/bin/env node
 /**
  * `vitest-simba`: Vitest's own CLI plus `--optimize` (sets SIMBA_OPTIMIZE=1) and `--ci` (sets
- * CI=true: strict replay, no snapshot or fixture writes). Passes every other argument to Vitest
+ * CI=true: strict replay, no snapshot or fixture writes). `--help` and `--version` print and exit;
+ * a misspelt flag of ours exits 2 with a suggestion. Passes every other argument to Vitest
  * unchanged and keeps Vitest's exit code. With `--optimize` it runs once unless `watch` is asked for.
  * @example npx vitest-simba --optimize -u
  */
-import { runOnceWhenOptimizing, splitArgs } from './args.js'
+import { createRequire } from 'node:module'
+import { binHelp, parseBinArgs, runOnceWhenOptimizing } from './args.js'
+import { libraryVersion } from './provided.js'
+
+/** Vitest's version as installed next to this package. */
+function vitestVersion(): string {
+  try {
+    const require = createRequire(import.meta.url)
+    return (require('vitest/package.json') as { version: string }).version
+  } catch {
+    return 'not found'
+  }
+}
 
 async function main(): Promise<void> {
-  const { optimize, ci, rest } = splitArgs(process.argv.slice(2))
+  const args = parseBinArgs(process.argv.slice(2))
+  if (args.kind === 'help') {
+    process.stdout.write(`${binHelp(libraryVersion())}\n`)
+    return
+  }
+  if (args.kind === 'version') {
+    process.stdout.write(`${libraryVersion()} (vitest ${vitestVersion()})\n`)
+    return
+  }
+  if (args.kind === 'error') {
+    process.stderr.write(`vitest-simba: ${args.message}\n`)
+    process.exitCode = 2
+    return
+  }
+  const { optimize, ci, rest } = args
   if (optimize) process.env['SIMBA_OPTIMIZE'] = '1'
   if (ci) process.env['CI'] = 'true'
   // Imported after the environment is set: Vitest reads CI when it loads.

@@ -4,7 +4,7 @@ import type { Plugin } from 'vite'
 import { parseCLI, type VitestPluginContext } from 'vitest/node'
 import '../shared.js'
 import { parsePluginOptions, type SimbaPluginOptions } from './options.js'
-import { buildProvided } from './provided.js'
+import { buildProvided, isOptimizing } from './provided.js'
 import { ScoreReporter } from './reporter.js'
 
 /** Absolute path of the runtime setup file (built `.js`, or the `.ts` source when run from src). */
@@ -12,6 +12,29 @@ export function setupFilePath(): string {
   const js = fileURLToPath(new URL('../runtime/setup.js', import.meta.url))
   if (existsSync(js)) return js
   return fileURLToPath(new URL('../runtime/setup.ts', import.meta.url))
+}
+
+/** The options Vitest's own CLI got, when Vitest's CLI started this process (undefined otherwise). */
+function vitestCliOptions(argv: readonly string[]): { run?: boolean; watch?: boolean } | undefined {
+  if (!/vitest(\.mjs)?$/.test(argv[1] ?? '')) return undefined
+  try {
+    return parseCLI(['vitest', ...argv.slice(2)]).options
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The notice for optimize mode and watch mode, or undefined. Optimize mode sets `test.watch: false`
+ * (unless the config sets `watch`), so a plain `vitest` in a terminal runs once instead of re-running
+ * the whole optimization on every save; an explicit `watch`/`--watch` is kept, with a warning.
+ */
+export function optimizeWatchNotice(input: { optimize: boolean; watching: boolean; cli: { run?: boolean; watch?: boolean } | undefined; terminal: boolean }): string | undefined {
+  if (!input.optimize) return undefined
+  if (input.watching) return '[simba] optimize mode in watch mode: every save re-runs SIMBA for the changed test files'
+  const defaultWouldWatch = input.terminal && input.cli !== undefined && input.cli.run !== true && input.cli.watch === undefined
+  if (defaultWouldWatch) return '[simba] optimize mode runs once, like `vitest run` (watching would re-run the whole optimization on every save); pass `watch` to watch anyway'
+  return undefined
 }
 
 /** True when the vitest CLI that started this process got file filters (best effort). */
@@ -36,12 +59,14 @@ export function simba(options: SimbaPluginOptions = {}): Plugin {
   const opts = parsePluginOptions(options)
   return {
     name: 'simba:plugin',
-    config(config) {
-      const test = (config as { test?: { maxConcurrency?: number } }).test
+    config(config, env) {
+      const test = (config as { test?: { maxConcurrency?: number; watch?: boolean } }).test
       return {
         test: {
           setupFiles: [setupFilePath()],
           ...(test?.maxConcurrency === undefined ? { maxConcurrency: opts.maxConcurrency ?? 16 } : {}),
+          // One optimization per command: Vitest's CLI `watch`/`--watch` still overrides this.
+          ...(test?.watch === undefined && isOptimizing(process.env, env.mode) ? { watch: false } : {}),
         },
       } as Record<string, unknown>
     },
@@ -56,6 +81,13 @@ export function simba(options: SimbaPluginOptions = {}): Plugin {
         env: process.env,
       })
       project.provide('simba', provided)
+      const notice = optimizeWatchNotice({
+        optimize: provided.optimize,
+        watching: vitest.config.watch,
+        cli: vitestCliOptions(process.argv),
+        terminal: Boolean(process.stdin.isTTY) && !provided.ci,
+      })
+      if (notice && project.name === vitest.projects[0]?.name) vitest.logger.log(notice)
       const reporters = vitest.config.reporters as unknown[]
       if (!reporters.some((r) => r instanceof ScoreReporter)) reporters.push(new ScoreReporter())
     },

@@ -15,6 +15,11 @@ export function libraryVersion(): string {
   }
 }
 
+/** True when optimize mode is on (`SIMBA_OPTIMIZE=1`/`true`, or Vite's `--mode optimize`). */
+export function isOptimizing(env: NodeJS.ProcessEnv, viteMode: string | undefined): boolean {
+  return env['SIMBA_OPTIMIZE'] === '1' || env['SIMBA_OPTIMIZE'] === 'true' || viteMode === 'optimize'
+}
+
 /** Inputs of {@link buildProvided} (what the plugin reads from Vitest and the environment). */
 export interface ProvidedInput {
   options: SimbaPluginOptions
@@ -42,7 +47,7 @@ export function buildProvided(input: ProvidedInput): SimbaProvided {
   })
   const dir = options.fixtures?.dir
   return {
-    optimize: env['SIMBA_OPTIMIZE'] === '1' || env['SIMBA_OPTIMIZE'] === 'true' || input.viteMode === 'optimize',
+    optimize: isOptimizing(env, input.viteMode),
     update,
     fixtureMode,
     hosts: [...new Set(hosts)],

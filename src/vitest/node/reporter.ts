@@ -1,42 +1,73 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
-import type { SimbaBlockMeta, SimbaFileMeta } from '../shared.js'
-import { formatFileNotes, formatScoreTable } from './table.js'
+import type { SimbaBlockMeta, SimbaCaseMeta, SimbaFileMeta } from '../shared.js'
+import { formatFileNotes, formatScoreTable, formatSplitNotes, type BlockReport } from './table.js'
 
-/** Collects block and file meta from finished modules (also works on merged blob reports). */
-export function collectMeta(modules: ReadonlyArray<TestModule>): { blocks: SimbaBlockMeta[]; files: Array<{ file: string; meta: SimbaFileMeta }> } {
-  const blocks: SimbaBlockMeta[] = []
+/**
+ * Collects block, case and file meta from finished modules (also works on merged blob reports).
+ * Each block carries the meta of its own file's case tests that ran.
+ */
+export function collectMeta(modules: ReadonlyArray<TestModule>): { blocks: BlockReport[]; files: Array<{ file: string; meta: SimbaFileMeta }> } {
+  const blocks: BlockReport[] = []
   const files: Array<{ file: string; meta: SimbaFileMeta }> = []
   for (const m of modules) {
     const fileMeta = m.meta().simbaFile
     if (fileMeta) files.push({ file: m.relativeModuleId, meta: fileMeta })
+    const cases: SimbaCaseMeta[] = []
+    for (const t of m.children.allTests()) {
+      const meta = t.meta().simba
+      if (meta?.kind === 'case') cases.push(meta)
+    }
     for (const s of m.children.allSuites()) {
-      const meta = s.meta().simba
-      if (meta?.kind === 'block') blocks.push(meta)
+      const meta: SimbaBlockMeta | SimbaCaseMeta | undefined = s.meta().simba
+      if (meta?.kind === 'block') blocks.push({ ...meta, caseMetas: cases.filter((c) => c.block === meta.block) })
     }
   }
   return { blocks, files }
 }
 
+/** Reporters that write their whole report to stdout unless given an output file. */
+const STDOUT_REPORTS = new Set(['json', 'junit', 'tap', 'tap-flat'])
+
+/**
+ * True when another configured reporter writes a machine-readable report (JSON, JUnit, TAP) to
+ * stdout, which the score table must then not corrupt.
+ */
+export function machineReportOnStdout(config: { reporters?: unknown; outputFile?: unknown }): boolean {
+  const reporters = Array.isArray(config.reporters) ? (config.reporters as unknown[]) : []
+  return reporters.some((r) => {
+    const [name, options] = typeof r === 'string' ? [r, undefined] : Array.isArray(r) ? [r[0], r[1]] : [undefined, undefined]
+    if (typeof name !== 'string' || !STDOUT_REPORTS.has(name)) return false
+    if ((options as { outputFile?: unknown } | undefined)?.outputFile) return false
+    const out = config.outputFile
+    return !(typeof out === 'string' ? out : out && typeof out === 'object' ? (out as Record<string, unknown>)[name] : undefined)
+  })
+}
+
 /**
  * Prints the score table at the end of the run, rebuilt from task meta only, so a
- * `--merge-reports` run prints the same table as the runs it merges.
+ * `--merge-reports` run prints the same table as the runs it merges. It goes to stdout next to
+ * the human reporters, and to stderr when a JSON, JUnit or TAP report owns stdout.
  */
 export class ScoreReporter implements Reporter {
   private vitest: Vitest | undefined
 
-  /** Keeps the Vitest instance for its logger. */
+  /** Keeps the Vitest instance for its logger and reporter settings. */
   onInit(vitest: Vitest): void {
     this.vitest = vitest
   }
 
-  /** Prints the table and the fixture/snapshot notes. */
+  /** Prints the table, the non-gating split lines and the fixture/snapshot notes. */
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     const { blocks, files } = collectMeta(modules)
-    const notes = formatFileNotes(files)
+    const notes = [...formatSplitNotes(blocks), ...formatFileNotes(files)]
     if (blocks.length === 0 && notes.length === 0) return
-    const text = [blocks.length > 0 ? formatScoreTable(blocks) : '', ...notes].filter(Boolean).join('\n')
+    const text = `\n${[blocks.length > 0 ? `${formatScoreTable(blocks)}\n` : '', ...notes].filter(Boolean).join('\n')}\n`
+    const toStderr = this.vitest ? machineReportOnStdout(this.vitest.config as { reporters?: unknown; outputFile?: unknown }) : false
     const log = this.vitest?.logger
-    if (log) log.log(`\n${text}\n`)
-    else process.stdout.write(`\n${text}\n`)
+    if (toStderr) {
+      if (log) log.error(text)
+      else process.stderr.write(`${text}\n`)
+    } else if (log) log.log(text)
+    else process.stdout.write(`${text}\n`)
   }
 }

@@ -13,24 +13,35 @@ export type Row = Record<string, any> | Example
 /** SIMBA settings a block may set (the plugin's `optimize` option gives defaults). */
 export type BlockOptimizerOptions = Omit<SimbaOptions, 'trainset' | 'metric' | 'lm' | 'onProgress' | 'valset' | '__program'>
 
+/** What `program` accepts: a factory of a Module/Predict, or an async `(inputs) => outputs` function. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ProgramSpec = (() => Module | Promise<Module>) | ((inputs: any) => Promise<any>)
+
 /**
- * Options of `describe.optimize(name, options)`. `T` is the row type, inferred from `trainset`,
- * so the metric's example is typed (`ex.queue`).
+ * The prediction a program produces: the `forward` output of the Module a factory returns, or what
+ * a plain async function resolves to.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export interface OptimizeBlockOptions<T extends Record<string, any> = Record<string, any>> {
+export type PredictionOf<F> = F extends () => infer R ? (Awaited<R> extends Module<any, infer O> ? O : Awaited<R>) : F extends (inputs: any) => infer R ? Awaited<R> : any
+
+/**
+ * Options of `describe.optimize(name, options)`. `T` is the row type, inferred from `trainset`,
+ * so the metric's example is typed (`ex.queue`); `F` is the program, so the metric's prediction is
+ * typed from its output (`pred.queue`) and `inputs` must name keys of the rows.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface OptimizeBlockOptions<T extends Record<string, any> = Record<string, any>, F extends ProgramSpec = ProgramSpec> {
   /** A factory returning a Module/Predict (optimizable), or an async `(inputs) => outputs` (regression tests only). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  program: (() => Module | Promise<Module>) | ((inputs: any) => Promise<any>)
+  program: F
   /** Training cases (each becomes a test). */
   trainset: ReadonlyArray<T | Example<T>>
   /** Held-out cases; when given, their mean is the gate. */
   devset?: ReadonlyArray<T | Example<T>>
   /** Input keys of plain-object rows (default: the first predictor's signature inputs). */
-  inputs?: readonly string[]
+  inputs?: ReadonlyArray<NoInfer<keyof T & string>>
   /** Scores one case: number, boolean or `{ score, feedback }`. Gets the example (`ex.queue` or `ex.data.queue`) and the prediction. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  metric: Metric<ExampleOf<T, any>, any>
+  metric: Metric<ExampleOf<T, any>, NoInfer<PredictionOf<F>>>
   /** Absolute floor for the gating mean. */
   threshold?: number
   /** Allowed drop vs the snapshot baseline, for the mean and each case (default 0). */

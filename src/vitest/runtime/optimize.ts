@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe as vDescribe, expect, inject, test } from
 import { SimbaError } from '../../errors.js'
 import '../shared.js'
 import type { CaseStatus, SimbaCaseMeta, SimbaProvided } from '../shared.js'
-import { parseBlockOptions, type OptimizeBlockOptions } from './block-options.js'
+import { parseBlockOptions, type OptimizeBlockOptions, type ProgramSpec } from './block-options.js'
 import { buildProgram, inputKeysFor, isFactory, toCases, type BlockCase } from './cases.js'
 import { caseStatus, gateMessage } from './compare.js'
 import { registry } from './registry.js'
@@ -43,7 +43,7 @@ async function collectCases(block: string, options: OptimizeBlockOptions): Promi
  * @example describe.optimize('routes tickets', { program: () => new Router(), trainset, metric })
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function optimize<T extends Record<string, any>>(name: string, options: OptimizeBlockOptions<T>): void {
+export function optimize<T extends Record<string, any>, F extends ProgramSpec = ProgramSpec>(name: string, options: OptimizeBlockOptions<T, F>): void {
   const opts = parseBlockOptions(name, options)
   const ctx = provided(name)
   const r = registry()

@@ -26,3 +26,84 @@ export function progressLine(block: string, e: SimbaEvent): string | undefined {
       return undefined
   }
 }
+
+/** `12s`, `3m05s`, `1h02m`: a short, human duration. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000))
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
+}
+
+/** Where and how {@link createProgress} writes. */
+export interface ProgressOptions {
+  /** SIMBA's step budget (`maxSteps`), when known: enables `step k/N` and the ETA. */
+  maxSteps?: number
+  /** True when the output is a terminal: one status line redrawn in place; else plain lines. */
+  tty: boolean
+  /** Writes raw text (e.g. to the terminal, outside Vitest's per-test console framing). */
+  write: (text: string) => void
+  /** Clock in ms (tests pass a fake one). */
+  now?: () => number
+}
+
+/**
+ * A SIMBA `onProgress` handler for one block: step k/N, elapsed time, ETA and LM calls so far.
+ * In a terminal it keeps one status line redrawn in place (`\r`), with the start, warnings and the
+ * final result as lines of their own; otherwise it writes the plain {@link progressLine} lines,
+ * with elapsed time and ETA added to each finished step.
+ * @example const onProgress = createProgress('routes tickets', { maxSteps: 8, tty: process.stdout.isTTY, write: (t) => process.stdout.write(t) })
+ */
+export function createProgress(block: string, options: ProgressOptions): (e: SimbaEvent) => void {
+  const now = options.now ?? Date.now
+  const n = options.maxSteps
+  let start: number | undefined
+  let step = 0
+  let done = 0
+  let calls = 0
+  let status = ''
+  const clear = (): void => {
+    if (status !== '') options.write('\r\u001b[2K')
+  }
+  const timing = (): string => {
+    const elapsed = start === undefined ? 0 : now() - start
+    const eta = n !== undefined && done > 0 ? ` · ETA ${formatDuration((elapsed / done) * Math.max(0, n - done))}` : ''
+    return `elapsed ${formatDuration(elapsed)}${eta}`
+  }
+  const draw = (): void => {
+    clear()
+    status = `[simba] ${block}: step ${step}${n !== undefined ? `/${n}` : ''} · ${timing()} · ${calls} LM calls`
+    options.write(status)
+  }
+  const line = (text: string): void => {
+    clear()
+    options.write(`${text}\n`)
+    if (status !== '' && options.tty) options.write(status)
+  }
+  return (e) => {
+    if (e.type === 'start') start = now()
+    if (e.type === 'step-start') step = e.step + 1
+    if (e.type === 'step-end') {
+      done = e.step + 1
+      calls = e.usage.calls
+    }
+    if (e.type === 'final') calls = e.usage.calls
+    const plain = progressLine(block, e)
+    if (!options.tty) {
+      if (plain) options.write(`${e.type === 'step-end' ? `${plain} (${timing()})` : plain}\n`)
+      return
+    }
+    if (e.type === 'start' || e.type === 'warning') {
+      if (plain) line(plain)
+      return
+    }
+    if (e.type === 'final') {
+      clear()
+      status = ''
+      if (plain) options.write(`${plain} (${timing()})\n`)
+      return
+    }
+    if (e.type === 'step-start' || e.type === 'rollouts-done' || e.type === 'step-end') draw()
+  }
+}

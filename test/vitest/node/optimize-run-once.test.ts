@@ -20,3 +20,15 @@ test('explicit watch mode, and runs without --optimize, are left to Vitest', () 
   expect(options([]).run).toBeUndefined()
   expect(options(['-u']).run).toBeUndefined()
 })
+
+test('optimize mode under plain `vitest` in a terminal gets a run-once notice; explicit watch gets a warning', async () => {
+  const { optimizeWatchNotice } = await import('../../../src/vitest/node/plugin.js')
+  const plain = parseCLI(['vitest']).options
+  expect(optimizeWatchNotice({ optimize: true, watching: false, cli: plain, terminal: true })).toMatch(/runs once, like `vitest run`/)
+  expect(optimizeWatchNotice({ optimize: true, watching: true, cli: parseCLI(['vitest', 'watch']).options, terminal: true })).toMatch(/every save re-runs SIMBA/)
+  // Nothing to say: not optimizing, `vitest run`, no terminal (Vitest would not watch), or the bin (not Vitest's CLI).
+  expect(optimizeWatchNotice({ optimize: false, watching: false, cli: plain, terminal: true })).toBeUndefined()
+  expect(optimizeWatchNotice({ optimize: true, watching: false, cli: parseCLI(['vitest', 'run']).options, terminal: true })).toBeUndefined()
+  expect(optimizeWatchNotice({ optimize: true, watching: false, cli: plain, terminal: false })).toBeUndefined()
+  expect(optimizeWatchNotice({ optimize: true, watching: false, cli: undefined, terminal: true })).toBeUndefined()
+})

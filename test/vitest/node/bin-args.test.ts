@@ -1,0 +1,51 @@
+import fc from 'fast-check'
+import { expect, test } from 'vitest'
+import { parseBinArgs } from '../../../src/vitest/node/args.js'
+
+test('--help and --version (and -h, -v) are answered by the bin itself', () => {
+  expect(parseBinArgs(['--help'])).toEqual({ kind: 'help' })
+  expect(parseBinArgs(['-h'])).toEqual({ kind: 'help' })
+  expect(parseBinArgs(['run', '--optimize', '--help'])).toEqual({ kind: 'help' })
+  expect(parseBinArgs(['--version'])).toEqual({ kind: 'version' })
+  expect(parseBinArgs(['-v'])).toEqual({ kind: 'version' })
+})
+
+test('a misspelt flag of our own is rejected with a suggestion', () => {
+  for (const typo of ['--optimise', '--optimze', '--Optimize', '--optimize-']) {
+    const r = parseBinArgs([typo, '-u'])
+    expect(r.kind, typo).toBe('error')
+    expect(r.kind === 'error' && r.message).toMatch(/Unknown option `--.*`.*Did you mean `--optimize`\?/s)
+  }
+  const withValue = parseBinArgs(['--optimize=yes'])
+  expect(withValue.kind).toBe('error')
+})
+
+test('our flags are taken out; every other argument reaches Vitest unchanged and in order', () => {
+  expect(parseBinArgs(['run', '--optimize', '-u', 'a.test.ts', '--reporter', 'json', '--ci'])).toEqual({
+    kind: 'run',
+    optimize: true,
+    ci: true,
+    rest: ['run', '-u', 'a.test.ts', '--reporter', 'json'],
+  })
+  expect(parseBinArgs(['--ui', '--coverage.enabled=true', '-t', 'alpha beta'])).toEqual({ kind: 'run', optimize: false, ci: false, rest: ['--ui', '--coverage.enabled=true', '-t', 'alpha beta'] })
+  // After `--` nothing is ours.
+  expect(parseBinArgs(['a', '--', '--optimize', '--help'])).toEqual({ kind: 'run', optimize: false, ci: false, rest: ['a', '--', '--optimize', '--help'] })
+})
+
+test('property: arguments that are not ours pass through byte for byte', () => {
+  const vitestArg = fc.oneof(
+    fc.constantFrom('run', 'watch', '-u', '--ui', '--reporter=json', '--reporter', 'junit', '-t', '--coverage', '--shard=1/2', '--bail', '3', '--mode=optimize'),
+    fc.stringMatching(/^[a-z0-9./ _=]{1,12}$/),
+  )
+  fc.assert(
+    fc.property(fc.array(fc.oneof(vitestArg, fc.constantFrom('--optimize', '--ci')), { maxLength: 10 }), (args) => {
+      const r = parseBinArgs(args)
+      expect(r).toEqual({
+        kind: 'run',
+        optimize: args.includes('--optimize'),
+        ci: args.includes('--ci'),
+        rest: args.filter((a) => a !== '--optimize' && a !== '--ci'),
+      })
+    }),
+  )
+})
