@@ -57,6 +57,14 @@ export interface SimbaCaseMeta {
   baseline: number | null
   /** Comparison outcome. */
   status: CaseStatus
+  /** What the program answered, as JSON text cut at 500 characters (secrets masked); absent when it threw. */
+  prediction?: string
+  /** The case's label fields (its non-input fields), as JSON text cut at 500 characters, secrets masked. */
+  labels?: string
+  /** The metric's feedback, if any (secrets masked). */
+  feedback?: string
+  /** Why the case failed to run or score (secrets masked). */
+  error?: string
 }
 
 /** `suite.meta.simba` of a block, and of its `mean score` test. */

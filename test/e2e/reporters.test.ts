@@ -53,7 +53,7 @@ interface Snap {
 }
 
 describe('vitest-simba e2e: reporters carry the scores', () => {
-  test('--reporter=json on stdout parses; each case test has meta.simba with its score, equal to the committed baseline', async () => {
+  test('--reporter=json on stdout parses; each case test has meta.simba with its score (equal to the committed baseline), prediction and labels', async () => {
     const dir = copyProject('tickets')
     dirs.push(dir)
     // The report goes to stdout: it must parse as it is (the score table goes to stderr then).
@@ -77,6 +77,9 @@ describe('vitest-simba e2e: reporters carry the scores', () => {
       score: 0,
       baseline: 0,
       status: 'known-failing',
+      // What the model answered and what was expected, so reports show why it scored 0.
+      prediction: expect.stringMatching(/^\{"queue":"(technical|account|shipping|security|other)"\}$/),
+      labels: '{"id":"duplicate-charge-1","queue":"billing"}',
     })
     const small = cases.find((t) => t.meta.simba?.['block'] === 'routes tickets (small)' && t.title === 'duplicate-charge-1')
     expect(small?.meta.simba).toMatchObject({ split: 'trainset', score: 1, baseline: 1, status: 'pass' })

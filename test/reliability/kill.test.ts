@@ -77,7 +77,7 @@ describe('interrupted optimization runs', () => {
         const dir = copyProject('tickets')
         dirs.push(dir)
         const signal = random() < 0.25 ? 'SIGINT' : 'SIGKILL'
-        return { dir, delay: 300 + Math.floor(random() * 5000), signal } as const
+        return { dir, delay: 200 + Math.floor(random() * 2800), signal } as const
       })
       await Promise.all(batch.map((b) => killAfter(b.dir, b.delay, b.signal)))
       for (const b of batch) {

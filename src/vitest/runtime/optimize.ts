@@ -6,7 +6,7 @@ import { parseBlockOptions, type OptimizeBlockOptions, type ProgramSpec } from '
 import { buildProgram, inputKeysFor, isFactory, toCases, type BlockCase } from './cases.js'
 import { caseStatus, gateMessage } from './compare.js'
 import { registry } from './registry.js'
-import { caseKey, runBlock, type BlockRun } from './run-block.js'
+import { caseKey, runBlock, shownValue, type BlockRun } from './run-block.js'
 
 function provided(block: string): SimbaProvided {
   let ctx: SimbaProvided | undefined
@@ -84,6 +84,11 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
         const base = run.baseline?.[c.split]?.cases[c.name]
         const status = statuses.get(caseKey(c)) ?? 'error'
         const meta: SimbaCaseMeta = { kind: 'case', block: name, split: c.split, case: c.name, score: o.error !== undefined ? null : o.score, baseline: base ?? null, status }
+        if (o.prediction !== undefined) meta.prediction = o.prediction
+        const labels = shownValue(c.example.labels())
+        if (labels !== undefined && labels !== '{}') meta.labels = labels
+        if (o.feedback !== undefined) meta.feedback = o.feedback
+        if (o.error !== undefined) meta.error = o.error
         task.meta.simba = meta
         const b = base === undefined ? 'no baseline' : `baseline ${base}`
         await annotate(`${status}: score ${o.score} (${b})${o.feedback ? ` — ${o.feedback}` : ''}`, status)

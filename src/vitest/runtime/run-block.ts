@@ -25,6 +25,21 @@ export interface CaseOutcome {
   error?: string
   /** Metric feedback. */
   feedback?: string
+  /** The program's answer as JSON text (truncated, secrets masked). */
+  prediction?: string
+}
+
+/** JSON text of a value, cut at `max` characters, secrets masked (for task meta and reports). */
+export function shownValue(value: unknown, max = 500): string | undefined {
+  if (value === undefined) return undefined
+  let text: string
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+  } catch {
+    text = String(value)
+  }
+  const masked = maskSecrets(text)
+  return masked.length > max ? `${masked.slice(0, max)}…` : masked
 }
 
 /** What the block's tests read after `runBlock`. */
@@ -139,6 +154,8 @@ export async function runBlock(args: {
       const outcome: CaseOutcome = { score: r?.score ?? 0 }
       if (r?.error !== undefined) outcome.error = maskSecrets(r.error)
       if (r?.feedback !== undefined) outcome.feedback = maskSecrets(r.feedback)
+      const shown = shownValue(r?.prediction)
+      if (shown !== undefined) outcome.prediction = shown
       outcomes.set(caseKey(c), outcome)
       scores[c.name] = outcome.score
     }

@@ -4,6 +4,7 @@ import type { SimbaEvent } from '../../../src/optimizer/simba/types.js'
 import { createProgress, formatDuration } from '../../../src/vitest/runtime/progress.js'
 
 const usage = (calls: number) => ({ calls, cachedCalls: 0, promptTokens: 0, completionTokens: 0, totalTokens: 10 * calls, cost: 0 })
+const counts = { built: 2, applied: 1, skipped: 1, gated: 0, failed: 0, ruleCalls: 1, ruleFailures: 0 }
 const forecast = { rolloutRunsPerStep: 1, candidateRunsPerStep: 1, reflectionsPerStep: 1, taskCallsPerStep: 1, baselineCalls: 0, finalCalls: 1, metricCalls: 1, totalCalls: 40, totalTokens: 400, cost: undefined }
 
 /** A two-step run, 10 s per step on a fake clock. */
@@ -15,10 +16,10 @@ function run(tty: boolean): string {
     [0, { type: 'start', forecast, bsize: 4, trainsetSize: 8 }],
     [0, { type: 'step-start', step: 0, batch: [] }],
     [5_000, { type: 'rollouts-done', step: 0, mean: 0.5, p10: 0, p90: 1, errors: 0 }],
-    [10_000, { type: 'step-end', step: 0, winner: undefined, bestSoFar: 0.5, usage: usage(12) }],
+    [10_000, { type: 'step-end', step: 0, winner: undefined, bestSoFar: 0.5, usage: usage(12), counts }],
     [10_000, { type: 'step-start', step: 1, batch: [] }],
     [12_000, { type: 'warning', code: 'W', message: 'careful' }],
-    [20_000, { type: 'step-end', step: 1, winner: undefined, bestSoFar: 0.75, usage: usage(24) }],
+    [20_000, { type: 'step-end', step: 1, winner: undefined, bestSoFar: 0.75, usage: usage(24), counts: { ...counts, ruleFailures: 1 } }],
     [21_000, { type: 'final', score: 0.75, finalists: [], stoppedReason: 'maxSteps', usage: usage(30) }],
   ] as Array<[number, SimbaEvent]>
   for (const [at, e] of events) {
@@ -41,7 +42,7 @@ test('in a terminal: one status line redrawn in place with step k/N, elapsed, ET
 test('without a terminal: plain lines, no carriage returns, timing on finished steps', () => {
   const out = run(false)
   expect(out).not.toContain('\r')
-  expect(out.split('\n')).toContain('[simba] b: step 1 done: winner none, best so far 0.500, 12 LM calls (elapsed 10s · ETA 10s)')
+  expect(out.split('\n')).toContain('[simba] b: step 1 done: winner none, best so far 0.500, candidates 2 built (1 applied, 1 skipped, 0 gated), 0 failed, 12 LM calls (elapsed 10s · ETA 10s)')
 })
 
 test('durations read as s, m and h', () => {
