@@ -23,11 +23,7 @@ describe('Example', () => {
     expect(() => toExamples([{ a: 1 }, { b: 2 }] as Array<Record<string, number>>, ['a'])).toThrow(/row #1 has no input "a"/)
     expect(() => toExamples(rows, [])).toThrow(/at least one input key/)
     expect(() => new Example([] as never)).toThrow(/must be an object/)
-    try {
-      toExamples([{}], ['x' as never])
-    } catch (e) {
-      expect((e as { code: string }).code).toBe('SIMBA_DATASET')
-    }
+    expect(() => toExamples([{}], ['x' as never])).toThrow(expect.objectContaining({ code: 'SIMBA_DATASET' }))
   })
 
   it('names cases: explicit id, then id/name field, then the first input, then #index', () => {
