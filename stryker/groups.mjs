@@ -35,11 +35,26 @@ export const groups = {
 export const fastGroups = ['gate', 'secrets']
 
 /**
- * Surviving mutants judged equivalent (no input can tell them from the original). Stryker has no
- * config-level way to skip a mutant, so they still show as survived in Stryker's own report;
- * `stryker/run.mjs` counts them apart. Match: file, line (1-based, of the mutant start), mutator,
- * and the replacement text.
+ * Surviving mutants judged equivalent (no input can tell them from the original), each with its
+ * reason. Stryker has no config-level way to skip a mutant, so they still show as survived (or no
+ * coverage) in Stryker's own report; `stryker/run.mjs` counts them apart. A mutant matches on
+ * file, line (1-based), the original code it replaced and the replacement text.
  */
 export const equivalent = [
-  // { file: 'src/…', line: 1, mutator: 'EqualityOperator', replacement: 'a <= b', reason: '…' },
+  // sampling.ts topKPlusBaseline: `if (top.length > 0 && !top.includes(0)) top[top.length - 1] = 0`
+  { file: 'src/optimizer/simba/sampling.ts', line: 19, original: 'top.length > 0', replacement: 'true', reason: 'on an empty list top[-1] = 0 sets a non-index property that [...new Set(top)] never reads' },
+  { file: 'src/optimizer/simba/sampling.ts', line: 19, original: 'top.length > 0', replacement: 'top.length >= 0', reason: 'same: length 0 only adds the ignored top[-1]' },
+  // sampling.ts softmaxWeights
+  { file: 'src/optimizer/simba/sampling.ts', line: 25, original: 'scores.length === 0', replacement: 'false', reason: 'without the early return, no scores reach the uniform fallback, which maps [] to [] too' },
+  { file: 'src/optimizer/simba/sampling.ts', line: 28, original: 'temperature > 0', replacement: 'temperature >= 0', reason: 'τ = 0 gives (s − max)/0: -Infinity (weight 0) below the max and NaN (weight 1) at it, the same greedy weights as τ = MIN_VALUE' },
+  { file: 'src/optimizer/simba/sampling.ts', line: 34, original: '!(total > 0) || !Number.isFinite(total)', replacement: 'false', reason: 'unreachable fallback: the best score weighs exp(0) = 1 and every weight is in [0, 1], so 1 ≤ total ≤ n' },
+  { file: 'src/optimizer/simba/sampling.ts', line: 34, original: '!(total > 0) || !Number.isFinite(total)', replacement: '!(total > 0) && !Number.isFinite(total)', reason: 'unreachable fallback (1 ≤ total ≤ n)' },
+  { file: 'src/optimizer/simba/sampling.ts', line: 34, original: 'total > 0', replacement: 'true', reason: 'unreachable fallback (1 ≤ total ≤ n)' },
+  { file: 'src/optimizer/simba/sampling.ts', line: 34, original: 'total > 0', replacement: 'total >= 0', reason: 'unreachable fallback (1 ≤ total ≤ n)' },
+  { file: 'src/optimizer/simba/sampling.ts', line: 34, original: '() => 1 / scores.length', replacement: '() => undefined', reason: 'unreachable fallback (1 ≤ total ≤ n)' },
+  { file: 'src/optimizer/simba/sampling.ts', line: 34, original: '1 / scores.length', replacement: '1 * scores.length', reason: 'unreachable fallback (1 ≤ total ≤ n)' },
+  // demo-drop.ts withoutPositions: `if (positions.length === 0) return [...demos]`
+  { file: 'src/optimizer/simba/demo-drop.ts', line: 25, original: 'positions.length === 0', replacement: 'false', reason: 'the general path with no positions filters nothing and also returns a copy' },
+  // key.ts normalizeMultipart: `/…/i.exec(contentType ?? '')`
+  { file: 'src/recording/key.ts', line: 25, original: "''", replacement: '"Stryker was here!"', reason: 'the stand-in for a missing content type only has to not match the multipart pattern; both strings do not' },
 ]

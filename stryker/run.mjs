@@ -62,15 +62,21 @@ writeFileSync(tmp, JSON.stringify(merged))
 renameSync(tmp, resolve(outDir, 'mutation.json'))
 
 // Score per file: (killed + timeout) / (valid − equivalent), valid = killed, timeout, survived, no coverage.
-const isEquivalent = (path, m) =>
-  equivalent.some((e) => e.file === path && e.line === m.location.start.line && e.mutator === m.mutatorName && e.replacement === m.replacement)
+/** The code a mutant replaced (1-based line and column, end exclusive). */
+const originalOf = (source, loc) => {
+  const lines = source.split('\n')
+  if (loc.start.line === loc.end.line) return lines[loc.start.line - 1].slice(loc.start.column - 1, loc.end.column - 1)
+  return [lines[loc.start.line - 1].slice(loc.start.column - 1), ...lines.slice(loc.start.line, loc.end.line - 1), lines[loc.end.line - 1].slice(0, loc.end.column - 1)].join('\n')
+}
+const isEquivalent = (path, source, m) =>
+  equivalent.some((e) => e.file === path && e.line === m.location.start.line && e.replacement === m.replacement && e.original === originalOf(source, m.location))
 const rows = []
 for (const [path, f] of Object.entries(merged.files).sort(([a], [b]) => a.localeCompare(b))) {
   const c = { killed: 0, timeout: 0, survived: 0, noCov: 0, equivalent: 0 }
   for (const m of f.mutants) {
     if (m.status === 'Killed') c.killed++
     else if (m.status === 'Timeout') c.timeout++
-    else if ((m.status === 'Survived' || m.status === 'NoCoverage') && isEquivalent(path, m)) c.equivalent++
+    else if ((m.status === 'Survived' || m.status === 'NoCoverage') && isEquivalent(path, f.source, m)) c.equivalent++
     else if (m.status === 'Survived') c.survived++
     else if (m.status === 'NoCoverage') c.noCov++
   }
