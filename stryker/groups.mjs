@@ -41,6 +41,9 @@ export const fastGroups = ['gate', 'secrets']
  * file, line (1-based), the original code it replaced and the replacement text.
  */
 export const equivalent = [
+  // compare.ts gateMessage: `args.threshold !== undefined && args.mean < args.threshold - EPS` (and the baseline twin)
+  { file: 'src/vitest/runtime/compare.ts', line: 44, original: 'args.threshold !== undefined', replacement: 'true', reason: 'undefined − EPS is NaN and mean < NaN is false, so the guard never changes the outcome' },
+  { file: 'src/vitest/runtime/compare.ts', line: 45, original: 'args.baseline !== undefined', replacement: 'true', reason: 'undefined − tolerance − EPS is NaN and mean < NaN is false' },
   // sampling.ts topKPlusBaseline: `if (top.length > 0 && !top.includes(0)) top[top.length - 1] = 0`
   { file: 'src/optimizer/simba/sampling.ts', line: 19, original: 'top.length > 0', replacement: 'true', reason: 'on an empty list top[-1] = 0 sets a non-index property that [...new Set(top)] never reads' },
   { file: 'src/optimizer/simba/sampling.ts', line: 19, original: 'top.length > 0', replacement: 'top.length >= 0', reason: 'same: length 0 only adds the ignored top[-1]' },
