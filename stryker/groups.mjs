@@ -49,6 +49,7 @@ export const equivalent = [
   { file: 'src/optimizer/simba/sampling.ts', line: 19, original: 'top.length > 0', replacement: 'top.length >= 0', reason: 'same: length 0 only adds the ignored top[-1]' },
   // sampling.ts softmaxWeights
   { file: 'src/optimizer/simba/sampling.ts', line: 25, original: 'scores.length === 0', replacement: 'false', reason: 'without the early return, no scores reach the uniform fallback, which maps [] to [] too' },
+  { file: 'src/optimizer/simba/sampling.ts', line: 26, original: 's > 0', replacement: 's >= 0', reason: 'only non-finite scores reach it (±Infinity, NaN), and none of them is 0' },
   { file: 'src/optimizer/simba/sampling.ts', line: 28, original: 'temperature > 0', replacement: 'temperature >= 0', reason: 'τ = 0 gives (s − max)/0: -Infinity (weight 0) below the max and NaN (weight 1) at it, the same greedy weights as τ = MIN_VALUE' },
   { file: 'src/optimizer/simba/sampling.ts', line: 34, original: '!(total > 0) || !Number.isFinite(total)', replacement: 'false', reason: 'unreachable fallback: the best score weighs exp(0) = 1 and every weight is in [0, 1], so 1 ≤ total ≤ n' },
   { file: 'src/optimizer/simba/sampling.ts', line: 34, original: '!(total > 0) || !Number.isFinite(total)', replacement: '!(total > 0) && !Number.isFinite(total)', reason: 'unreachable fallback (1 ≤ total ≤ n)' },
