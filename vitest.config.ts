@@ -10,6 +10,8 @@ export default defineConfig({
           exclude: ['**/node_modules/**', 'fixtures/**', 'dist/**'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          // Type-level tests (expectTypeOf) live in *.test-d.ts and fail the run on a type error.
+          typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
         },
       },
       // The bundled example runs with the vitest-simba plugin, replaying its recorded LM traffic.

@@ -63,7 +63,7 @@ describe('request kinds', () => {
   it('unknown requests get a generic answer per output field; junk never crashes', () => {
     const g = simulate(worlds, wireMessages({ inputs: ['question'], outputs: ['answer', { name: 'n', type: 'integer' }, { name: 'mood', type: 'one of: happy, sad' }] , values: { question: 'Why?' } }), undefined, ctx0)
     expect(g.kind).toBe('generic')
-    expect(field(g.content, 'answer')).toBeTruthy()
+    expect(field(g.content, 'answer')).toBe('Simulated answer.')
     expect(field(g.content, 'n')).toBe('0')
     expect(['happy', 'sad']).toContain(field(g.content, 'mood'))
     for (const junk of [[{ role: 'user', content: 'hello' }], [{ role: 'system' }], [{ content: [{ type: 'text', text: '[[ ## x ## ]]\n1' }] }], [{ role: 'user', content: 42 }]]) {

@@ -1,6 +1,6 @@
 /**
  * The `npm run sim` CLI as a real child process: it runs the built `dist/testing/cli.js` (Node 20
- * cannot run the TS source without a loader), so it is skipped when the build is missing — `npm test`
+ * cannot run the TS source without a loader), so a missing build fails these tests — `npm test`
  * builds first.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -12,7 +12,6 @@ import { client, field, support, wireMessages } from './helpers.js'
 const ROOT = resolve(import.meta.dirname, '../..')
 const CLI = resolve(ROOT, 'dist/testing/cli.js')
 const WORLD = 'examples/worlds/support-tickets.json'
-const built = existsSync(CLI)
 
 interface Run {
   child: ChildProcess
@@ -28,6 +27,7 @@ afterEach(() => {
 })
 
 function runCli(args: string[]): Run {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`)
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   running.push(child)
   let out = ''
@@ -67,7 +67,7 @@ async function exitWithin(run: Run, ms: number): Promise<number | string> {
 }
 
 describe('npm run sim (dist/testing/cli.js)', () => {
-  test.skipIf(!built)('serves /v1/models and chat completions to the openai SDK, then exits 0 on SIGTERM', async () => {
+  test('serves /v1/models and chat completions to the openai SDK, then exits 0 on SIGTERM', async () => {
     const run = runCli(['--port', '0', '--world', WORLD])
     const url = await listeningUrl(run)
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/)
@@ -97,7 +97,7 @@ describe('npm run sim (dist/testing/cli.js)', () => {
     expect(run.stdout()).toMatch(/stopped after \d+ requests/)
   })
 
-  test.skipIf(!built)('a missing --world file exits non-zero and names the file', async () => {
+  test('a missing --world file exits non-zero and names the file', async () => {
     const missing = 'examples/worlds/no-such-world.json'
     const run = runCli(['--port', '0', '--world', missing])
     expect(await run.exited).not.toBe(0)
@@ -106,7 +106,7 @@ describe('npm run sim (dist/testing/cli.js)', () => {
     expect(run.stdout()).not.toMatch(/listening at/)
   })
 
-  test.skipIf(!built)('no --world prints the usage and exits non-zero', async () => {
+  test('no --world prints the usage and exits non-zero', async () => {
     const run = runCli(['--port', '0'])
     expect(await run.exited).not.toBe(0)
     expect(run.stderr()).toMatch(/no --world given/)

@@ -9,6 +9,17 @@ afterEach(async () => {
   await sim?.close()
   sim = undefined
 })
+/** The content a simulator without faults answers to `call`. */
+const normalAnswer = async (): Promise<string | null | undefined> => {
+  const plain = await startSimulator({ worlds: [support] })
+  try {
+    const content = (await call(plain)).choices[0]?.message.content
+    expect(content).toMatch(/^\[\[ ## queue ## \]\]\n\w+/)
+    return content
+  } finally {
+    await plain.close()
+  }
+}
 const start = async (faults: FaultPlan): Promise<Simulator> => (sim = await startSimulator({ worlds: [support], faults }))
 const messages = (ticket = 'The app crashes on start') => wireMessages({ inputs: ['ticket'], outputs: ['queue'], values: { ticket } })
 const call = (s: Simulator, ticket?: string, maxRetries = 0) => client(s.url, maxRetries).chat.completions.create({ model: 'm', temperature: 0, messages: messages(ticket) })
@@ -31,7 +42,7 @@ describe('faults', () => {
     expect((err as APIError).status).toBe(429)
     expect((err as APIError).headers?.get('retry-after')).toBe('1')
     expect((err as APIError).headers?.get('retry-after-ms')).toBe('5')
-    await expect(call(s)).resolves.toBeTruthy()
+    expect((await call(s)).choices[0]?.message.content).toBe(await normalAnswer())
     await s.close()
     const s2 = await start({ kind: '429', times: 2, retryAfterMs: 5 })
     const ok = await call(s2, undefined, 2)
@@ -111,7 +122,7 @@ describe('faults', () => {
 
   it('a predicate limits faults to matching requests (here: only rule-writing requests)', async () => {
     const s = await start({ kind: '500', match: (r) => r.kind === 'rule-writing' })
-    await expect(call(s)).resolves.toBeTruthy()
+    expect((await call(s)).choices[0]?.message.content).toBe(await normalAnswer())
     const rw = client(s.url).chat.completions.create({ model: 'm', messages: wireMessages({ inputs: ['program_inputs', 'module_names'], outputs: ['discussion', 'module_advice'], values: { program_inputs: '{}', module_names: '["self"]' } }) })
     await expect(rw).rejects.toMatchObject({ status: 500 })
   })

@@ -8,7 +8,7 @@ import { progressLine } from '../../src/vitest/runtime/progress.js'
 describe('block options', () => {
   const ok = { program: () => null, trainset: [{ q: 1 }], metric: () => 1 }
   test('errors name the block and the option', () => {
-    expect(parseBlockOptions('b', ok)).toBeTruthy()
+    expect(parseBlockOptions('b', ok)).toEqual(ok)
     expect(() => parseBlockOptions('routes', { ...ok, trainset: [] })).toThrow(/describe\.optimize\("routes"\): invalid options:\n {2}option "trainset": needs at least one case/)
     expect(() => parseBlockOptions('routes', { ...ok, tolerence: 1 })).toThrow(/option "\(options\)": .*tolerence|tolerence/)
     expect(() => parseBlockOptions('routes', { ...ok, metric: 3 })).toThrow(/option "metric": must be a function/)

@@ -3,9 +3,13 @@ import type { CaseStatus } from '../shared.js'
 
 const EPS = 1e-9
 
-/** Compares one case with its baseline score. */
-export function caseStatus(args: { score: number; errored: boolean; baseline: number | undefined; caseThreshold: number; tolerance: number }): CaseStatus {
-  const { score, baseline, caseThreshold, tolerance } = args
+/** Score a case needs to pass when the block sets no `caseThreshold`. */
+export const DEFAULT_CASE_THRESHOLD = 1
+
+/** Compares one case with its baseline score (`caseThreshold` defaults to {@link DEFAULT_CASE_THRESHOLD}). */
+export function caseStatus(args: { score: number; errored: boolean; baseline: number | undefined; caseThreshold?: number | undefined; tolerance: number }): CaseStatus {
+  const { score, baseline, tolerance } = args
+  const caseThreshold = args.caseThreshold ?? DEFAULT_CASE_THRESHOLD
   if (args.errored) return 'error'
   if (baseline === undefined) return score >= caseThreshold - EPS ? 'new' : 'failing'
   if (baseline >= caseThreshold - EPS && score < baseline - tolerance - EPS) return 'regressed'

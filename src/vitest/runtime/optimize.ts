@@ -50,7 +50,6 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
   if (r.defined.includes(name)) throw new SimbaError('SIMBA_CONFIG', `describe.optimize("${name}") is defined twice in this file; block names must be unique per file`)
   r.defined.push(name)
   const tolerance = opts.tolerance ?? 0
-  const caseThreshold = opts.caseThreshold ?? 1
   const timeout = opts.timeout ?? (ctx.optimize ? 3_600_000 : 600_000)
 
   vDescribe(name, async () => {
@@ -67,7 +66,7 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
       for (const c of cases) {
         const o = run.outcomes.get(caseKey(c))
         const base = run.baseline?.[c.split]?.cases[c.name]
-        const status = caseStatus({ score: o?.score ?? 0, errored: o?.error !== undefined, baseline: base, caseThreshold, tolerance })
+        const status = caseStatus({ score: o?.score ?? 0, errored: o?.error !== undefined, baseline: base, caseThreshold: opts.caseThreshold, tolerance })
         statuses.set(caseKey(c), status)
         if (status === 'regressed') regressed.push({ name: c.name, score: o?.score ?? 0, baseline: base as number, split: splitOf(c) })
         if (status === 'improved') improved.push({ name: c.name, split: splitOf(c) })

@@ -117,11 +117,7 @@ describe('state / loadState', () => {
     expect(() => m.loadState({ 'cot.predict': { instructions: 1, demos: [] } } as never)).toThrow(/"cot.predict" in Nested must be/)
     expect(() => m.loadState({ 'cot.predict': { instructions: 'x', demos: [1] } } as never)).toThrow(/demo #0/)
     expect(() => m.loadState([] as never)).toThrow(/array/)
-    try {
-      m.loadState({})
-    } catch (e) {
-      expect((e as { code: string }).code).toBe('SIMBA_STATE')
-    }
+    expect(() => m.loadState({})).toThrow(expect.objectContaining({ code: 'SIMBA_STATE' }))
     expect(m.cot.predict.instructions).not.toBe('x')
     const p = new Predict('q -> a')
     p.loadState({ self: { instructions: 'Own.', demos: [] } })

@@ -1,7 +1,7 @@
-import { describe, expect, expectTypeOf, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { field } from '../../../src/core/signature/field.js'
-import { signature, type InferInputs, type InferOutputs, type Prediction } from '../../../src/core/signature/signature.js'
+import { signature } from '../../../src/core/signature/signature.js'
 
 describe('signature', () => {
   it('keeps fields in order with descriptions from field() or .describe()', () => {
@@ -50,19 +50,6 @@ describe('signature', () => {
     expect(() => signature('a ->')).toThrow(/no output fields/)
     expect(() => signature({ inputs: { '1x': z.string() }, outputs: { y: z.string() } })).toThrow(/"1x"/)
     expect(() => signature({ inputs: { x: 'nope' as never }, outputs: { y: z.string() } })).toThrow(/must be a zod schema/)
-    try {
-      signature('a -> a')
-    } catch (e) {
-      expect((e as { code: string }).code).toBe('SIMBA_CONFIG')
-    }
-  })
-
-  it('infers value types', () => {
-    const sig = signature({ inputs: { n: z.number() }, outputs: { ok: z.boolean(), q: z.enum(['a', 'b']) } })
-    expectTypeOf<InferInputs<typeof sig>>().toEqualTypeOf<{ n: number }>()
-    expectTypeOf<Prediction<typeof sig>>().toEqualTypeOf<{ ok: boolean; q: 'a' | 'b' }>()
-    const short = signature('question, context -> answer')
-    expectTypeOf<InferInputs<typeof short>>().toEqualTypeOf<{ question: string; context: string }>()
-    expectTypeOf<InferOutputs<typeof short>>().toEqualTypeOf<{ answer: string }>()
+    expect(() => signature('a -> a')).toThrow(expect.objectContaining({ code: 'SIMBA_CONFIG' }))
   })
 })

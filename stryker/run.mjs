@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * Runs Stryker on mutation groups one after the other (concurrency 1 each), merges their JSON
+ * reports into reports/mutation/mutation.json and prints the score of every file, counting the
+ * mutants listed in groups.mjs `equivalent` apart.
+ *   node stryker/run.mjs            every group
+ *   node stryker/run.mjs --fast     the gate and secrets groups
+ *   node stryker/run.mjs simba ...  the named groups
+ *   node stryker/run.mjs --report   only merge the existing group reports and print the table
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { equivalent, fastGroups, groups } from './groups.mjs'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const outDir = resolve(root, 'reports/mutation')
+const args = process.argv.slice(2)
+const reportOnly = args.includes('--report')
+const named = args.filter((a) => !a.startsWith('--'))
+const chosen = args.includes('--fast') ? fastGroups : named.length > 0 ? named : Object.keys(groups)
+for (const g of chosen) if (!groups[g]) throw new Error(`unknown mutation group "${g}" (one of: ${Object.keys(groups).join(', ')})`)
+
+if (!reportOnly) {
+  for (const g of chosen) {
+    console.log(`\n== mutation group ${g}: ${groups[g].mutate.join(', ')}`)
+    const bin = resolve(root, 'node_modules/.bin/stryker')
+    const r = spawnSync(bin, ['run', `stryker/${g}.config.mjs`], { cwd: root, stdio: 'inherit' })
+    if (r.status !== 0) {
+      console.error(`stryker failed for group "${g}" (exit ${r.status ?? r.signal}); rerun: npx stryker run stryker/${g}.config.mjs`)
+      process.exit(1)
+    }
+  }
+}
+
+// Merge: file paths are unique per group; mutant and test ids are prefixed with the group.
+let merged
+for (const g of chosen) {
+  const file = resolve(outDir, `${g}.json`)
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`node stryker/run.mjs ${g}\``)
+  const rep = JSON.parse(readFileSync(file, 'utf8'))
+  const id = (x) => `${g}:${x}`
+  for (const f of Object.values(rep.files)) {
+    for (const m of f.mutants) {
+      m.id = id(m.id)
+      if (m.killedBy) m.killedBy = m.killedBy.map(id)
+      if (m.coveredBy) m.coveredBy = m.coveredBy.map(id)
+    }
+  }
+  for (const tf of Object.values(rep.testFiles ?? {})) for (const t of tf.tests) t.id = id(t.id)
+  if (!merged) merged = { ...rep, files: {}, testFiles: {} }
+  Object.assign(merged.files, rep.files)
+  for (const [p, tf] of Object.entries(rep.testFiles ?? {})) {
+    if (merged.testFiles[p]) merged.testFiles[p].tests.push(...tf.tests)
+    else merged.testFiles[p] = tf
+  }
+}
+mkdirSync(outDir, { recursive: true })
+const tmp = resolve(outDir, `mutation.json.${process.pid}.tmp`)
+writeFileSync(tmp, JSON.stringify(merged))
+renameSync(tmp, resolve(outDir, 'mutation.json'))
+
+// Score per file: (killed + timeout) / (valid − equivalent), valid = killed, timeout, survived, no coverage.
+/** The code a mutant replaced (1-based line and column, end exclusive). */
+const originalOf = (source, loc) => {
+  const lines = source.split('\n')
+  if (loc.start.line === loc.end.line) return lines[loc.start.line - 1].slice(loc.start.column - 1, loc.end.column - 1)
+  return [lines[loc.start.line - 1].slice(loc.start.column - 1), ...lines.slice(loc.start.line, loc.end.line - 1), lines[loc.end.line - 1].slice(0, loc.end.column - 1)].join('\n')
+}
+const isEquivalent = (path, source, m) =>
+  equivalent.some((e) => e.file === path && e.line === m.location.start.line && e.replacement === m.replacement && e.original === originalOf(source, m.location))
+const rows = []
+for (const [path, f] of Object.entries(merged.files).sort(([a], [b]) => a.localeCompare(b))) {
+  const c = { killed: 0, timeout: 0, survived: 0, noCov: 0, equivalent: 0 }
+  for (const m of f.mutants) {
+    if (m.status === 'Killed') c.killed++
+    else if (m.status === 'Timeout') c.timeout++
+    else if ((m.status === 'Survived' || m.status === 'NoCoverage') && isEquivalent(path, f.source, m)) c.equivalent++
+    else if (m.status === 'Survived') c.survived++
+    else if (m.status === 'NoCoverage') c.noCov++
+  }
+  const valid = c.killed + c.timeout + c.survived + c.noCov
+  rows.push({ path, ...c, score: valid === 0 ? 100 : (100 * (c.killed + c.timeout)) / valid })
+}
+console.log('\nfile | score | killed | timeout | survived | no coverage | equivalent')
+console.log('---|---|---|---|---|---|---')
+for (const r of rows) console.log(`${r.path} | ${r.score.toFixed(1)}% | ${r.killed} | ${r.timeout} | ${r.survived} | ${r.noCov} | ${r.equivalent}`)
+console.log(`\nreport: ${resolve(outDir, 'mutation.json')}`)
