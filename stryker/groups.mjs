@@ -11,12 +11,18 @@ export const groups = {
   },
   /** Fixture keys and secret detection/masking of the recorder. */
   secrets: {
-    mutate: ['src/recording/key.ts', 'src/recording/secrets.ts'],
-    tests: ['test/recording/key.test.ts', 'test/recording/secrets.test.ts', 'test/recording/multipart.test.ts', 'test/recording/recorder-hygiene.test.ts'],
+    mutate: ['src/recording/key.ts', 'src/recording/secrets.ts', 'src/internal/secrets/secrets.ts', 'src/recording/sse.ts'],
+    tests: [
+      'test/recording/key.test.ts',
+      'test/recording/secrets.test.ts',
+      'test/recording/multipart.test.ts',
+      'test/recording/recorder-hygiene.test.ts',
+      'test/reliability/recorder-faults.test.ts',
+    ],
   },
   /** Program snapshot files: parse, store, CI policy. */
   snapshot: {
-    mutate: ['src/snapshot/parse.ts', 'src/snapshot/store.ts', 'src/snapshot/policy.ts'],
+    mutate: ['src/snapshot/parse.ts', 'src/snapshot/store.ts', 'src/snapshot/policy.ts', 'src/snapshot/source.ts'],
     tests: ['test/snapshot/**/*.test.ts'],
   },
   /** SIMBA's program sampling, buckets, demo dropping and final selection. */
