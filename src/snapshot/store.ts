@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { canonicalJson } from '../internal/json/canonical.js'
 import { SimbaError } from '../errors.js'
-import { writeFileAtomic } from '../internal/fs/atomic-write.js'
-import { withFileLock } from '../internal/fs/lock.js'
+import { sweepOrphanTemps, writeFileAtomic } from '../internal/fs/atomic-write.js'
+import { sweepStaleLock, withFileLock } from '../internal/fs/lock.js'
 import { parseSnapshot } from './parse.js'
 import { splitLines } from './source.js'
 import { mayWriteBlock } from './policy.js'
@@ -51,6 +51,11 @@ export class SnapshotStore {
 
   /** Reads `file` (missing → empty store); corrupt or unknown-version files throw SimbaError. */
   static load(file: string, update: UpdateMode): SnapshotStore {
+    if (update !== 'none') {
+      // Leftovers of a writer killed mid-write (its temp file, its lock) go before anything else.
+      sweepOrphanTemps(file)
+      sweepStaleLock(file)
+    }
     if (!existsSync(file)) return new SnapshotStore(file, update, undefined, undefined)
     const text = readFileSync(file, 'utf8')
     return new SnapshotStore(file, update, parseSnapshot(text, file), text)

@@ -1,13 +1,16 @@
 /**
  * Killing `vitest-simba --optimize -u` at random points (SIGKILL of its whole process group, or
- * SIGINT as Ctrl-C sends it) never leaves a corrupt snapshot or fixture file, and no temporary file
- * survives. `SIMBA_KILLS` sets the number of kills (default 20; `npm run reliability:kills` runs 200).
+ * SIGINT as Ctrl-C sends it) never leaves a corrupt snapshot or fixture file, LM calls recorded
+ * before the kill are kept, and no temporary file survives: a SIGKILL during a write can leave that
+ * write's temp file or lock (counted as `leftAtKill`), which the next writer of the file removes. `SIMBA_KILLS` sets the number of kills (default 20; `npm run reliability:kills` runs 200).
  */
 import { spawn } from 'node:child_process'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { parseFixtureText } from '../../src/recording/file.js'
+import { FixtureFileStore } from '../../src/recording/store.js'
+import { SnapshotStore } from '../../src/snapshot/store.js'
 import { parseSnapshot } from '../../src/snapshot/parse.js'
 import { cleanEnv, copyProject, ROOT, useSimulatorProjects } from '../e2e/harness.js'
 
@@ -41,19 +44,43 @@ function files(dir: string): string[] {
   return out
 }
 
-/** Runs the bin in its own process group and kills the group after `delayMs`. */
-function killAfter(dir: string, delayMs: number, signal: 'SIGKILL' | 'SIGINT'): Promise<void> {
+/** Newest modification time of the fixture files under `dir` (0 when none). */
+function fixturesMtime(dir: string): number {
+  try {
+    return Math.max(0, ...readdirSync(join(dir, 'fixtures')).map((n) => statSync(join(dir, 'fixtures', n)).mtimeMs))
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Runs the bin in its own process group and kills the group `delayMs` after it starts or, with
+ * `afterFirstWrite`, that long after it first wrote a fixture file (so the kill lands mid-recording).
+ * Resolves true when the kill ended the run (false when it had already finished).
+ */
+function killAfter(dir: string, delayMs: number, signal: 'SIGKILL' | 'SIGINT', args: string[], afterFirstWrite: boolean): Promise<boolean> {
   const env = cleanEnv({ OPENAI_BASE_URL: sim.url(), OPENAI_API_KEY: 'sk-local-simulator-key-000' })
-  const child = spawn(process.execPath, [BIN, 'run', '--optimize', '-u'], { cwd: dir, env, stdio: 'ignore', detached: true })
+  const before = fixturesMtime(dir)
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: 'ignore', detached: true })
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
+    const kill = (): void => {
       try {
         process.kill(-(child.pid as number), signal)
       } catch {
         // already finished
       }
-    }, delayMs)
-    child.on('exit', () => {
+    }
+    let timer: NodeJS.Timeout
+    if (afterFirstWrite) {
+      const poll = setInterval(() => {
+        if (fixturesMtime(dir) <= before) return
+        clearInterval(poll)
+        timer = setTimeout(kill, delayMs)
+      }, 20)
+      timer = setTimeout(() => clearInterval(poll), 60_000)
+      child.on('exit', () => clearInterval(poll))
+    } else timer = setTimeout(kill, delayMs)
+    child.on('exit', (_code, by) => {
       clearTimeout(timer)
       // SIGINT lets Vitest wind down; make sure nothing of the group outlives the check.
       setTimeout(() => {
@@ -62,7 +89,7 @@ function killAfter(dir: string, delayMs: number, signal: 'SIGKILL' | 'SIGINT'): 
         } catch {
           // gone
         }
-        resolve()
+        resolve(by !== null)
       }, 200)
     })
   })
@@ -71,18 +98,31 @@ function killAfter(dir: string, delayMs: number, signal: 'SIGKILL' | 'SIGINT'): 
 describe('interrupted optimization runs', () => {
   test(`${KILLS} kills at random points leave every snapshot and fixture file valid and no temp file behind`, async () => {
     const random = seeded(20261128)
-    const report = { kills: 0, corrupt: 0, orphans: 0, sigint: 0 }
+    const report = { kills: 0, corrupt: 0, leftAtKill: 0, orphans: 0, sigint: 0, keptFresh: 0, keptFreshKilledMidRun: 0 }
     for (let round = 0; round < Math.ceil(KILLS / PARALLEL); round++) {
       const batch = Array.from({ length: Math.min(PARALLEL, KILLS - round * PARALLEL) }, () => {
         const dir = copyProject('tickets')
         dirs.push(dir)
         const signal = random() < 0.25 ? 'SIGINT' : 'SIGKILL'
-        return { dir, delay: 200 + Math.floor(random() * 2800), signal } as const
+        // Half the runs optimize and accept; the other half re-record every LM call (-u), where
+        // entries must reach the disk as they arrive so a kill keeps what was recorded.
+        const rerecord = random() < 0.5
+        const delay = rerecord ? Math.floor(random() * 400) : 200 + Math.floor(random() * 2800)
+        return { dir, delay, signal, args: rerecord ? ['run', '-u'] : ['run', '--optimize', '-u'], rerecord } as const
       })
-      await Promise.all(batch.map((b) => killAfter(b.dir, b.delay, b.signal)))
-      for (const b of batch) {
+      const started = new Date().toISOString()
+      const killed = await Promise.all(batch.map((b) => killAfter(b.dir, b.delay, b.signal, b.args, b.rerecord)))
+      for (const [i, b] of batch.entries()) {
+        const midRun = killed[i] === true
         report.kills++
         if (b.signal === 'SIGINT') report.sigint++
+        const leftovers = files(b.dir).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))
+        report.leftAtKill += leftovers.length
+        // The next writer of the file (any later local run) sweeps what a killed writer left.
+        for (const f of files(b.dir)) {
+          if (f.endsWith('.lm.json')) new FixtureFileStore(f, undefined, 'record-missing')
+          if (f.endsWith('.simba.json')) SnapshotStore.load(f, 'all')
+        }
         for (const f of files(b.dir)) {
           if (f.endsWith('.tmp') || f.endsWith('.lock')) {
             report.orphans++
@@ -91,7 +131,12 @@ describe('interrupted optimization runs', () => {
           const text = readFileSync(f, 'utf8')
           try {
             if (f.endsWith('.simba.json')) parseSnapshot(text, f)
-            if (f.endsWith('.lm.json')) parseFixtureText(f, text)
+            if (f.endsWith('.lm.json')) {
+              const entries = Object.values(parseFixtureText(f, text).entries)
+              const fresh = entries.filter((e) => e.provenance.recordedAt >= started).length
+              if (b.rerecord) report.keptFresh += fresh
+              if (b.rerecord && midRun) report.keptFreshKilledMidRun += fresh
+            }
           } catch {
             report.corrupt++
           }
@@ -99,6 +144,8 @@ describe('interrupted optimization runs', () => {
       }
     }
     console.log(`[kill test] ${JSON.stringify(report)}`)
-    expect(report).toEqual({ kills: KILLS, corrupt: 0, orphans: 0, sigint: report.sigint })
+    expect(report).toEqual({ ...report, kills: KILLS, corrupt: 0, orphans: 0 })
+    // Recordings made before a kill are on disk (written as they arrive), not lost with the process.
+    expect(report.keptFresh).toBeGreaterThan(0)
   }, 600_000)
 })

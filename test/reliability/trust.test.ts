@@ -42,7 +42,7 @@ const ROWS: { train: Row[]; dev: Row[] } = {
 }
 
 /** A test file with one or more blocks over rows.json (two inputs: ticket and lang). */
-function testFile(opts: { instructions?: string; blocks?: string[]; metric?: string; extra?: string } = {}): string {
+function testFile(opts: { instructions?: string; blocks?: string[]; metric?: string; extra?: string; program?: string } = {}): string {
   const blocks = opts.blocks ?? ['alpha']
   return `import { z } from 'zod'
 import { describe, LM, Predict, signature } from 'vitest-simba'
@@ -57,7 +57,7 @@ const lm = new LM({ model: 'sim-1', baseURL: process.env.OPENAI_BASE_URL, apiKey
 ${blocks
   .map(
     (name) => `describe.optimize(${JSON.stringify(name)}, {
-  program: () => new Predict(route),
+  program: ${opts.program ?? '() => new Predict(route)'},
   trainset: rows.train,
   devset: rows.dev,
   metric: ${opts.metric ?? '(ex, pred) => (pred.queue === ex.data.queue ? 1 : 0)'},
@@ -93,7 +93,8 @@ function tree(dir: string): Record<string, string> {
 const snapshot = (dir: string): { version: number; blocks: Record<string, { baseline: { trainset: { cases: Record<string, number> } }; program: Record<string, { instructions: string[] }> }> } =>
   JSON.parse(readFileSync(join(dir, '__snapshots__', 'trust.test.ts.simba.json'), 'utf8'))
 
-describe('trust rules end to end', () => {
+// Each test has its own project and spawns its own Vitest runs, so they can overlap.
+describe.concurrent('trust rules end to end', () => {
   test('rule 1: an instruction edited in code is never hidden by the snapshot: CI fails naming the change, -u takes the code', async () => {
     const dir = project('trust-edit')
     const first = await run(dir, ['run'], { env: local() })
@@ -150,12 +151,16 @@ describe('trust rules end to end', () => {
     const dir = project('trust-secret', {
       'rows.json': JSON.stringify(rows, null, 2),
       'trust.test.ts': testFile({ blocks: ['alpha'] }),
+      // A demo copied from the row with the key: the snapshot write must be refused, naming that case.
+      'demo.test.ts': testFile({ blocks: ['demo'], program: '() => { const p = new Predict(route); p.demos = [{ ...rows.train[4], queue: "technical" }]; return p }' }),
       'scale.test.ts': testFile({ blocks: ['scaled'], metric: "(ex, pred) => (ex.data.lang === 'en' ? 5 : -1)" }),
     })
     const r = await run(dir, ['run', '--reporter=default', '--reporter=json', '--outputFile.json=report.json', '--reporter=junit', '--outputFile.junit=junit.xml'], { env: local() })
     expect(r.code).toBe(1)
     expect(r.output).toContain('SIMBA_SECRET')
     expect(r.output).toContain('request.body.messages')
+    expect(r.output).toMatch(/refusing to write __snapshots__\/demo\.test\.ts\.simba\.json: program\.self\.demos\[0\]\.ticket holds a OpenAI-style key .*from trainset case "My API key \[masked OpenAI-style key/)
+    expect(existsSync(join(dir, '__snapshots__', 'demo.test.ts.simba.json'))).toBe(false)
     expect(r.output).toMatch(/metric returned 5, outside \[0, 1\]/)
     expect(r.output).toMatch(/metric returned -1, outside \[0, 1\]/)
     expect(r.output).not.toContain(secret)
@@ -173,7 +178,9 @@ describe('trust rules end to end', () => {
   }, 120_000)
 
   test('rule 5: two runs updating the same test file at once (-t alpha, -t beta) both land: fixtures and snapshot merge', async () => {
-    const dir = project('trust-concurrent', { 'trust.test.ts': testFile({ blocks: ['alpha', 'beta'], instructions: 'Route the ticket.' }) })
+    // A slow metric keeps both runs in flight together: each reads the files before the other writes.
+    const slow = 'async (ex, pred) => { await new Promise((r) => setTimeout(r, 2000)); return pred.queue === ex.data.queue ? 1 : 0 }'
+    const dir = project('trust-concurrent', { 'trust.test.ts': testFile({ blocks: ['alpha', 'beta'], instructions: 'Route the ticket.', metric: slow }) })
     const [a, b] = await Promise.all([run(dir, ['run', '-t', 'alpha'], { env: local() }), run(dir, ['run', '-t', 'beta'], { env: local() })])
     expect(a?.code, a?.output).toBe(0)
     expect(b?.code, b?.output).toBe(0)

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { pidAlive } from './atomic-write.js'
 
@@ -54,4 +54,12 @@ function isStale(lock: string): boolean {
   } catch {
     return false
   }
+}
+
+/** Removes `<file>.lock` when its owner process is gone (left by a killed writer). Returns whether it did. */
+export function sweepStaleLock(file: string): boolean {
+  const lock = `${file}.lock`
+  if (!existsSync(lock) || !isStale(lock)) return false
+  rmSync(lock, { force: true })
+  return true
 }
