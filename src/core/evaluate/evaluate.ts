@@ -22,6 +22,8 @@ export interface EvaluateOptions {
   onProgress?: (progress: { done: number; total: number; errors: number; meanSoFar: number }) => void
   /** Settings (LM, mapLM, adapter) active for every case; `settings.lm` usage is reported. */
   settings?: Settings
+  /** Pass each case's trace to the metric as its third argument (default false, as DSPy's evaluation and SIMBA do). */
+  metricTrace?: boolean
 }
 
 /** One evaluated case, at the same index as its example. */
@@ -93,7 +95,7 @@ export async function evaluate<E extends Example, P>(
         const e = traced.error
         return { index, name, example, prediction: undefined, score: 0, error: `program failed on case "${name}": ${e instanceof Error ? e.message : String(e)}`, trace: traced.trace }
       }
-      const scored = await scoreCase(metric, example, traced.result as P, traced.trace, `"${name}"`)
+      const scored = await scoreCase(metric, example, traced.result as P, options.metricTrace ? traced.trace : undefined, `"${name}"`)
       return { index, name, example, prediction: traced.result, trace: traced.trace, ...scored }
     }
     const result = settings ? await withSettings(settings, body) : await body()

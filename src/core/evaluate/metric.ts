@@ -54,10 +54,11 @@ export async function scoreCase<E, P>(
   metric: Metric<E, P>,
   example: E,
   prediction: P,
-  trace: TraceStep[] = [],
+  trace?: TraceStep[],
   caseLabel = describeCase(example),
 ): Promise<CaseScore> {
-  const run = await runWithTrace(() => metric(example, prediction, trace))
+  // Like DSPy, a metric called without a trace gets two arguments, so `trace === undefined` holds.
+  const run = await runWithTrace(() => (trace === undefined ? metric(example, prediction) : metric(example, prediction, trace)))
   if ('error' in run) {
     const e = run.error
     return { score: 0, error: `metric threw for case ${caseLabel}: ${e instanceof Error ? e.message : String(e)}` }

@@ -141,6 +141,8 @@ export async function runBlock(args: {
     evaluate(program ?? (options.program as (i: unknown) => Promise<unknown>), examples, options.metric, {
       concurrency: options.concurrency ?? ctx.concurrency,
       settings: { lm: options.lm },
+      // One setting for both: the metric sees a trace in regression runs only when SIMBA passes it too.
+      metricTrace: (options.optimizer?.metricTrace ?? ctx.optimizer?.metricTrace) === true,
     })
   // Optimize-mode evaluations of a proposal that will not be accepted are not recorded.
   const evaluated = await (ctx.optimize && !willWrite ? live(runEval) : runEval())

@@ -25,6 +25,19 @@ const routingLM = () =>
   })
 
 describe('evaluate', () => {
+  it('calls the metric without a trace by default (as DSPy does), with it when metricTrace is set', async () => {
+    const seen: Array<number> = []
+    const metric = (...args: unknown[]): number => {
+      seen.push(args.length === 3 && Array.isArray(args[2]) ? (args[2] as unknown[]).length : -1)
+      return 1
+    }
+    await evaluate(new Router(), examples.slice(0, 2), metric as never, { settings: { lm: routingLM() } })
+    expect(seen).toEqual([-1, -1])
+    seen.length = 0
+    await evaluate(new Router(), examples.slice(0, 2), metric as never, { settings: { lm: routingLM() }, metricTrace: true })
+    expect(seen).toEqual([1, 1])
+  })
+
   it('scores every case index-aligned with per-case traces and usage', async () => {
     const lm = routingLM()
     const program = new Router()
