@@ -98,6 +98,7 @@ function killAfter(dir: string, delayMs: number, signal: 'SIGKILL' | 'SIGINT', a
 describe('interrupted optimization runs', () => {
   test(`${KILLS} kills at random points leave every snapshot and fixture file valid and no temp file behind`, async () => {
     const random = seeded(20261128)
+    const orphanNames: string[] = []
     const report = { kills: 0, corrupt: 0, leftAtKill: 0, orphans: 0, sigint: 0, keptFresh: 0, keptFreshKilledMidRun: 0 }
     for (let round = 0; round < Math.ceil(KILLS / PARALLEL); round++) {
       const batch = Array.from({ length: Math.min(PARALLEL, KILLS - round * PARALLEL) }, () => {
@@ -126,6 +127,7 @@ describe('interrupted optimization runs', () => {
         for (const f of files(b.dir)) {
           if (f.endsWith('.tmp') || f.endsWith('.lock')) {
             report.orphans++
+            orphanNames.push(f.slice(b.dir.length + 1))
             continue
           }
           const text = readFileSync(f, 'utf8')
@@ -143,7 +145,7 @@ describe('interrupted optimization runs', () => {
         }
       }
     }
-    console.log(`[kill test] ${JSON.stringify(report)}`)
+    console.log(`[kill test] ${JSON.stringify(report)}${orphanNames.length ? ` orphans: ${orphanNames.slice(0, 5).join(', ')}` : ''}`)
     expect(report).toEqual({ ...report, kills: KILLS, corrupt: 0, orphans: 0 })
     // Recordings made before a kill are on disk (written as they arrive), not lost with the process.
     expect(report.keptFresh).toBeGreaterThan(0)

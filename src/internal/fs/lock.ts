@@ -9,8 +9,8 @@ function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms)
 }
 
-/** A lock older than this whose owner cannot be checked is considered abandoned. */
-const STALE_MS = 30_000
+/** A lock without an owner pid older than this is considered abandoned. */
+const EMPTY_STALE_MS = 1_000
 
 /**
  * Runs `fn` while holding an exclusive lock file `<file>.lock` (created with O_EXCL, holding the
@@ -50,7 +50,9 @@ function isStale(lock: string): boolean {
   try {
     const pid = Number(readFileSync(lock, 'utf8'))
     if (pid > 0) return !pidAlive(pid)
-    return Date.now() - statSync(lock).mtimeMs > STALE_MS
+    // No pid yet: the owner was killed between creating the lock and writing its pid (a few µs),
+    // or is in that window right now; a second is far longer than that window.
+    return Date.now() - statSync(lock).mtimeMs > EMPTY_STALE_MS
   } catch {
     return false
   }
