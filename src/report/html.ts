@@ -21,6 +21,7 @@ td.json{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;max-wid
 .status-improved{background:#e3f6e9;color:#11552f}.status-regressed{background:#fbe6e6;color:#7d1f1f}.status-failing,.status-known-failing,.status-error{background:#fdf1dc;color:#7a4d0c}
 .filters{margin:6px 0}.filters button{font:inherit;border:1px solid var(--line);background:#fff;padding:2px 10px;border-radius:12px;cursor:pointer;margin-right:6px}
 .filters button[aria-pressed=true]{background:var(--blue);border-color:var(--blue);color:#fff}
+table.scores,table.usage{width:auto;min-width:480px}
 .delta-up{color:var(--green)}.delta-down{color:var(--red)}
 `
 
@@ -63,7 +64,8 @@ function trajectorySection(block: BlockReport): string {
   if (!t) return ''
   const legend =
     '<p class="legend muted"><span><i style="background:#9aa3b2;border-radius:50%"></i>candidate (mini-batch mean)</span><span><i style="background:#2f6fde;border-radius:50%"></i>step winner</span>' +
-    '<span><i style="border:2px dashed #b7791f;height:0"></i>snapshot trainset mean</span><span><i style="background:#1d8a4e"></i>final: this run</span><span><i style="border:2px solid #b7791f"></i>final: snapshot</span></p>'
+    '<span><i style="border:2px dashed #b7791f;height:0"></i>snapshot trainset mean</span><span><i style="background:#1d8a4e"></i>final: this run</span><span><i style="border:2px solid #b7791f"></i>final: snapshot</span>' +
+    `<span>(final column: ${block.scores.map((s) => (s.split === 'trainset' ? 'train' : 'dev')).join(' left, ')}${block.scores.length > 1 ? ' right' : ''})</span></p>`
   const rows = t.steps
     .map((s) => {
       const cands = s.candidates.map((c) => (c.score !== undefined ? fmtScore(c.score) : c.outcome)).join(', ')
