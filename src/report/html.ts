@@ -95,7 +95,7 @@ function caseRow(c: ReportCase, optimize: boolean): string {
   const current = c.error !== undefined ? `<span class="muted">error:</span> ${e(c.error)}` : e(c.prediction ?? '')
   const feedback = c.feedback ? `<div class="muted">${e(c.feedback)}</div>` : ''
   return (
-    `<tr data-filters="${groups}" data-status="${c.status}"><td>${c.split === 'devset' ? 'dev' : 'train'}</td><td class="json">${e(c.input)}</td><td class="json">${e(c.label ?? '')}</td>` +
+    `<tr data-filters="${groups}" data-status="${c.status}"><td title="${e(c.name)}">${c.split === 'devset' ? 'dev' : 'train'}</td><td class="json">${e(c.input)}</td><td class="json">${e(c.label ?? '')}</td>` +
     (optimize ? `<td class="json">${e(c.baselinePrediction ?? '')}</td>` : '') +
     `<td class="num">${fmtScore(c.baselineScore)}</td><td class="json">${current}${feedback}</td><td class="num">${fmtScore(c.score)}</td><td><span class="status status-${c.status}">${c.status}</span></td></tr>`
   )
@@ -122,7 +122,12 @@ function usageSection(u: ReportUsage): string {
   if (u.forecast) {
     rows.push(`<tr><td>optimizer forecast (before the run)</td><td class="num">${fmtInt(u.forecast.calls)}</td><td></td><td></td><td class="num">${fmtInt(u.forecast.tokens)}</td><td class="num">${fmtCost(u.forecast.cost)}</td></tr>`)
   }
-  return `<h3>LM usage</h3><table class="usage"><thead><tr><th>phase</th><th class="num">calls</th><th class="num">live</th><th class="num">replayed</th><th class="num">tokens</th><th class="num">cost</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+  const pct = (a: number, f: number): string => (f > 0 ? `${Math.round((a / f) * 100)}%` : 'n/a')
+  const versus =
+    u.optimization && u.forecast
+      ? `<p class="forecast">The optimizer made ${fmtInt(u.optimization.calls)} LM calls (${pct(u.optimization.calls, u.forecast.calls)} of the forecast) and used ${fmtInt(u.optimization.tokens)} live tokens (${pct(u.optimization.tokens, u.forecast.tokens)} of the forecast).</p>`
+      : ''
+  return `<h3>LM usage</h3><table class="usage"><thead><tr><th>phase</th><th class="num">calls</th><th class="num">live</th><th class="num">replayed</th><th class="num">tokens</th><th class="num">cost</th></tr></thead><tbody>${rows.join('')}</tbody></table>${versus}`
 }
 
 function blockSection(block: BlockReport, index: number): string {

@@ -144,3 +144,8 @@ describe('report page', () => {
     )
   })
 })
+
+test('usage: the optimizer\'s calls and tokens against its forecast', () => {
+  const html = renderReportHtml(report([sampleBlock([])]))
+  expect(html).toContain('The optimizer made 8 LM calls (89% of the forecast) and used 1,000 live tokens (111% of the forecast).')
+})
