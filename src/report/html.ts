@@ -68,7 +68,7 @@ function trajectorySection(block: BlockReport): string {
     `<span>(final column: ${block.scores.map((s) => (s.split === 'trainset' ? 'train' : 'dev')).join(' left, ')}${block.scores.length > 1 ? ' right' : ''})</span></p>`
   const rows = t.steps
     .map((s) => {
-      const cands = s.candidates.map((c) => (c.score !== undefined ? fmtScore(c.score) : c.outcome)).join(', ')
+      const cands = s.candidates.map((c) => (c.score !== undefined ? fmtScore(c.score) : c.outcome) + (c.outcome !== 'applied' && c.reason ? ` (${c.reason})` : '')).join(', ')
       return `<tr><td class="num">${s.step}</td><td class="num">${fmtScore(s.rolloutMean)}</td><td>${e(cands)}</td><td class="num">${s.winner ? `#${s.winner.id}: ${fmtScore(s.winner.score)}` : 'none'}</td><td class="num">${fmtScore(s.bestSoFar)}</td></tr>`
     })
     .join('')

@@ -27,7 +27,7 @@ export function trajectoryFromLogs(steps: readonly StepLog[], final?: { score: n
     if (s.winner && (best === undefined || s.winner.score > best)) best = s.winner.score
     const step: ReportStep = {
       step: s.step,
-      candidates: s.candidates.map((c) => ({ id: c.id, strategy: c.strategy, outcome: c.outcome, ...(c.score !== undefined ? { score: c.score } : {}) })),
+      candidates: s.candidates.map((c) => ({ id: c.id, strategy: c.strategy, outcome: c.outcome, ...(c.score !== undefined ? { score: c.score } : {}), ...(c.reason !== undefined ? { reason: c.reason } : {}) })),
       winner: s.winner ? { id: s.winner.id, score: s.winner.score } : null,
     }
     if (Number.isFinite(s.rolloutMean)) step.rolloutMean = s.rolloutMean

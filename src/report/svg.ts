@@ -66,7 +66,7 @@ export function trajectorySvg(trajectory: ReportTrajectory, scores: readonly Rep
       if (c.score === undefined) return
       const dx = s.candidates.length > 1 ? (j / (s.candidates.length - 1) - 0.5) * Math.min(14, plotW / columns / 2) : 0
       out.push(
-        `<circle class="candidate" cx="${r2(x(i) + dx)}" cy="${r2(y(c.score))}" r="3.5"><title>step ${s.step}, candidate ${c.id ?? '-'} (${escapeHtml(c.strategy)}, ${escapeHtml(c.outcome)}): ${fmtScore(c.score)}</title></circle>`,
+        `<circle class="candidate" cx="${r2(x(i) + dx)}" cy="${r2(y(c.score))}" r="3.5"><title>step ${s.step}, candidate ${c.id ?? '-'} (${escapeHtml(c.strategy)}, ${escapeHtml(c.outcome)}${c.reason ? `: ${escapeHtml(c.reason)}` : ''}): ${fmtScore(c.score)}</title></circle>`,
       )
     })
   })

@@ -16,6 +16,8 @@ export interface ReportCandidate {
   outcome: string
   /** Mean score on the step's mini-batch, when evaluated. */
   score?: number
+  /** Why it was skipped or failed. */
+  reason?: string
 }
 
 /** One optimizer step. */

@@ -49,6 +49,12 @@ describe('report model', () => {
     expect(t.steps.map((s) => s.bestSoFar)).toEqual([0.7, 0.7, 0.7])
     expect(t.steps[0]?.candidates.map((c) => c.score)).toEqual([0.5, 0.7])
     expect(t).toMatchObject({ finalScore: 0.8, stoppedReason: 'completed' })
+    const failed = step(3, [0.5], null)
+    failed.candidates.push({ id: undefined, sourceId: 0, bucketExample: 1, strategy: 'append_a_rule', outcome: 'failed', reason: 'rule writer failed', droppedDemos: [] })
+    const [s3] = trajectoryFromLogs([failed]).steps
+    expect(s3?.candidates[1]).toEqual({ id: undefined, strategy: 'append_a_rule', outcome: 'failed', reason: 'rule writer failed' })
+    const html = renderReportHtml(report([{ ...sampleBlock([]), trajectory: trajectoryFromLogs([failed]) }]))
+    expect(html).toContain('0.500, failed (rule writer failed)')
   })
 
   test('predictor changes: instruction diff and demos added/removed', () => {
