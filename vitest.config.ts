@@ -7,7 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'fixtures/**', 'dist/**'],
+          // The report's browser test needs Chromium and runs apart: `npm run test:browser`.
+          exclude: ['**/node_modules/**', 'fixtures/**', 'dist/**', 'test/browser/**'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           // Type-level tests (expectTypeOf) live in *.test-d.ts and fail the run on a type error.

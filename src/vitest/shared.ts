@@ -36,6 +36,8 @@ export interface SimbaProvided {
   optimizer: Record<string, number>
   /** `vitest-simba@x.y.z`. */
   library: string
+  /** Absolute folder for HTML/JSON reports (`--report[=dir]` or `SIMBA_REPORT`), or null for none. */
+  report: string | null
 }
 
 /** How a case compares with its baseline. */

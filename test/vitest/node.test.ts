@@ -27,6 +27,11 @@ describe('provided settings', () => {
     expect(buildProvided({ ...base, updateSnapshot: 'new', env: { OPENAI_API_KEY: 'k' } }).fixtureMode).toBe('record-missing')
     expect(buildProvided({ ...base, testNamePattern: /x/, env: {} }).filtered).toBe(true)
   })
+  test('SIMBA_REPORT (set by --report) becomes an absolute report folder under the root; none without it', () => {
+    expect(buildProvided({ ...base, env: {} }).report).toBeNull()
+    expect(buildProvided({ ...base, env: { SIMBA_REPORT: 'out' } }).report).toBe('/p/out')
+    expect(buildProvided({ ...base, env: { SIMBA_REPORT: '/abs/r' } }).report).toBe('/abs/r')
+  })
 })
 
 describe('fixture redaction through the plugin', () => {

@@ -5,11 +5,15 @@ export type BinArgs =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'error'; message: string }
-  | { kind: 'run'; optimize: boolean; ci: boolean; rest: string[] }
+  | { kind: 'run'; optimize: boolean; ci: boolean; rest: string[]; report?: string }
+
+/** Folder `--report` writes to when no `=dir` is given (relative to the working directory). */
+export const DEFAULT_REPORT_DIR = 'simba-report'
 
 const OWN = {
   optimize: { type: 'boolean' },
   ci: { type: 'boolean' },
+  report: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const
@@ -40,8 +44,9 @@ function lookAlike(name: string): string | undefined {
 
 /**
  * Parses the bin's arguments with `node:util` `parseArgs`: strict on our own flags (`--optimize`,
- * `--ci`, `--help`/`-h`, `--version`/`-v`, which take no value), every other argument is handed to
- * Vitest unchanged and in order. Nothing after `--` is ours.
+ * `--ci`, `--help`/`-h`, `--version`/`-v`, which take no value; `--report` takes an optional
+ * `=dir`, default `simba-report`), every other argument is handed to Vitest unchanged and in order.
+ * Nothing after `--` is ours.
  */
 export function parseBinArgs(argv: readonly string[]): BinArgs {
   const { tokens } = parseArgs({ args: [...argv], options: OWN, strict: false, allowPositionals: true, tokens: true })
@@ -50,11 +55,19 @@ export function parseBinArgs(argv: readonly string[]): BinArgs {
   let ci = false
   let help = false
   let version = false
+  let report: string | undefined
   for (const t of tokens) {
     if (t.kind !== 'option') continue
     const raw = argv[t.index] ?? ''
     // A short flag inside a group (`-uv`) is Vitest's business, not ours.
     if (t.name in OWN && (raw === t.rawName || raw.startsWith(`${t.rawName}=`))) {
+      if (t.name === 'report') {
+        const dir = raw === t.rawName ? DEFAULT_REPORT_DIR : raw.slice(t.rawName.length + 1)
+        if (dir === '') return { kind: 'error', message: `Option \`--report\` needs a folder after \`=\` (got \`${raw}\`); use \`--report\` for ${DEFAULT_REPORT_DIR}/.` }
+        report = dir
+        ownIndex.add(t.index)
+        continue
+      }
       if (t.inlineValue) return { kind: 'error', message: `Option \`--${t.name}\` takes no value (got \`${raw}\`).` }
       ownIndex.add(t.index)
       if (t.name === 'optimize') optimize = true
@@ -69,7 +82,7 @@ export function parseBinArgs(argv: readonly string[]): BinArgs {
   }
   if (help) return { kind: 'help' }
   if (version) return { kind: 'version' }
-  return { kind: 'run', optimize, ci, rest: argv.filter((_, i) => !ownIndex.has(i)) }
+  return { kind: 'run', optimize, ci, rest: argv.filter((_, i) => !ownIndex.has(i)), ...(report !== undefined ? { report } : {}) }
 }
 
 /** Our own flags, split off the argument list; everything else goes to Vitest unchanged. */
@@ -85,13 +98,16 @@ export function binHelp(version: string): string {
     `${version}: Vitest's CLI plus prompt optimization.`,
     '',
     'Usage:',
-    '  npx vitest-simba [vitest arguments] [--optimize] [--ci]',
+    '  npx vitest-simba [vitest arguments] [--optimize] [--ci] [--report[=dir]]',
     '',
     'Options of vitest-simba:',
     '  --optimize     run SIMBA for each describe.optimize block and show the proposed program',
     '                 (sets SIMBA_OPTIMIZE=1; runs once unless `watch` or `--watch` is given;',
     '                 add -u to accept it into the snapshot)',
     '  --ci           strict replay, no snapshot or fixture writes (sets CI=true)',
+    '  --report[=dir] write an HTML report and its JSON per test file to dir (default simba-report/):',
+    '                 with --optimize the score per step, program changes, cases and usage;',
+    '                 without it the cases against the baseline (sets SIMBA_REPORT)',
     '  -h, --help     show this help',
     '  -v, --version  show the versions of vitest-simba and Vitest',
     '',
@@ -101,6 +117,7 @@ export function binHelp(version: string): string {
     '  npx vitest-simba run               # replay fixtures, gate on the committed baselines',
     '  npx vitest-simba --optimize        # propose a better program (no file changes)',
     '  npx vitest-simba --optimize -u     # accept it',
+    '  npx vitest-simba --optimize --report   # and see it in simba-report/<file>.report.html',
   ].join('\n')
 }
 

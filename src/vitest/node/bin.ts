@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * `vitest-simba`: Vitest's own CLI plus `--optimize` (sets SIMBA_OPTIMIZE=1) and `--ci` (sets
- * CI=true: strict replay, no snapshot or fixture writes). `--help` and `--version` print and exit;
+ * `vitest-simba`: Vitest's own CLI plus `--optimize` (sets SIMBA_OPTIMIZE=1), `--ci` (sets
+ * CI=true: strict replay, no snapshot or fixture writes) and `--report[=dir]` (sets SIMBA_REPORT). `--help` and `--version` print and exit;
  * a misspelt flag of ours exits 2 with a suggestion. Passes every other argument to Vitest
  * unchanged and keeps Vitest's exit code. With `--optimize` it runs once unless `watch` is asked for.
  * @example npx vitest-simba --optimize -u
  */
 import { createRequire } from 'node:module'
+import { resolve } from 'node:path'
 import { binHelp, parseBinArgs, runOnceWhenOptimizing } from './args.js'
 import { libraryVersion } from './provided.js'
 
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   }
   const { optimize, ci, rest } = args
   if (optimize) process.env['SIMBA_OPTIMIZE'] = '1'
+  if (args.report !== undefined) process.env['SIMBA_REPORT'] = resolve(args.report)
   if (ci) process.env['CI'] = 'true'
   // Imported after the environment is set: Vitest reads CI when it loads.
   const { parseCLI, startVitest } = await import('vitest/node')

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { isAbsolute, relative } from 'node:path'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { isCiEnv, resolveFixtureMode } from '../../recording/mode.js'
 import { toUpdateMode } from '../../snapshot/policy.js'
 import type { SimbaProvided } from '../shared.js'
@@ -60,5 +60,6 @@ export function buildProvided(input: ProvidedInput): SimbaProvided {
     concurrency: options.concurrency ?? 8,
     optimizer: { ...(options.optimize ?? {}) },
     library: libraryVersion(),
+    report: env['SIMBA_REPORT'] ? resolve(input.root, env['SIMBA_REPORT']) : null,
   }
 }

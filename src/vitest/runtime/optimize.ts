@@ -6,6 +6,7 @@ import { parseBlockOptions, type OptimizeBlockOptions, type ProgramSpec } from '
 import { buildProgram, inputKeysFor, isFactory, toCases, type BlockCase } from './cases.js'
 import { caseStatus, gateMessage } from './compare.js'
 import { registry } from './registry.js'
+import { blockReport, writeBlockReport } from './report.js'
 import { caseKey, runBlock, shownValue, type BlockRun } from './run-block.js'
 
 function provided(block: string): SimbaProvided {
@@ -73,6 +74,7 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
       }
       run.meta.regressed = regressed.map((x) => x.name).sort()
       run.meta.improved = improved.map((x) => x.name).sort()
+      if (ctx.report) writeBlockReport(ctx, suite.file.filepath, blockReport(name, run, cases, statuses))
     }, timeout)
 
     const caseTest = (c: BlockCase): void => {

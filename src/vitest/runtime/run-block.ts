@@ -16,6 +16,8 @@ import { mean } from './compare.js'
 import { progressLine } from './progress.js'
 import { registry, storeFor } from './registry.js'
 import { fixtureCounts, programLMs, sumUsage } from './usage.js'
+import { predictorChanges, trajectoryFromLogs } from '../../report/model.js'
+import type { ReportPredictor, ReportTrajectory, ReportUsage } from '../../report/types.js'
 
 /** Result of one case evaluation. */
 export interface CaseOutcome {
@@ -54,6 +56,22 @@ export interface BlockRun {
   scores: { trainset: SplitScores; devset?: SplitScores }
   /** Block meta for the reporter (regressed/improved filled in by the tests' owner). */
   meta: SimbaBlockMeta
+  /** What the HTML/JSON report needs beyond the outcomes (only when a report was asked for). */
+  report?: BlockReportExtras
+}
+
+/** Report data of an optimize run: trajectory, program changes, the snapshot program's answers, usage. */
+export interface BlockReportExtras {
+  /** Score trajectory (optimize mode). */
+  trajectory?: ReportTrajectory
+  /** Per-predictor changes against the snapshot (optimize mode). */
+  predictors?: ReportPredictor[]
+  /** The snapshot program's predictions in this run, keyed like `outcomes` (optimize mode). */
+  baselinePredictions: Map<string, string>
+  /** The optimizer's usage and forecast (optimize mode). */
+  optimization?: NonNullable<ReportUsage['optimization']>
+  /** The optimizer's forecast. */
+  forecast?: NonNullable<ReportUsage['forecast']>
 }
 
 /** Key of a case in `BlockRun.outcomes`. */
@@ -109,6 +127,7 @@ export async function runBlock(args: {
   const live = <T>(fn: () => T): T => (recorder ? recorder.withPhase('live', fn) : fn())
 
   let optimized = false
+  const extras: BlockReportExtras | undefined = ctx.report ? { baselinePredictions: new Map() } : undefined
   if (ctx.optimize && !program) console.log(`[simba] ${block}: the program is a plain function, so there is nothing to optimize (regression tests only)`)
   if (ctx.optimize && program) {
     const trainset = cases.filter((c) => c.split === 'trainset').map((c) => c.example)
@@ -130,6 +149,19 @@ export async function runBlock(args: {
     )
     program = result.program
     optimized = true
+    if (extras) {
+      extras.trajectory = trajectoryFromLogs(result.trialLogs.steps, { score: result.score, stoppedReason: result.stoppedReason })
+      extras.optimization = { calls: result.usage.calls, cachedCalls: result.usage.cachedCalls, tokens: result.usage.totalTokens, cost: result.usage.cost }
+      extras.forecast = { calls: result.forecast.totalCalls, tokens: result.forecast.totalTokens, cost: result.forecast.cost ?? null }
+      // The snapshot program's answers, for the report's side-by-side view (never recorded).
+      const before = await live(() =>
+        evaluate(base, cases.map((c) => c.example), options.metric, { concurrency: options.concurrency ?? ctx.concurrency, settings: { lm: options.lm } }),
+      )
+      cases.forEach((c, i) => {
+        const shown = shownValue(before.cases[i]?.prediction)
+        if (shown !== undefined) extras.baselinePredictions.set(caseKey(c), shown)
+      })
+    }
     // Answers cached during the (unrecorded) optimization would hide the evaluation calls from the
     // fixture recorder, and re-record mode would then prune their entries.
     for (const lm of programLMs(program, options.lm)) (lm as { clearCache?: () => void }).clearCache?.()
@@ -174,6 +206,7 @@ export async function runBlock(args: {
     const comparisons: ScoreComparison[] = [{ split: 'trainset', before: before?.trainset, after: trainset }]
     if (devset) comparisons.push({ split: 'devset', before: before?.devset, after: devset })
     console.log(maskSecrets(formatProgramDiff(block, stored?.program, state, comparisons)))
+    if (extras) extras.predictors = predictorChanges(stored?.program, state)
   }
 
   let snapshot: SimbaBlockMeta['snapshot'] = 'skipped'
@@ -220,6 +253,7 @@ export async function runBlock(args: {
     outcomes,
     baseline: old,
     enforce: snapshot !== 'written',
+    ...(extras ? { report: extras } : {}),
     scores: devset ? { trainset, devset } : { trainset },
     meta: {
       kind: 'block',

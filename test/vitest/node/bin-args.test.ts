@@ -49,3 +49,14 @@ test('property: arguments that are not ours pass through byte for byte', () => {
     }),
   )
 })
+
+test('--report takes an optional =dir (default simba-report) and never the next argument', () => {
+  expect(parseBinArgs(['run', '--report'])).toEqual({ kind: 'run', optimize: false, ci: false, rest: ['run'], report: 'simba-report' })
+  expect(parseBinArgs(['--optimize', '--report=out/r', '-u'])).toEqual({ kind: 'run', optimize: true, ci: false, rest: ['-u'], report: 'out/r' })
+  // A following argument stays Vitest's (a filter), not the folder.
+  expect(parseBinArgs(['--report', 'a.test.ts'])).toEqual({ kind: 'run', optimize: false, ci: false, rest: ['a.test.ts'], report: 'simba-report' })
+  const empty = parseBinArgs(['--report='])
+  expect(empty.kind).toBe('error')
+  expect(empty.kind === 'error' && empty.message).toMatch(/--report.*needs a folder/)
+  expect(parseBinArgs(['run'])).not.toHaveProperty('report')
+})

@@ -1,0 +1,147 @@
+/**
+ * The JSON data of an optimization or regression report (`<file>.report.json`), written beside the
+ * HTML page so other tools can read it. Plain JSON, secrets masked before it is written.
+ */
+
+/** How a case compares with its baseline (same values as the case tests' status). */
+export type ReportCaseStatus = 'pass' | 'new' | 'improved' | 'known-failing' | 'regressed' | 'failing' | 'error'
+
+/** One candidate of a step, as drawn in the trajectory chart. */
+export interface ReportCandidate {
+  /** Pool id (undefined when the strategy failed and no candidate was built). */
+  id: number | undefined
+  /** Strategy drawn. */
+  strategy: string
+  /** `applied`, `skipped` or `failed`. */
+  outcome: string
+  /** Mean score on the step's mini-batch, when evaluated. */
+  score?: number
+  /** Why it was skipped or failed. */
+  reason?: string
+}
+
+/** One optimizer step. */
+export interface ReportStep {
+  /** Step index (0-based). */
+  step: number
+  /** Mean of the step's rollout scores. */
+  rolloutMean?: number
+  /** Candidates of the step in bucket order. */
+  candidates: ReportCandidate[]
+  /** Step winner, or null when no candidate was built. */
+  winner: { id: number; score: number } | null
+  /** Best mini-batch score so far. */
+  bestSoFar?: number
+}
+
+/** Score trajectory of an optimization run. */
+export interface ReportTrajectory {
+  /** Steps in order. */
+  steps: ReportStep[]
+  /** Score of the returned program on the selection set. */
+  finalScore?: number
+  /** Why the run ended. */
+  stoppedReason?: string
+}
+
+/** Mean score of one split: the stored baseline and this run. */
+export interface ReportSplitScore {
+  /** Split name. */
+  split: 'trainset' | 'devset'
+  /** Stored baseline mean, or null without a snapshot. */
+  baseline: number | null
+  /** This run's mean. */
+  current: number
+}
+
+/** One line of an instruction diff. */
+export interface ReportDiffLine {
+  /** `' '` kept, `'-'` removed, `'+'` added. */
+  op: ' ' | '-' | '+'
+  /** Line text. */
+  text: string
+}
+
+/** What changed in one predictor (proposal vs snapshot). */
+export interface ReportPredictor {
+  /** Predictor name. */
+  name: string
+  /** Whether the instructions changed. */
+  instructionsChanged: boolean
+  /** Line diff of the instructions. */
+  instructions: ReportDiffLine[]
+  /** Demos after the change. */
+  demos: number
+  /** Demos added, as canonical JSON text. */
+  demosAdded: string[]
+  /** Demos removed, as canonical JSON text. */
+  demosRemoved: string[]
+}
+
+/** One case: input, label, baseline and current result. */
+export interface ReportCase {
+  /** Split. */
+  split: 'trainset' | 'devset'
+  /** Case name. */
+  name: string
+  /** Input fields as JSON text. */
+  input: string
+  /** Label fields as JSON text, if any. */
+  label?: string
+  /** Stored baseline score, or null. */
+  baselineScore: number | null
+  /** Prediction of the snapshot's program in this run (optimize mode only). */
+  baselinePrediction?: string
+  /** This run's score (null when the program or metric threw). */
+  score: number | null
+  /** This run's prediction. */
+  prediction?: string
+  /** Metric feedback. */
+  feedback?: string
+  /** Error of the program or metric. */
+  error?: string
+  /** Comparison with the baseline. */
+  status: ReportCaseStatus
+}
+
+/** LM usage of a block. */
+export interface ReportUsage {
+  /** Every LM call of the block (optimization included): total, live (reached a server), replayed (from fixtures); live tokens and cost. */
+  total: { calls: number; live: number; replayed: number; tokens: number; cost: number }
+  /** The optimizer's own usage (optimize mode). */
+  optimization?: { calls: number; cachedCalls: number; tokens: number; cost: number }
+  /** The optimizer's forecast made before the run (optimize mode). */
+  forecast?: { calls: number; tokens: number; cost: number | null }
+}
+
+/** Report of one `describe.optimize` block. */
+export interface BlockReport {
+  /** Block name. */
+  block: string
+  /** `optimize` (a SIMBA run) or `regression` (the current program against the stored baseline). */
+  mode: 'optimize' | 'regression'
+  /** Gating split. */
+  split: 'trainset' | 'devset'
+  /** Mean scores per split. */
+  scores: ReportSplitScore[]
+  /** Score trajectory (optimize mode). */
+  trajectory?: ReportTrajectory
+  /** Per-predictor changes (optimize mode). */
+  predictors?: ReportPredictor[]
+  /** Every case. */
+  cases: ReportCase[]
+  /** LM usage. */
+  usage: ReportUsage
+}
+
+/** Report of one test file (the JSON written beside the HTML page). */
+export interface Report {
+  /** Format version. */
+  version: 1
+  /** Test file, relative to the project root. */
+  file: string
+  /** `vitest-simba@x.y.z`. */
+  library: string
+  /** Blocks in the order they ran. */
+  blocks: BlockReport[]
+}

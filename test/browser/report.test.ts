@@ -1,0 +1,127 @@
+/**
+ * The HTML report as a person sees it, in headless Chromium (driven by playwright-core, which never
+ * downloads a browser here). Generates the bundled example's optimization report against the local
+ * simulator (offline) and its regression report from the recorded fixtures, opens both via file://.
+ * Run with `npm run test:browser` (skipped in one line when no Chromium is installed).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { Report } from '../../src/report/types.js'
+import { ROOT, requireBuild, run, runNode } from '../e2e/harness.js'
+
+const exe = process.env['CHROMIUM_PATH']
+const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+let work: string
+let browser: BrowserContext
+
+/** Opens a report page, collecting console errors and page errors. */
+async function open(file: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage()
+  const errors: string[] = []
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text())
+  })
+  page.on('pageerror', (e) => errors.push(String(e)))
+  // Any request other than the file itself would be a network dependency of the page.
+  page.on('request', (r) => {
+    if (r.url() !== pathToFileURL(file).href) errors.push(`unexpected request ${r.url()}`)
+  })
+  await page.goto(pathToFileURL(file).href)
+  return { page, errors }
+}
+
+describe.skipIf(!exe)('HTML report in headless Chromium', () => {
+  beforeAll(async () => {
+    requireBuild()
+    work = mkdtempSync(join(tmpdir(), 'simba-report-'))
+    browser = await chromium.launchPersistentContext(join(work, 'profile'), {
+      executablePath: exe as string,
+      headless: true,
+      args: LAUNCH_ARGS,
+      viewport: { width: 1280, height: 1500 },
+    })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    if (work) rmSync(work, { recursive: true, force: true })
+  })
+
+  test('optimization report of the bundled example: chart drawn, instruction diff, "improved" filter, no console errors', async () => {
+    const dir = join(work, 'optimize')
+    const r = await runNode(ROOT, join(ROOT, 'examples', 'support-tickets', 'optimize.mjs'), [`--report=${dir}`])
+    expect(r.code, r.output).toBe(0)
+    expect(r.output).toContain('report written to')
+    const report = JSON.parse(readFileSync(join(dir, 'tickets.test.ts.report.json'), 'utf8')) as Report
+    const block = report.blocks[0]
+    expect(block?.mode).toBe('optimize')
+    const { page, errors } = await open(join(dir, 'tickets.test.ts.report.html'))
+
+    // The trajectory chart is drawn: a sized SVG with candidate marks and the winners' line.
+    const chart = page.locator('svg.trajectory')
+    const box = await chart.boundingBox()
+    expect(box?.width).toBeGreaterThan(100)
+    expect(box?.height).toBeGreaterThan(100)
+    expect(await chart.locator('circle.candidate').count()).toBeGreaterThan(0)
+    expect(await chart.locator('circle.winner').count()).toBe(block?.trajectory?.steps.filter((s) => s.winner).length)
+    expect(await chart.locator('polyline.winner-line').getAttribute('points')).toMatch(/\d+,\d+ \d+,\d+/)
+
+    // The instruction diff shows each added instruction line of the proposal.
+    const added = (block?.predictors ?? []).flatMap((p) => p.instructions.filter((d) => d.op === '+' && d.text.trim() !== '').map((d) => `+ ${d.text}`))
+    expect(added.length).toBeGreaterThan(0)
+    const shown = await page.locator('pre.diff.instructions ins').allInnerTexts()
+    for (const line of added) expect(shown.map((s) => s.trim())).toContain(line.trim())
+    await expect.poll(() => page.locator('pre.diff.instructions ins').first().isVisible()).toBe(true)
+
+    // Filtering to "improved" shows exactly the improved cases.
+    const table = page.locator('table.cases').first()
+    const improved = (block?.cases ?? []).filter((c) => c.status === 'improved')
+    expect(improved.length).toBeGreaterThan(0)
+    expect(await table.locator('tbody tr:visible').count()).toBe(block?.cases.length)
+    await page.locator('.filters button[data-filter="improved"]').first().click()
+    const visible = table.locator('tbody tr:visible')
+    expect(await visible.count()).toBe(improved.length)
+    const inputs = await visible.locator('td:nth-child(2)').allInnerTexts()
+    expect(inputs.sort()).toEqual(improved.map((c) => c.input).sort())
+    expect(new Set(await visible.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status'))))).toEqual(new Set(['improved']))
+    await page.locator('.filters button[data-filter="all"]').first().click()
+    expect(await table.locator('tbody tr:visible').count()).toBe(block?.cases.length)
+
+    // The screenshot in the docs (written locally; CI keeps the tree clean and writes it aside).
+    const png = process.env['CI'] ? join(work, 'report.png') : join(ROOT, 'docs', 'report.png')
+    mkdirSync(join(png, '..'), { recursive: true })
+    await page.screenshot({ path: png, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1500 } })
+
+    expect(errors).toEqual([])
+  })
+
+  test('regression report (no --optimize): cases against the baseline, tables without script', async () => {
+    const dir = join(work, 'regression')
+    const r = await run(ROOT, ['run', '--project', 'support-tickets', `--report=${dir}`], { bin: true, env: { CI: 'true' } })
+    expect(r.code, r.output).toBe(0)
+    const report = JSON.parse(readFileSync(join(dir, 'tickets.test.ts.report.json'), 'utf8')) as Report
+    expect(report.blocks[0]?.mode).toBe('regression')
+    const { page, errors } = await open(join(dir, 'tickets.test.ts.report.html'))
+    expect(await page.locator('svg.trajectory').count()).toBe(0)
+    expect(await page.locator('svg.scores rect.bar-current').count()).toBe(2)
+    expect(await page.locator('table.cases tbody tr').count()).toBe(report.blocks[0]?.cases.length)
+
+    // Without JavaScript (a second fresh profile) every case is still listed and the filter bar stays hidden.
+    const noJs = await chromium.launchPersistentContext(join(work, 'profile-nojs'), { executablePath: exe as string, headless: true, args: LAUNCH_ARGS, javaScriptEnabled: false })
+    try {
+      const plain = await noJs.newPage()
+      await plain.goto(pathToFileURL(join(dir, 'tickets.test.ts.report.html')).href)
+      expect(await plain.locator('table.cases tbody tr:visible').count()).toBe(report.blocks[0]?.cases.length)
+      expect(await plain.locator('table.cases tbody tr:visible').count()).toBeGreaterThan(0)
+      expect(await plain.locator('.filters').isVisible()).toBe(false)
+    } finally {
+      await noJs.close()
+    }
+    expect(errors).toEqual([])
+  })
+})

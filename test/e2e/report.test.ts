@@ -1,0 +1,70 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import type { Report } from '../../src/report/types.js'
+import { copyProject, hashTree, run, useSimulatorProjects } from './harness.js'
+
+const dirs: string[] = []
+const sim = useSimulatorProjects(dirs)
+
+const read = (file: string): Report => JSON.parse(readFileSync(file, 'utf8')) as Report
+/** The tree's hashes without the report folder. */
+const treeWithout = (dir: string, folder: string): Record<string, string> => Object.fromEntries(Object.entries(hashTree(dir)).filter(([f]) => !f.startsWith(`${folder}/`)))
+
+describe('vitest-simba e2e: --report', () => {
+  test('run --report (no optimization) writes the regression view per test file into simba-report/ and nothing else', async () => {
+    const dir = copyProject('tickets')
+    dirs.push(dir)
+    const before = hashTree(dir)
+    const r = await run(dir, ['run', '--report'], { bin: true, env: { CI: 'true' } })
+    expect(r.code, r.output).toBe(0)
+    expect(r.output).toContain('[simba] routes support tickets: report written to simba-report/tickets.test.ts.report.html')
+    expect(readdirSync(join(dir, 'simba-report')).sort()).toEqual(['billing.test.ts.report.html', 'billing.test.ts.report.json', 'tickets.test.ts.report.html', 'tickets.test.ts.report.json'])
+    const report = read(join(dir, 'simba-report', 'tickets.test.ts.report.json'))
+    expect(report).toMatchObject({ version: 1, file: 'tickets.test.ts' })
+    const block = report.blocks[0]
+    expect(block?.mode).toBe('regression')
+    expect(block?.trajectory).toBeUndefined()
+    expect(block?.cases.length).toBeGreaterThan(0)
+    for (const c of block?.cases ?? []) {
+      expect(c.baselineScore, c.name).not.toBeNull()
+      expect(c.input).toMatch(/^\{/)
+      expect(c.baselinePrediction).toBeUndefined()
+    }
+    expect(block?.usage.total.replayed).toBeGreaterThan(0)
+    const html = readFileSync(join(dir, 'simba-report', 'tickets.test.ts.report.html'), 'utf8')
+    expect(html).toContain('Regression report: tickets.test.ts')
+    expect(html.match(/<tr data-filters=/g)).toHaveLength(block?.cases.length ?? -1)
+    expect(treeWithout(dir, 'simba-report')).toEqual(before)
+  }, 90_000)
+
+  test('--optimize --report=dir: trajectory, program changes, both programs\' answers, usage against the forecast; snapshot untouched', async () => {
+    const dir = copyProject('tickets')
+    dirs.push(dir)
+    const before = hashTree(dir)
+    const r = await run(dir, ['run', '--optimize', '--report=out/r'], { bin: true, env: { OPENAI_BASE_URL: sim.url(), OPENAI_API_KEY: 'test-key' } })
+    expect(r.code, r.output).toBe(0)
+    const report = read(join(dir, 'out', 'r', 'tickets.test.ts.report.json'))
+    const block = report.blocks.find((b) => b.block === 'routes support tickets')
+    expect(block?.mode).toBe('optimize')
+    // The project's optimizer settings run 6 steps.
+    expect(block?.trajectory?.steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5])
+    expect(block?.trajectory?.steps.some((s) => s.candidates.some((c) => c.score !== undefined))).toBe(true)
+    expect(block?.trajectory?.finalScore).toEqual(expect.any(Number))
+    expect(block?.predictors?.some((p) => p.instructionsChanged || p.demosAdded.length > 0)).toBe(true)
+    expect(block?.scores.map((s) => s.split)).toEqual(['trainset', 'devset'])
+    for (const c of block?.cases ?? []) {
+      expect(c.baselinePrediction, c.name).toEqual(expect.any(String))
+      if (c.status === 'improved') expect(c.score ?? 0).toBeGreaterThan(c.baselineScore ?? 1)
+      if (c.status === 'regressed') expect(c.score ?? 1).toBeLessThan(c.baselineScore ?? 0)
+    }
+    expect(block?.usage.optimization?.calls).toBeGreaterThan(0)
+    expect(block?.usage.forecast?.calls).toBeGreaterThan(0)
+    const html = readFileSync(join(dir, 'out', 'r', 'tickets.test.ts.report.html'), 'utf8')
+    expect(html).toContain('<svg class="chart trajectory"')
+    expect(existsSync(join(dir, 'out', 'r', 'billing.test.ts.report.html'))).toBe(true)
+    // No temp files left behind by the atomic writes; no other file changed.
+    expect(readdirSync(join(dir, 'out', 'r')).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    expect(treeWithout(dir, 'out')).toEqual(before)
+  }, 120_000)
+})

@@ -1,0 +1,157 @@
+import fc from 'fast-check'
+import { describe, expect, test } from 'vitest'
+import { renderReportHtml } from '../../src/report/html.js'
+import { CASE_FILTERS, caseCounts, filtersOf, predictorChanges, trajectoryFromLogs, withBlock } from '../../src/report/model.js'
+import { escapeHtml, trajectorySvg } from '../../src/report/svg.js'
+import type { BlockReport, Report, ReportCase, ReportCaseStatus } from '../../src/report/types.js'
+import type { StepLog } from '../../src/optimizer/simba/types.js'
+import { reportPaths } from '../../src/vitest/runtime/report.js'
+
+const STATUSES: ReportCaseStatus[] = ['pass', 'new', 'improved', 'known-failing', 'regressed', 'failing', 'error']
+
+const step = (n: number, scores: number[], winner: number | null): StepLog => ({
+  step: n,
+  batch: [],
+  rolloutMean: 0.5,
+  p10: 0,
+  p90: 1,
+  rolloutErrors: 0,
+  candidates: scores.map((s, i) => ({ id: n * 10 + i, sourceId: 0, bucketExample: i, strategy: 'append_a_rule', outcome: 'applied', droppedDemos: [], score: s })),
+  winner: winner === null ? null : { id: n * 10 + winner, score: scores[winner] as number },
+})
+
+function caseRow(name: string, status: ReportCaseStatus, extra: Partial<ReportCase> = {}): ReportCase {
+  return { split: 'devset', name, input: JSON.stringify({ ticket: name }), label: '{"queue":"billing"}', baselineScore: 0, score: 1, prediction: '{"queue":"billing"}', status, ...extra }
+}
+
+function sampleBlock(cases: ReportCase[]): BlockReport {
+  return {
+    block: 'routes tickets',
+    mode: 'optimize',
+    split: 'devset',
+    scores: [
+      { split: 'trainset', baseline: 0.4, current: 0.8 },
+      { split: 'devset', baseline: 0.5, current: 0.75 },
+    ],
+    trajectory: trajectoryFromLogs([step(0, [0.5, 0.7], 1), step(1, [0.6, 0.9], 1)], { score: 0.85, stoppedReason: 'completed' }),
+    predictors: predictorChanges({ self: { instructions: 'Route it.', demos: [{ ticket: 'a', queue: 'x' }] } }, { self: { instructions: 'Route it.\nWhen "refund", use billing.', demos: [{ ticket: 'b', queue: 'y' }] } }),
+    cases,
+    usage: { total: { calls: 10, live: 4, replayed: 6, tokens: 1234, cost: 0 }, optimization: { calls: 8, cachedCalls: 2, tokens: 1000, cost: 0 }, forecast: { calls: 9, tokens: 900, cost: null } },
+  }
+}
+
+const report = (blocks: BlockReport[]): Report => ({ version: 1, file: 'tickets.test.ts', library: 'vitest-simba@0.0.0', blocks })
+
+describe('report model', () => {
+  test('trajectory: candidates with scores, winners and the running best', () => {
+    const t = trajectoryFromLogs([step(0, [0.5, 0.7], 1), step(1, [0.6, 0.65], 0), step(2, [], null)], { score: 0.8, stoppedReason: 'completed' })
+    expect(t.steps.map((s) => s.winner?.score ?? null)).toEqual([0.7, 0.6, null])
+    expect(t.steps.map((s) => s.bestSoFar)).toEqual([0.7, 0.7, 0.7])
+    expect(t.steps[0]?.candidates.map((c) => c.score)).toEqual([0.5, 0.7])
+    expect(t).toMatchObject({ finalScore: 0.8, stoppedReason: 'completed' })
+    const failed = step(3, [0.5], null)
+    failed.candidates.push({ id: undefined, sourceId: 0, bucketExample: 1, strategy: 'append_a_rule', outcome: 'failed', reason: 'rule writer failed', droppedDemos: [] })
+    const [s3] = trajectoryFromLogs([failed]).steps
+    expect(s3?.candidates[1]).toEqual({ id: undefined, strategy: 'append_a_rule', outcome: 'failed', reason: 'rule writer failed' })
+    const html = renderReportHtml(report([{ ...sampleBlock([]), trajectory: trajectoryFromLogs([failed]) }]))
+    expect(html).toContain('0.500, failed (rule writer failed)')
+  })
+
+  test('predictor changes: instruction diff and demos added/removed', () => {
+    const [p] = predictorChanges({ self: { instructions: 'A\nB', demos: [{ q: 1 }, { q: 2 }] } }, { self: { instructions: 'A\nC', demos: [{ q: 2 }, { q: 3 }] } })
+    expect(p).toMatchObject({ name: 'self', instructionsChanged: true, demos: 2, demosAdded: ['{"q":3}'], demosRemoved: ['{"q":1}'] })
+    expect(p?.instructions).toEqual([{ op: ' ', text: 'A' }, { op: '-', text: 'B' }, { op: '+', text: 'C' }])
+    expect(predictorChanges(undefined, { p: { instructions: 'X', demos: [] } })[0]).toMatchObject({ instructionsChanged: true, demosAdded: [] })
+    expect(predictorChanges({ p: { instructions: 'X', demos: [] } }, { p: { instructions: 'X', demos: [] } })[0]?.instructionsChanged).toBe(false)
+  })
+
+  test('every status belongs to the filters that name it, and counts add up', () => {
+    expect(filtersOf('improved')).toEqual(['improved'])
+    expect(filtersOf('regressed')).toEqual(['regressed'])
+    expect(filtersOf('known-failing')).toEqual(['failing'])
+    expect(filtersOf('error')).toEqual(['failing'])
+    expect(filtersOf('pass')).toEqual([])
+    const block = sampleBlock(STATUSES.map((s) => caseRow(s, s)))
+    expect(caseCounts(block)).toEqual({ all: 7, regressed: 1, improved: 1, failing: 3 })
+    for (const f of Object.keys(CASE_FILTERS)) expect(STATUSES.filter((s) => filtersOf(s).includes(f as never)).length).toBeGreaterThan(0)
+  })
+
+  test('withBlock masks secrets and replaces a block of the same name in place', () => {
+    const key = `sk-proj-${'a1B2c3D4e5'.repeat(4)}`
+    const one = withBlock(report([]), sampleBlock([caseRow('leaky', 'pass', { prediction: `my key is ${key}` })]))
+    expect(JSON.stringify(one)).not.toContain(key)
+    expect(one.blocks[0]?.cases[0]?.prediction).toMatch(/\[masked /)
+    const other = { ...sampleBlock([]), block: 'second' }
+    const two = withBlock(withBlock(one, other), { ...sampleBlock([]), mode: 'regression' })
+    expect(two.blocks.map((b) => [b.block, b.mode])).toEqual([
+      ['routes tickets', 'regression'],
+      ['second', 'optimize'],
+    ])
+  })
+
+  test('report paths mirror the test file under the report folder', () => {
+    expect(reportPaths('/r', '/p', '/p/src/a.test.ts')).toEqual({ json: '/r/src/a.test.ts.report.json', html: '/r/src/a.test.ts.report.html' })
+    expect(reportPaths('/r', '/p', '/elsewhere/b.test.ts').html).toBe('/r/b.test.ts.report.html')
+  })
+})
+
+describe('report page', () => {
+  test('self-contained: no network reference, a content security policy, exactly one inline script', () => {
+    const html = renderReportHtml(report([sampleBlock(STATUSES.map((s) => caseRow(s, s)))]))
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i)
+    expect(html).not.toMatch(/<link\b/i)
+    expect(html).toContain("default-src 'none'")
+    expect(html.match(/<script/g)).toHaveLength(1)
+  })
+
+  test('the chart has a mark per scored candidate and winner; the diff shows the new instruction line', () => {
+    const block = sampleBlock([caseRow('a', 'improved')])
+    const svg = trajectorySvg(block.trajectory!, block.scores)
+    expect(svg.match(/class="candidate"/g)).toHaveLength(4)
+    expect(svg.match(/class="winner"/g)).toHaveLength(2)
+    expect(svg).toContain('class="winner-line"')
+    const html = renderReportHtml(report([block]))
+    expect(html).toContain('<ins>+ When &quot;refund&quot;, use billing.</ins>')
+    expect(html).toContain('<ins>+ {&quot;queue&quot;:&quot;y&quot;,&quot;ticket&quot;:&quot;b&quot;}</ins>')
+    expect(html).toContain('<del>- {&quot;queue&quot;:&quot;x&quot;,&quot;ticket&quot;:&quot;a&quot;}</del>')
+  })
+
+  test('every case is a table row readable without script, tagged with its filters; filter bar hidden until script runs', () => {
+    const cases = STATUSES.map((s, i) => caseRow(`case ${i}`, s))
+    const html = renderReportHtml(report([sampleBlock(cases)]))
+    const rows = [...html.matchAll(/<tr data-filters="([^"]*)" data-status="([^"]*)">/g)]
+    expect(rows.map((r) => r[2])).toEqual(STATUSES)
+    expect(rows.map((r) => r[1])).toEqual(STATUSES.map((s) => filtersOf(s).join(' ')))
+    expect(html).toMatch(/<div class="filters" data-table="cases-0" hidden>/)
+    expect(html).not.toMatch(/<tr[^>]* hidden/)
+  })
+
+  test('regression view: no trajectory or program changes, no snapshot prediction column', () => {
+    const block: BlockReport = { ...sampleBlock([caseRow('a', 'regressed')]), mode: 'regression' }
+    delete block.trajectory
+    delete block.predictors
+    const html = renderReportHtml(report([block]))
+    expect(html).toContain('Regression report: tickets.test.ts')
+    expect(html).not.toContain('class="chart trajectory"')
+    expect(html).not.toContain('snapshot prediction')
+    expect(html).toContain('class="chart scores"')
+  })
+
+  test('property: any text in the data is escaped (no element or attribute can be injected)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: fc.constantFrom('<', '>', '"', "'", '&', 'a', ' ', '/', '=', 's', 'c', 'r', 'i', 'p', 't') }), { minLength: 1, maxLength: 6 }), (texts) => {
+        const cases = texts.map((t, i) => caseRow(`${t}${i}`, 'improved', { input: t, label: t, prediction: t, feedback: t }))
+        const block = { ...sampleBlock(cases), block: texts[0] as string }
+        const html = renderReportHtml({ ...report([block]), file: texts[0] as string })
+        expect(html.match(/<script/g)).toHaveLength(1)
+        expect(html.match(/<tr data-filters=/g)).toHaveLength(texts.length)
+        for (const t of texts) expect(html).toContain(escapeHtml(t))
+      }),
+    )
+  })
+})
+
+test('usage: the optimizer\'s calls and tokens against its forecast', () => {
+  const html = renderReportHtml(report([sampleBlock([])]))
+  expect(html).toContain('The optimizer made 8 LM calls (89% of the forecast) and used 1,000 live tokens (111% of the forecast).')
+})
