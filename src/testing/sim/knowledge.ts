@@ -26,7 +26,7 @@ export function demoKnows(world: World, rule: WorldRule, demo: Record<string, st
   return keywordIn(rule, inputValues) !== undefined
 }
 
-/** Ids of the rules a task request knows, through its instructions or its demos (worlds.md). */
+/** Ids of the rules a task request knows, through its instructions or its demos (docs/simulator.md). */
 export function knownRules(world: World, instructions: string, demos: ReadonlyArray<Record<string, string>>): Set<string> {
   const known = new Set<string>()
   for (const rule of world.rules) {

@@ -11,7 +11,7 @@ export function keywordIn(rule: WorldRule, texts: readonly string[]): string | u
   return rule.keywords.find((k) => lower.some((t) => t.includes(k.toLowerCase())))
 }
 
-/** The rule governing a case: the first rule with a keyword in any input value (worlds.md). */
+/** The rule governing a case: the first rule with a keyword in any input value (docs/simulator.md). */
 export function governingRule(world: World, inputs: Record<string, unknown>): WorldRule | undefined {
   const texts = inputText(inputs)
   return world.rules.find((r) => keywordIn(r, texts) !== undefined)

@@ -10,7 +10,7 @@ export const worldRuleSchema = z.object({
 
 const caseSchema = z.record(z.string(), z.unknown())
 
-/** The world file format of worlds.md, checked before the simulator uses a world. */
+/** The world file format (docs/simulator.md), checked before the simulator uses a world. */
 export const worldSchema = z
   .object({
     name: z.string().min(1),
@@ -50,7 +50,7 @@ export const worldSchema = z
 
 /** A hidden rule of a task world. */
 export type WorldRule = z.infer<typeof worldRuleSchema>
-/** A task world: fields, labels, hidden rules, prior and labelled cases (see worlds.md). */
+/** A task world: fields, labels, hidden rules, prior and labelled cases (see docs/simulator.md). */
 export type World = z.output<typeof worldSchema>
 /** A world as written in a file (train/test may be omitted). */
 export type WorldInput = z.input<typeof worldSchema>
