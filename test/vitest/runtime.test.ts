@@ -13,6 +13,9 @@ describe('block options', () => {
     expect(() => parseBlockOptions('routes', { ...ok, tolerence: 1 })).toThrow(/option "\(options\)": .*tolerence|tolerence/)
     expect(() => parseBlockOptions('routes', { ...ok, metric: 3 })).toThrow(/option "metric": must be a function/)
     expect(() => parseBlockOptions('routes', { ...ok, tolerance: -1 })).toThrow(/option "tolerance"/)
+    // A typo in the optimizer settings is an error naming it, not a setting silently ignored.
+    expect(() => parseBlockOptions('routes', { ...ok, optimizer: { maxStep: 3 } as never })).toThrow(/option "optimizer\.maxStep": Unrecognized key/)
+    expect(() => parseBlockOptions('routes', { ...ok, optimizer: { maxSteps: 3, seed: 1, faithful: false, dedupeAdvice: true } })).not.toThrow()
   })
 })
 

@@ -58,6 +58,35 @@ export interface OptimizeBlockOptions<T extends Record<string, any> = Record<str
   timeout?: number
 }
 
+/** Every key of {@link BlockOptimizerOptions} (kept in sync by a type check below). */
+const OPTIMIZER_KEYS = [
+  'seed',
+  'bsize',
+  'numCandidates',
+  'maxSteps',
+  'maxDemos',
+  'temperatureForSampling',
+  'temperatureForCandidates',
+  'demoInputFieldMaxlen',
+  'promptModel',
+  'teacherSettings',
+  'concurrency',
+  'schedule',
+  'temperatureSchedule',
+  'freshRolloutIds',
+  'faithful',
+  'dedupeAdvice',
+  'metricTrace',
+  'metricLMCalls',
+  'budget',
+  'prices',
+  'maxErrors',
+] as const satisfies ReadonlyArray<keyof BlockOptimizerOptions>
+// Fails to compile when BlockOptimizerOptions gains a key that OPTIMIZER_KEYS lacks.
+type MissingOptimizerKeys = Exclude<keyof BlockOptimizerOptions, (typeof OPTIMIZER_KEYS)[number]>
+const _allOptimizerKeys: [MissingOptimizerKeys] extends [never] ? true : MissingOptimizerKeys = true
+void _allOptimizerKeys
+
 const fn = z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', { message: 'must be a function' })
 const rows = z.array(z.custom<Row>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'each case must be an object' }))
 const schema = z.strictObject({
@@ -70,7 +99,8 @@ const schema = z.strictObject({
   tolerance: z.number().finite().nonnegative().optional(),
   caseThreshold: z.number().finite().optional(),
   lm: z.custom<LanguageModel>((v) => typeof v === 'object' && v !== null && typeof (v as { call?: unknown }).call === 'function', { message: 'must be an LM (an object with call())' }).optional(),
-  optimizer: z.looseObject({}).optional(),
+  // Keys are checked here (a typo such as `maxStep` is an error, not silently ignored); values by simba().
+  optimizer: z.strictObject(Object.fromEntries(OPTIMIZER_KEYS.map((k) => [k, z.unknown().optional()]))).optional(),
   concurrency: z.int().positive().optional(),
   timeout: z.int().positive().optional(),
 })
