@@ -13,7 +13,7 @@ import type { SimbaBlockMeta, SimbaProvided } from '../shared.js'
 import type { OptimizeBlockOptions } from './block-options.js'
 import { buildProgram, isFactory, type BlockCase } from './cases.js'
 import { mean } from './compare.js'
-import { progressLine } from './progress.js'
+import { createProgress } from './progress.js'
 import { registry, storeFor } from './registry.js'
 import { fixtureCounts, programLMs, sumUsage } from './usage.js'
 import { predictorChanges, trajectoryFromLogs } from '../../report/model.js'
@@ -133,6 +133,14 @@ export async function runBlock(args: {
     const trainset = cases.filter((c) => c.split === 'trainset').map((c) => c.example)
     const settings = { ...ctx.optimizer, ...(options.optimizer ?? {}) }
     const base = program
+    // Plain lines with elapsed time and ETA on each finished step (a worker has no terminal of its own).
+    const progress = createProgress(block, {
+      maxSteps: typeof settings.maxSteps === 'number' ? settings.maxSteps : 8,
+      tty: false,
+      write: (text) => {
+        for (const line of text.split('\n')) if (line !== '') console.log(maskSecrets(line))
+      },
+    })
     const result = await live(() =>
       withSettings({ lm: options.lm }, () =>
         simba(base, {
@@ -140,10 +148,7 @@ export async function runBlock(args: {
           trainset,
           metric: options.metric,
           ...(options.lm ? { lm: options.lm } : {}),
-          onProgress: (e) => {
-            const line = progressLine(block, e)
-            if (line) console.log(maskSecrets(line))
-          },
+          onProgress: progress,
         }),
       ),
     )
