@@ -42,6 +42,15 @@ for (let k = 0; k < 5; k++) {
   fx.readFixtureFile(file)
   loads.push(performance.now() - t0)
 }
+// The same entries in a 1,000-entry file, to see how load time grows with the entry count.
+const small = join(dir, 'small.test.ts.lm.json')
+writeFileSync(small, fx.serializeFixtureFile(Object.fromEntries(Object.entries(entries).slice(0, 1000))))
+const smallLoads = []
+for (let k = 0; k < 5; k++) {
+  const t0 = performance.now()
+  fx.readFixtureFile(small)
+  smallLoads.push(performance.now() - t0)
+}
 const map = new Map(Object.entries(fx.readFixtureFile(file).data.entries))
 
 let i = 0
@@ -116,6 +125,7 @@ console.table(directs.map((t, k) => ({ round: k, 'direct p50 µs': p50(t).toFixe
 console.log(`replay_overhead_ratio (median of per-round p50 ratios) = ${median(p50Ratios).toFixed(3)} (target <= 1.2); per round ${show(p50Ratios)}`)
 console.log(`plain fetch to the loopback server (no SDK), p50 ${p50(directFetch).toFixed(1)} µs`)
 console.log(`fixture file: ${N} entries, ${(fileText.length / 1e6).toFixed(2)} MB, load (read + parse + validate) median ${median(loads).toFixed(1)} ms of ${loads.length}`)
+console.log(`fixture file: 1000 entries, load median ${median(smallLoads).toFixed(1)} ms (10,000 ÷ 1,000 load time ${(median(loads) / median(smallLoads)).toFixed(1)}x)`)
 console.log(`replay stats: replayed=${stats?.replayed} missing=${stats?.missing} written=${stats?.written}`)
 emit({
   replay_overhead_ratio: median(p50Ratios),
@@ -124,5 +134,6 @@ emit({
   fixture_file_entries: N,
   fixture_file_bytes: Buffer.byteLength(fileText),
   fixture_file_load_ms: median(loads),
+  fixture_file_load_ms_1000_entries: median(smallLoads),
   fixture_lookup_us: us(lookups.tasks[0]),
 })

@@ -85,13 +85,20 @@ export function cleanEnv(extra = {}) {
   return env
 }
 
+const TIME = '/usr/bin/time'
+const MARK = 'SIMBA_BENCH_RUSAGE'
+
 /**
- * Spawns `node <script> ...args` in `cwd`; resolves with exit code, output and wall time (ms,
- * spawn to exit). Throws when `check` is set and the exit code is not 0.
+ * Spawns `node <script> ...args` in `cwd`; resolves with exit code, output, wall time (ms, spawn
+ * to exit) and, where GNU time is installed, CPU seconds (user + system, the process and its
+ * waited-for children) and peak RSS in MB of the largest process. Throws when `check` is set and
+ * the exit code is not 0.
  */
 export function runNode(cwd, script, args, { env = {}, check = true } = {}) {
   const t0 = performance.now()
-  const child = spawn(process.execPath, [script, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  const timed = existsSync(TIME)
+  const cmd = timed ? [TIME, ['-f', `${MARK} %U %S %M`, process.execPath, script, ...args]] : [process.execPath, [script, ...args]]
+  const child = spawn(cmd[0], cmd[1], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (c) => (output += c.toString()))
   child.stderr.on('data', (c) => (output += c.toString()))
@@ -99,8 +106,13 @@ export function runNode(cwd, script, args, { env = {}, check = true } = {}) {
     child.on('error', reject)
     child.on('close', (code) => {
       const ms = performance.now() - t0
+      const m = new RegExp(`${MARK} ([\\d.]+) ([\\d.]+) (\\d+)`).exec(output)
+      const cpuS = m ? Number(m[1]) + Number(m[2]) : undefined
+      const rssMB = m ? Number(m[3]) / 1024 : undefined
+      if (m) output = output.replace(m[0], '')
+      if (timed && code !== 0 && /^Command exited with non-zero status/m.test(output)) output = output.replace(/^Command exited with non-zero status \d+\n?/m, '')
       if (check && code !== 0) reject(new Error(`${script} ${args.join(' ')} in ${cwd} exited with ${code}:\n${output.slice(-4000)}`))
-      else resolve({ code, output, ms })
+      else resolve({ code, output, ms, cpuS, rssMB })
     })
   })
 }
