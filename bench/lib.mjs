@@ -92,12 +92,12 @@ const MARK = 'SIMBA_BENCH_RUSAGE'
  * Spawns `node <script> ...args` in `cwd`; resolves with exit code, output, wall time (ms, spawn
  * to exit) and, where GNU time is installed, CPU seconds (user + system, the process and its
  * waited-for children) and peak RSS in MB of the largest process. Throws when `check` is set and
- * the exit code is not 0.
+ * the exit code is not 0. `nodeArgs` go to node before the script (e.g. `--cpu-prof`).
  */
-export function runNode(cwd, script, args, { env = {}, check = true } = {}) {
+export function runNode(cwd, script, args, { env = {}, check = true, nodeArgs = [] } = {}) {
   const t0 = performance.now()
   const timed = existsSync(TIME)
-  const cmd = timed ? [TIME, ['-f', `${MARK} %U %S %M`, process.execPath, script, ...args]] : [process.execPath, [script, ...args]]
+  const cmd = timed ? [TIME, ['-f', `${MARK} %U %S %M`, process.execPath, ...nodeArgs, script, ...args]] : [process.execPath, [...nodeArgs, script, ...args]]
   const child = spawn(cmd[0], cmd[1], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (c) => (output += c.toString()))

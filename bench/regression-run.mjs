@@ -7,9 +7,10 @@
  * simulated provider on 127.0.0.1 (a plain `vitest run` with OPENAI_BASE_URL set). The projects
  * live in `.vitest-simba-tmp/` (so `vitest-simba` resolves to this repository) and are removed.
  * Reports regression_run_ratio = median over interleaved rounds of (simba run ÷ plain run).
- * Env: BENCH_ROUNDS (default 3), BENCH_CASES (default 500).
+ * Env: BENCH_ROUNDS (default 3), BENCH_CASES (default 500); BENCH_CPU_PROF=<dir> adds one more
+ * simba run with `--cpu-prof` (every process: Vitest's main process and its workers) into <dir>.
  */
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator } from '../dist/testing.js'
 import { emit, interleaved, removeProject, rounds, ROOT, runNode, show, VITEST, writeProject } from './lib.mjs'
@@ -100,6 +101,13 @@ try {
   )
   console.table(res.a.map((p, i) => ({ round: i, 'plain 500 tests s': (p / 1000).toFixed(2), 'describe.optimize 500 cases (replay) s': (res.b[i] / 1000).toFixed(2), ratio: res.ratios[i].toFixed(2) })))
   console.log(`regression_run_ratio = ${res.ratio.toFixed(3)} (target <= 2.0); per round ${show(res.ratios)}`)
+  if (process.env.BENCH_CPU_PROF) {
+    const prof = [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    const config = join(simba, 'vitest.config.ts')
+    writeFileSync(config, readFileSync(config, 'utf8').replace("include: ['*.test.ts']", `include: ['*.test.ts'], execArgv: ${JSON.stringify(prof)}`))
+    await runNode(simba, VITEST, ['run'], { env: { CI: 'true' }, nodeArgs: prof })
+    console.log(`CPU profiles written to ${process.env.BENCH_CPU_PROF}`)
+  }
   emit({
     regression_run_ratio: res.ratio,
     regression_run_ratio_rounds: res.ratios,

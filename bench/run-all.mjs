@@ -39,7 +39,7 @@ for (const file of benches) {
   if (only.length > 0 && !only.some((o) => file.includes(o))) continue
   console.log(`\n=== bench/${file} ===`)
   const t0 = performance.now()
-  const r = spawnSync(process.execPath, [fileURLToPath(new URL(file, import.meta.url))], { stdio: 'inherit', env: { ...process.env, BENCH_JSON: parts } })
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL(file, import.meta.url))], { stdio: 'inherit', env: { BENCH_EXAMPLE_STEPS: '6', ...process.env, BENCH_JSON: parts } })
   durations[file] = Math.round((performance.now() - t0) / 100) / 10
   load.push({ at: `after ${file}`, loadavg: loadavg() })
   if (r.status !== 0) {
@@ -76,7 +76,7 @@ const result = {
     loadavg: load,
     note: 'loadavg is os.loadavg() (1, 5, 15 min) at the start and after each benchmark; the machine was shared',
   },
-  rounds: process.env.BENCH_ROUNDS ? Number(process.env.BENCH_ROUNDS) : 'per benchmark default: lm-overhead 5, fixtures-replay 5, simba-schedule 3, regression-run 3, files-scaling 3',
+  rounds: process.env.BENCH_ROUNDS ? Number(process.env.BENCH_ROUNDS) : { 'lm-overhead': 5, 'fixtures-replay': 5, 'simba-schedule': 3, 'regression-run': 3, 'files-scaling': 3 },
   seconds: durations,
 }
 mkdirSync(resultsDir, { recursive: true })

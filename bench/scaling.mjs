@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Scaling benchmark: wall time, peak RSS and LM calls of one SIMBA run against the trainset size
- * (100, 1,000, 10,000), then against bsize, numCandidates and concurrency at 1,000 examples. Each
+ * (100, 1,000, 10,000), then against bsize (64), numCandidates (6) and concurrency (8) at 1,000
+ * examples. Each
  * run is its own Node process (so peak RSS is that run's), the real `LM` over HTTP against the
  * simulated provider on 127.0.0.1 with no added latency (so the figures are our CPU and memory,
  * not waiting). Steps are few (maxSteps 2) to keep the whole table to a couple of minutes; the
@@ -52,7 +53,6 @@ const configs = [
   { size: 1000, ...BASE, bsize: 64 },
   { size: 1000, ...BASE, numCandidates: 6 },
   { size: 1000, ...BASE, concurrency: 8 },
-  { size: 1000, ...BASE, concurrency: 128 },
 ]
 const sim = await startSimulator({ worlds: [worldFile] })
 const rows = []
