@@ -5,7 +5,10 @@
  * task calls take 100 ms and rule-writing calls 500 ms. Reports
  *  (a) step_efficiency = Σ ideal ÷ Σ measured step wall time, ideal per step =
  *      ⌈rollouts/64⌉·100ms + (500ms if the step wrote any rule) + ⌈candidate evals/64⌉·100ms;
- *  (b) wall time of schedule 'sequential' ÷ 'concurrent' (same seed; results must be identical).
+ *  (b) wall time of schedule 'sequential' ÷ 'concurrent' (same seed; results must be identical);
+ *  (c) calls_per_step_ratio = live LM calls per step (from the step-end events' usage) ÷ the
+ *      algorithm's count (N + C_t)·B·P + Q_t (docs/simba.md, "LM calls per step").
+ * Concurrent and sequential runs alternate for BENCH_ROUNDS rounds (default 3); medians reported.
  * BENCH_LM=http (default) uses the real `LM` over HTTP; BENCH_LM=scripted uses an in-process
  * LanguageModel with the same replies and setTimeout latencies (isolates the scheduler from the
  * HTTP client/server CPU cost, which dominates on a loaded 2-core machine). BENCH_LM=both runs both.
@@ -21,6 +24,8 @@ const { simba } = await import(`${dist}/optimizer/simba/index.js`)
 const { LM } = await import(`${dist}/core/lm/lm.js`)
 const { Predict } = await import(`${dist}/core/predict/predict.js`)
 const { Example } = await import(`${dist}/core/example/example.js`)
+const { emit, median, rounds, show } = await import('./lib.mjs')
+const ROUNDS = rounds(3)
 
 const TASK_MS = 100
 const RULE_MS = 500
@@ -96,12 +101,20 @@ async function once(schedule, kind) {
   const lm = kind === 'http' ? new LM({ model: 'bench', baseURL, apiKey: 'bench', cache: false, concurrency: CONC, sendRolloutHeader: true, maxRetries: 0 }) : scriptedLM()
   const steps = []
   let cur
+  let callsBefore = 0
   const t0 = performance.now()
   const res = await simba(new Predict('word -> answer'), {
     trainset, metric, lm, seed: 1, bsize: B, numCandidates: N, maxSteps: STEPS, concurrency: CONC, schedule,
     onProgress: (e) => {
       if (e.type === 'step-start') cur = { start: performance.now() }
-      if (e.type === 'step-end') { cur.ms = performance.now() - cur.start; steps.push(cur) }
+      if (e.type === 'step-end') {
+        cur.ms = performance.now() - cur.start
+        // Predict program: P = 1; no judge, cache off, so the count is exact unless a reply fails to parse.
+        cur.calls = e.usage.calls - callsBefore
+        cur.formula = (N + e.counts.built) * B * 1 + e.counts.ruleCalls
+        callsBefore = e.usage.calls
+        steps.push(cur)
+      }
     },
   })
   const total = performance.now() - t0
@@ -110,23 +123,47 @@ async function once(schedule, kind) {
     const evals = log.candidates.filter((c) => c.outcome !== 'failed').length * B + (log.baselineScore !== undefined ? B : 0)
     steps[i].ideal = Math.ceil((N * B) / CONC) * TASK_MS + (rules ? RULE_MS : 0) + Math.ceil(evals / CONC) * TASK_MS
   })
-  return { res, steps, total, stepMs: steps.reduce((a, s) => a + s.ms, 0), ideal: steps.reduce((a, s) => a + s.ideal, 0) }
+  const sum = (k) => steps.reduce((a, s) => a + s[k], 0)
+  return { res, steps, total, stepMs: sum('ms'), ideal: sum('ideal'), calls: sum('calls'), formula: sum('formula') }
 }
 
 async function report(kind) {
   await once('concurrent', kind) // warm sockets and JIT
-  const ours = await once('concurrent', kind)
-  const seq = await once('sequential', kind)
-  const same = JSON.stringify(ours.res.program.state()) === JSON.stringify(seq.res.program.state())
-  console.log(`--- LM: ${kind === 'http' ? 'real LM over loopback HTTP (127.0.0.1)' : 'scripted LanguageModel, setTimeout latencies'} ---`)
-  console.log('per step (concurrent): ' + ours.steps.map((s, i) => `#${i} ${s.ms.toFixed(0)}ms (ideal ${s.ideal})`).join(', '))
-  console.log('per step (sequential): ' + seq.steps.map((s, i) => `#${i} ${s.ms.toFixed(0)}ms`).join(', '))
-  console.log(`step_efficiency = ${(ours.ideal / ours.stepMs).toFixed(3)}  (ideal ${ours.ideal} ms / measured ${ours.stepMs.toFixed(0)} ms; target >= 0.85)`)
-  console.log(`speedup sequential/concurrent (step time) = ${(seq.stepMs / ours.stepMs).toFixed(2)}  (${seq.stepMs.toFixed(0)} / ${ours.stepMs.toFixed(0)} ms; target >= 1.8)`)
-  console.log(`whole run incl. final selection: sequential ${seq.total.toFixed(0)} ms, concurrent ${ours.total.toFixed(0)} ms, ratio ${(seq.total / ours.total).toFixed(2)}`)
-  console.log(`identical result in both schedules: ${same}; score ${ours.res.score}; live calls ${ours.res.usage.calls}`)
+  const ours = []
+  const seq = []
+  for (let r = 0; r < ROUNDS; r++) {
+    if (r % 2 === 0) { ours.push(await once('concurrent', kind)); seq.push(await once('sequential', kind)) }
+    else { seq.push(await once('sequential', kind)); ours.push(await once('concurrent', kind)) }
+  }
+  const same = ours.every((o, r) => JSON.stringify(o.res.program.state()) === JSON.stringify(seq[r].res.program.state()))
+  const eff = ours.map((o) => o.ideal / o.stepMs)
+  const speed = ours.map((o, r) => seq[r].stepMs / o.stepMs)
+  const speedTotal = ours.map((o, r) => seq[r].total / o.total)
+  const callRatio = [...ours, ...seq].map((o) => o.calls / o.formula)
+  const last = ours[ours.length - 1]
+  console.log(`--- LM: ${kind === 'http' ? 'real LM over loopback HTTP (127.0.0.1)' : 'scripted LanguageModel, setTimeout latencies'}; ${ROUNDS} interleaved rounds ---`)
+  console.log('per step (concurrent, last round): ' + last.steps.map((s, i) => `#${i} ${s.ms.toFixed(0)}ms (ideal ${s.ideal}), ${s.calls} calls (formula ${s.formula})`).join('; '))
+  console.log('per step (sequential, last round): ' + seq[seq.length - 1].steps.map((s, i) => `#${i} ${s.ms.toFixed(0)}ms`).join(', '))
+  console.log(`step_efficiency per round ${show(eff)}; median ${median(eff).toFixed(3)} (target >= 0.85)`)
+  console.log(`speedup sequential/concurrent (step time) per round ${show(speed, 2)}; median ${median(speed).toFixed(2)} (target >= 1.8)`)
+  console.log(`whole run incl. final selection, sequential/concurrent per round ${show(speedTotal, 2)}; median ${median(speedTotal).toFixed(2)}`)
+  console.log(`calls per step ÷ formula, per run: ${show(callRatio)}; max ${Math.max(...callRatio).toFixed(3)} (target <= 1.0)`)
+  console.log(`identical result in both schedules: ${same}; score ${last.res.score}; live calls ${last.res.usage.calls}`)
+  return { eff: median(eff), effRounds: eff, speed: median(speed), speedRounds: speed, speedTotal: median(speedTotal), calls: Math.max(...callRatio), callsMedian: median(callRatio), same }
 }
 
 const kind = process.env.BENCH_LM ?? 'http'
-for (const k of kind === 'both' ? ['scripted', 'http'] : [kind]) await report(k)
+const out = {}
+for (const k of kind === 'both' ? ['scripted', 'http'] : [kind]) out[k] = await report(k)
 server.close()
+const main = out.http ?? out.scripted
+emit({
+  step_efficiency: main.eff,
+  step_efficiency_rounds: main.effRounds,
+  speedup_vs_sequential: main.speed,
+  speedup_vs_sequential_rounds: main.speedRounds,
+  speedup_vs_sequential_whole_run: main.speedTotal,
+  calls_per_step_ratio: main.calls,
+  schedules_identical: main.same,
+  simba_schedule_lm: out.http ? 'http' : 'scripted',
+})

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+/**
+ * Files-scaling benchmark: `vitest-simba run --optimize` of a generated project with 4 test files,
+ * one `describe.optimize` block each, which Vitest runs on its workers in parallel (maxWorkers 4),
+ * against the same command on 1 of those files alone. The simulated provider answers every call
+ * after 50 ms, so the work is LM-bound; fixtures are off so every round makes live calls, and
+ * `--optimize` without `-u` writes nothing (it exits 1 when the proposal regresses a case; the
+ * benchmark checks the score table instead). Reports files_scaling_ratio = median over interleaved
+ * rounds of (4 files ÷ 1 file). Env: BENCH_ROUNDS (default 3), BENCH_LATENCY_MS (default 50).
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { startSimulator } from '../dist/testing.js'
+import { BIN, emit, interleaved, median, removeProject, rounds, ROOT, runNode, show, writeProject } from './lib.mjs'
+
+const ROUNDS = rounds(3)
+const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 50)
+const FILES = 4
+const worldFile = join(ROOT, 'examples', 'worlds', 'support-tickets.json')
+const world = JSON.parse(readFileSync(worldFile, 'utf8'))
+const settings = { seed: 1, bsize: 8, numCandidates: 4, maxSteps: 8 }
+
+const files = {
+  'vitest.config.ts': `import { defineConfig } from 'vitest/config'
+import { simba } from 'vitest-simba/plugin'
+
+export default defineConfig({
+  plugins: [simba({ optimize: ${JSON.stringify(settings)}, fixtures: { mode: 'off' } })],
+  test: { include: ['*.test.ts'], maxWorkers: ${FILES}, testTimeout: 600_000 },
+})
+`,
+}
+for (let f = 0; f < FILES; f++) {
+  // Each file gets its own 32 tickets (distinct text, so no file shares work with another).
+  const cases = world.train.slice(0, 32).map((row, i) => ({ id: `f${f}-${i}`, ticket: `${row.ticket} (file ${f}, ref ${i})`, queue: row.queue }))
+  files[`block${f}.test.ts`] = `import { z } from 'zod'
+import { describe, LM, Predict, signature } from 'vitest-simba'
+
+const cases = ${JSON.stringify(cases)}
+const route = signature({
+  instructions: 'Pick the queue that should handle the customer support ticket.',
+  inputs: { ticket: z.string().describe("The customer's message") },
+  outputs: { queue: z.enum(${JSON.stringify(world.labels)}).describe('Queue that handles it') },
+})
+const lm = new LM({ model: 'simba-sim-1', baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY ?? 'test-key', maxRetries: 0, concurrency: 8, sendRolloutHeader: true })
+
+describe.optimize('block ${f}', {
+  program: () => new Predict(route),
+  trainset: cases,
+  metric: (ex, pred) => (pred.queue === ex.data.queue ? 1 : 0),
+  lm,
+})
+`
+}
+const dir = writeProject('files-scaling', files)
+const sim = await startSimulator({ worlds: [worldFile], latency: { fixedMs: LATENCY } })
+try {
+  const env = { env: { OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'sk-bench-simulated' } }
+  const optimize = async (only) => {
+    const before = sim.stats().requests
+    // Exit code 1 is expected: the proposed program regresses some cases against the baseline.
+    const r = await runNode(dir, BIN, ['run', '--optimize', ...only], { ...env, check: false })
+    const blocks = only.length === 0 ? FILES : only.length
+    const rows = r.output.split('\n').filter((l) => /^block \d+\s+trainset\s+32\s/.test(l)).length
+    if (rows !== blocks) throw new Error(`expected ${blocks} optimized blocks in the score table, got ${rows}:\n${r.output.slice(-3000)}`)
+    return { ms: r.ms, cpuS: r.cpuS, calls: sim.stats().requests - before }
+  }
+  await optimize(['block0.test.ts']) // warm-up (Vite transform cache)
+  const calls = { one: 0, all: 0 }
+  const cpu = { one: [], all: [] }
+  const res = await interleaved(
+    ROUNDS,
+    async () => {
+      const r = await optimize(['block0.test.ts'])
+      calls.one = r.calls
+      cpu.one.push(r.cpuS)
+      return r.ms
+    },
+    async () => {
+      const r = await optimize([])
+      calls.all = r.calls
+      cpu.all.push(r.cpuS)
+      return r.ms
+    },
+  )
+  console.table(res.a.map((one, i) => ({ round: i, '1 file s': (one / 1000).toFixed(2), [`${FILES} files s`]: (res.b[i] / 1000).toFixed(2), ratio: res.ratios[i].toFixed(2), '1 file CPU s': cpu.one[i]?.toFixed(1), [`${FILES} files CPU s`]: cpu.all[i]?.toFixed(1) })))
+  console.log(`LM calls per run: 1 file ${calls.one}, ${FILES} files ${calls.all}; simulated latency ${LATENCY} ms; optimize ${JSON.stringify(settings)}, LM concurrency 8 per block`)
+  console.log(`files_scaling_ratio = ${res.ratio.toFixed(3)} (target <= 1.3); per round ${show(res.ratios)}`)
+  emit({
+    files_scaling_ratio: res.ratio,
+    files_scaling_ratio_rounds: res.ratios,
+    files_scaling_one_file_s: res.a.map((x) => x / 1000),
+    files_scaling_four_files_s: res.b.map((x) => x / 1000),
+    files_scaling_lm_calls: calls,
+    files_scaling_cpu_s: cpu,
+    files_scaling_cpu_ratio: median(cpu.all.map((c, i) => c / cpu.one[i])),
+  })
+} finally {
+  await sim.close()
+  removeProject(dir)
+}
