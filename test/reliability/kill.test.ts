@@ -89,7 +89,8 @@ function killAfter(dir: string, delayMs: number, signal: 'SIGKILL' | 'SIGINT', a
         } catch {
           // gone
         }
-        resolve(by !== null)
+        // Signals are delivered asynchronously: give the group's workers time to die before the check.
+        setTimeout(() => resolve(by !== null), 500)
       }, 200)
     })
   })
