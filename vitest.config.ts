@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
+    // Vitest's default on a 2-core machine is one file at a time; most of our slow files wait on
+    // spawned Vitest runs and simulated LM latency, so two files at once finish sooner.
+    maxWorkers: 2,
     projects: [
       {
         test: {

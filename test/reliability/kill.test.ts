@@ -109,7 +109,7 @@ describe('interrupted optimization runs', () => {
         // Half the runs optimize and accept; the other half re-record every LM call (-u), where
         // entries must reach the disk as they arrive so a kill keeps what was recorded.
         const rerecord = random() < 0.5
-        const delay = rerecord ? Math.floor(random() * 400) : 200 + Math.floor(random() * 2800)
+        const delay = rerecord ? Math.floor(random() * 300) : 200 + Math.floor(random() * 1800)
         return { dir, delay, signal, args: rerecord ? ['run', '-u'] : ['run', '--optimize', '-u'], rerecord } as const
       })
       const started = new Date().toISOString()

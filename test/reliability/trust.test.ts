@@ -100,8 +100,6 @@ describe.concurrent('trust rules end to end', () => {
     const first = await run(dir, ['run'], { env: local() })
     expect(first.code, first.output).toBe(0)
     expect(snapshot(dir).version).toBe(2)
-    const ci = await run(dir, ['run'], { env: { CI: 'true' } })
-    expect(ci.code, ci.output).toBe(0)
 
     writeFileSync(join(dir, 'trust.test.ts'), testFile({ instructions: 'Pick the queue for the ticket. Prefer billing when money is mentioned.' }))
     const stale = await run(dir, ['run'], { env: { CI: 'true' } })
