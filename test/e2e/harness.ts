@@ -33,19 +33,24 @@ export function removeProject(dir: string): void {
   rmSync(dir, { recursive: true, force: true })
 }
 
-/** sha256 of every file under `dir` (node_modules and blob reports excluded), by relative path. */
-export function hashTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {}
+/** Every file under `dir` (absolute paths, sorted walk), skipping node_modules and blob reports. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = []
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
       if (name === 'node_modules' || name === '.vitest-reports') continue
       const p = join(d, name)
       if (statSync(p).isDirectory()) walk(p)
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex')
+      else out.push(p)
     }
   }
   walk(dir)
   return out
+}
+
+/** sha256 of every file under `dir` (node_modules and blob reports excluded), by relative path. */
+export function hashTree(dir: string): Record<string, string> {
+  return Object.fromEntries(listFiles(dir).map((p) => [relative(dir, p), createHash('sha256').update(readFileSync(p)).digest('hex')]))
 }
 
 /** Output of one run. */

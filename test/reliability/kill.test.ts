@@ -12,7 +12,7 @@ import { parseFixtureText } from '../../src/recording/file.js'
 import { FixtureFileStore } from '../../src/recording/store.js'
 import { SnapshotStore } from '../../src/snapshot/store.js'
 import { parseSnapshot } from '../../src/snapshot/parse.js'
-import { cleanEnv, copyProject, ROOT, useSimulatorProjects } from '../e2e/harness.js'
+import { cleanEnv, copyProject, listFiles, ROOT, useSimulatorProjects } from '../e2e/harness.js'
 
 const dirs: string[] = []
 const sim = useSimulatorProjects(dirs)
@@ -31,18 +31,7 @@ function seeded(seed: number): () => number {
   }
 }
 
-function files(dir: string): string[] {
-  const out: string[] = []
-  const walk = (d: string): void => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n)
-      if (statSync(p).isDirectory()) walk(p)
-      else out.push(p)
-    }
-  }
-  walk(dir)
-  return out
-}
+const files = listFiles
 
 /** Newest modification time of the fixture files under `dir` (0 when none). */
 function fixturesMtime(dir: string): number {

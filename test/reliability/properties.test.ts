@@ -3,7 +3,7 @@
  * fixture file, a secret of every supported shape placed anywhere in a row, a header or a reply, and
  * case verdicts under any permutation of the dataset.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import OpenAI from 'openai'
@@ -19,6 +19,7 @@ import { toCases } from '../../src/vitest/runtime/cases.js'
 import { startScriptedServer, type ScriptedServer } from '../helpers/openai-server.js'
 import { KEY_EXAMPLES } from '../recording/key-examples.js'
 import { startRecorder, tempDir } from '../recording/support.js'
+import { listFiles } from '../e2e/harness.js'
 
 describe('adapters never leak an untyped failure', () => {
   const sig = signature({
@@ -111,18 +112,7 @@ describe('secrets never reach a file or a printed line', () => {
   })
   afterAll(async () => server.close())
 
-  const files = (dir: string): string[] => {
-    const out: string[] = []
-    const walk = (d: string): void => {
-      for (const n of readdirSync(d)) {
-        const p = join(d, n)
-        if (statSync(p).isDirectory()) walk(p)
-        else out.push(readFileSync(p, 'utf8'))
-      }
-    }
-    walk(dir)
-    return out
-  }
+  const files = (dir: string): string[] => listFiles(dir).map((f) => readFileSync(f, 'utf8'))
 
   test('a key of every supported shape, placed in the prompt, a custom header or the reply, is refused and masked', async () => {
     await fc.assert(

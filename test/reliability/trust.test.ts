@@ -3,10 +3,10 @@
  * simulated provider, then replay in CI. Each test reproduces a way a green run could lie.
  */
 import { createServer } from 'node:http'
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { run, useSimulatorProjects, writeProject } from '../e2e/harness.js'
+import { listFiles, run, useSimulatorProjects, writeProject } from '../e2e/harness.js'
 
 const dirs: string[] = []
 const sim = useSimulatorProjects(dirs)
@@ -76,19 +76,7 @@ function project(name: string, files: Record<string, string> = {}): string {
 }
 
 /** Every file under `dir` (relative path → text), node_modules excluded. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  const walk = (d: string): void => {
-    for (const n of readdirSync(d)) {
-      if (n === 'node_modules') continue
-      const p = join(d, n)
-      if (statSync(p).isDirectory()) walk(p)
-      else out[relative(dir, p)] = readFileSync(p, 'utf8')
-    }
-  }
-  walk(dir)
-  return out
-}
+const tree = (dir: string): Record<string, string> => Object.fromEntries(listFiles(dir).map((p) => [relative(dir, p), readFileSync(p, 'utf8')]))
 
 const snapshot = (dir: string): { version: number; blocks: Record<string, { baseline: { trainset: { cases: Record<string, number> } }; program: Record<string, { instructions: string[] }> }> } =>
   JSON.parse(readFileSync(join(dir, '__snapshots__', 'trust.test.ts.simba.json'), 'utf8'))
