@@ -153,14 +153,17 @@ export function mapStrings(value: unknown, fn: (s: string) => string): unknown {
  * holds a secret, with the hit; `undefined` when the value is clean.
  */
 export function locateSecret(value: unknown, extraLiterals: Iterable<string> = [], path = ''): { path: string; hit: SecretHit } | undefined {
-  const extra = [...extraLiterals]
+  return locateIn(value, [...extraLiterals], path)
+}
+
+function locateIn(value: unknown, extra: readonly string[], path: string): { path: string; hit: SecretHit } | undefined {
   if (typeof value === 'string') {
     const hit = findSecret(value, extra)
     return hit ? { path: path || '(value)', hit } : undefined
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = locateSecret(value[i], extra, `${path}[${i}]`)
+      const found = locateIn(value[i], extra, `${path}[${i}]`)
       if (found) return found
     }
     return undefined
@@ -171,7 +174,7 @@ export function locateSecret(value: unknown, extraLiterals: Iterable<string> = [
       const shown = maskSecrets(k, extra)
       const p = path ? `${path}.${shown}` : shown
       if (keyHit) return { path: p, hit: keyHit }
-      const found = locateSecret(v, extra, p)
+      const found = locateIn(v, extra, p)
       if (found) return found
     }
   }
