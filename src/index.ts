@@ -57,7 +57,6 @@ export type {
   SimbaResult,
   StepLog,
   StoppedReason,
-  TokenPrices,
   TrialLogs,
 } from './optimizer/simba/index.js'
 

@@ -8,6 +8,8 @@ import { Example } from '../../src/core/example/example.js'
 import { Module } from '../../src/core/module/module.js'
 import { Predict } from '../../src/core/predict/predict.js'
 import { isSimbaError } from '../../src/errors.js'
+import { LM } from '../../src/core/lm/lm.js'
+import { forecastSimba } from '../../src/optimizer/simba/forecast.js'
 import { simba } from '../../src/optimizer/simba/simba.js'
 import type { SimbaEvent, SimbaOptions } from '../../src/optimizer/simba/types.js'
 import { adviceReply, exactMetric, taskReply, uppercaseLM, uppercaseSet } from './fixtures.js'
@@ -229,3 +231,44 @@ describe('simba(plainFunction)', () => {
   })
 })
 
+
+describe('cost: one price shape, the LM\'s own', () => {
+  const prices = { inputPer1M: 2, outputPer1M: 10 }
+  // ScriptedLM reports 10 prompt + 2 completion tokens per live call.
+  const perCall = (10 * 2 + 2 * 10) / 1_000_000
+
+  it('the forecast and the usage cost come from the LM\'s `prices` when simba() is given none', async () => {
+    const lm = new ScriptedLM({ reply: uppercaseLM().options.reply, prices })
+    const res = await simba(new Predict('word -> answer'), { ...base, maxSteps: 1, trainset: uppercaseSet(8), lm, seed: 3 })
+    const f = res.forecast
+    expect(f.cost).toBeCloseTo((f.totalCalls * (600 * 2 + 150 * 10)) / 1_000_000, 12)
+    expect(Number.isFinite(res.usage.cost)).toBe(true)
+  })
+
+  it('simba({ prices }) takes the LM\'s shape, a per-model table included; usage cost is priced per call', async () => {
+    const lm = new ScriptedLM({ reply: uppercaseLM().options.reply, model: 'm' })
+    const res = await simba(new Predict('word -> answer'), { ...base, maxSteps: 1, trainset: uppercaseSet(8), lm, seed: 3, prices: { m: prices, other: { inputPer1M: 99, outputPer1M: 99 } } })
+    expect(res.forecast.cost).toBeCloseTo((res.forecast.totalCalls * (600 * 2 + 150 * 10)) / 1_000_000, 12)
+    expect(res.usage.cost).toBeCloseTo(res.usage.calls * perCall, 12)
+    const unlisted = await simba(new Predict('word -> answer'), { ...base, maxSteps: 1, trainset: uppercaseSet(8), lm, seed: 3, prices: { other: prices } })
+    expect(unlisted.forecast.cost).toBe(0)
+  })
+
+  it('the rule-writing calls are priced with the prompt model\'s prices', () => {
+    const task = { trainsetSize: 32, bsize: 8, numCandidates: 3, maxSteps: 2, predictorsPerRun: 1 }
+    const same = forecastSimba({ ...task, prices, model: 't' })
+    const split = forecastSimba({ ...task, prices, model: 't', promptPrices: { inputPer1M: 0, outputPer1M: 0 }, promptModel: 'p' })
+    const reflections = task.maxSteps * same.reflectionsPerStep
+    expect(same.cost! - split.cost!).toBeCloseTo((reflections * (600 * 2 + 150 * 10)) / 1_000_000, 12)
+    expect(forecastSimba(task).cost).toBeUndefined()
+  })
+
+  it('another price shape is a SIMBA_CONFIG error that shows the right one, from simba() and new LM()', async () => {
+    const lm = uppercaseLM()
+    const bad = { input: 2, output: 10 } as unknown as SimbaOptions['prices']
+    const err = await simba(new Predict('word -> answer'), { ...base, trainset: uppercaseSet(8), lm, prices: bad }).then(() => undefined, (e: unknown) => e)
+    expect(isSimbaError(err) && err.code).toBe('SIMBA_CONFIG')
+    expect(String((err as Error).message)).toMatch(/prices .*inputPer1M/)
+    expect(() => new LM({ model: 'm', baseURL: 'http://127.0.0.1:9', prices: { m: { inputPer1M: -1, outputPer1M: 1 } } })).toThrow(/price of model "m"/)
+  })
+})

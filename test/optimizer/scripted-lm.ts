@@ -1,4 +1,5 @@
 /** A scripted LanguageModel for SIMBA tests: deterministic replies, optional random latencies. */
+import type { PriceTable } from '../../src/core/lm/options.js'
 import type { LanguageModel, LMRequest, LMResult, UsageTotals } from '../../src/core/lm/types.js'
 
 /** What the reply function sees. */
@@ -23,6 +24,8 @@ export interface ScriptedOptions {
   temperature?: number
   rolloutId?: number
   model?: string
+  /** Prices the LM reports (as the real LM's `prices` option). */
+  prices?: PriceTable
 }
 
 /** A LanguageModel whose copies share usage and the call log, like the real LM. */
@@ -30,12 +33,14 @@ export class ScriptedLM implements LanguageModel {
   readonly model: string
   readonly temperature: number
   readonly rolloutId: number | undefined
+  readonly prices: PriceTable | undefined
   readonly family: Family
 
   constructor(readonly options: ScriptedOptions, family?: Family) {
     this.model = options.model ?? 'scripted'
     this.temperature = options.temperature ?? 0
     this.rolloutId = options.rolloutId
+    this.prices = options.prices
     this.family = family ?? { usage: { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, cost: 0 }, calls: [] }
   }
 

@@ -8,7 +8,7 @@ import { LMCache, cacheKey } from './cache.js'
 import type { CachedAnswer, RequestBody } from './cache.js'
 import { ROLLOUT_HEADER, lmCallContext } from './context.js'
 import { resolveEndpoint, validateOptions } from './options.js'
-import type { Endpoint, LMOptions } from './options.js'
+import type { Endpoint, LMOptions, PriceTable } from './options.js'
 import { isRetryable, retryDelayMs, sleep, toLMError } from './retry.js'
 import type { CallSite } from './retry.js'
 import type { LMRequest, LMResult, LanguageModel, UsageTotals } from './types.js'
@@ -43,6 +43,8 @@ export class LM implements LanguageModel {
   readonly maxTokens: number | undefined
   /** Resolved base URL. */
   readonly baseURL: string
+  /** Prices per 1M tokens (the `prices` option), used for `usage().cost` and optimizer forecasts. */
+  readonly prices: PriceTable | undefined
 
   readonly #options: Readonly<LMOptions>
   readonly #endpoint: Endpoint
@@ -61,6 +63,7 @@ export class LM implements LanguageModel {
     this.maxTokens = options.maxTokens
     this.#endpoint = resolveEndpoint(options)
     this.baseURL = this.#endpoint.baseURL
+    this.prices = options.prices
     this.#site = { model: this.model, baseURL: this.baseURL, timeoutMs: options.timeoutMs ?? 60_000 }
     const headers = { ...options.headers }
     // The key and every configured header value are secrets: no fixture, snapshot or message shows them.

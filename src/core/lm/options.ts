@@ -1,5 +1,6 @@
 import { SimbaError } from '../../errors.js'
 import type { Limiter } from '../../internal/concurrency/limiter.js'
+import { priceTableProblem } from './usage.js'
 
 /** Price of one model in currency units per million tokens. */
 export interface ModelPrice {
@@ -122,6 +123,8 @@ export function validateOptions(options: LMOptions): void {
       throw new SimbaError('SIMBA_CONFIG', `LM "${options.model}": option ${name} must be a finite number >= ${min}, got ${String(v)}`)
     }
   }
+  const priceProblem = options.prices === undefined ? undefined : priceTableProblem(options.prices)
+  if (priceProblem) throw new SimbaError('SIMBA_CONFIG', `LM "${options.model}": option prices ${priceProblem}`)
   if (options.rolloutId !== undefined && !Number.isInteger(options.rolloutId)) {
     throw new SimbaError('SIMBA_CONFIG', `LM "${options.model}": rolloutId must be an integer or undefined, got ${String(options.rolloutId)}`)
   }

@@ -2,6 +2,7 @@
  * The LM contract shared by predictors, the optimizer and test doubles. `LM` (lm.ts) is the real
  * implementation on the openai SDK; unit tests may pass any object with this shape.
  */
+import type { PriceTable } from './options.js'
 
 /** One chat message as sent to an OpenAI-compatible endpoint. */
 export interface ChatMessage {
@@ -65,6 +66,8 @@ export interface LanguageModel {
   readonly temperature: number
   /** Rollout id: part of the cache and fixture key, never sent in the request body. */
   readonly rolloutId: number | undefined
+  /** Prices of this model per 1M tokens, when known (used for cost accounting and forecasts). */
+  readonly prices?: PriceTable | undefined
   /** Sends one chat completion request. */
   call(request: LMRequest): Promise<LMResult>
   /** A copy with some settings changed; shares cache, concurrency limit and usage totals. */

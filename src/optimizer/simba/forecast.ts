@@ -5,13 +5,8 @@
  * parse retries.
  */
 
-/** Prices per one million tokens, in any currency. */
-export interface TokenPrices {
-  /** Price of 1M prompt tokens. */
-  input: number
-  /** Price of 1M completion tokens. */
-  output: number
-}
+import type { PriceTable } from '../../core/lm/options.js'
+import { costOf } from '../../core/lm/usage.js'
 
 /** What the forecast needs to know about a run. */
 export interface ForecastInput {
@@ -33,8 +28,14 @@ export interface ForecastInput {
   faithful?: boolean
   /** J: LM calls one metric call makes (an LM judge; default 0). */
   metricLMCalls?: number
-  /** Prices to turn token estimates into cost. */
-  prices?: TokenPrices
+  /** Task LM prices (the LM's own `prices` shape) to turn token estimates into cost. */
+  prices?: PriceTable | undefined
+  /** Task model name, to pick its price from a per-model table. */
+  model?: string | undefined
+  /** Prices of the rule-writing LM (default: `prices`). */
+  promptPrices?: PriceTable | undefined
+  /** Rule-writing model name (default: `model`). */
+  promptModel?: string | undefined
   /** Average tokens per call (default 600 prompt / 150 completion). */
   tokensPerCall?: { prompt: number; completion: number }
 }
@@ -61,7 +62,7 @@ export interface SimbaForecast {
   totalCalls: number
   /** Estimated tokens (totalCalls × tokensPerCall). */
   totalTokens: number
-  /** Estimated cost, when prices were given. */
+  /** Estimated cost, when prices were given (models missing from a per-model table cost 0). */
   cost: number | undefined
 }
 
@@ -89,8 +90,13 @@ export function forecastSimba(input: ForecastInput): SimbaForecast {
   const totalCalls = s * (taskCallsPerStep + reflectionsPerStep) + baselineCalls + finalCalls + judgeCalls
   const tok = input.tokensPerCall ?? { prompt: 600, completion: 150 }
   const totalTokens = totalCalls * (tok.prompt + tok.completion)
-  const cost = input.prices
-    ? (totalCalls * (tok.prompt * input.prices.input + tok.completion * input.prices.output)) / 1_000_000
-    : undefined
+  const perCall = { promptTokens: tok.prompt, completionTokens: tok.completion, totalTokens: tok.prompt + tok.completion }
+  const promptPrices = input.promptPrices ?? input.prices
+  const reflections = s * reflectionsPerStep
+  const cost =
+    input.prices === undefined && promptPrices === undefined
+      ? undefined
+      : (totalCalls - reflections) * costOf(input.prices, input.model ?? '', perCall) +
+        reflections * costOf(promptPrices, input.promptModel ?? input.model ?? '', perCall)
   return { rolloutRunsPerStep, candidateRunsPerStep, reflectionsPerStep, taskCallsPerStep, baselineCalls, finalCalls, metricCalls, judgeCalls, totalCalls, totalTokens, cost }
 }

@@ -4,7 +4,8 @@
  * Cost comes from `prices` when given, else from the cost deltas of the caller's LM families.
  */
 import type { LanguageModel, LMRequest, LMResult, UsageTotals } from '../../core/lm/types.js'
-import type { TokenPrices } from './forecast.js'
+import type { PriceTable } from '../../core/lm/options.js'
+import { costOf } from '../../core/lm/usage.js'
 
 /** Counts live/cached calls and tokens of wrapped LMs. */
 export class UsageMeter {
@@ -12,11 +13,12 @@ export class UsageMeter {
   private cachedCalls = 0
   private promptTokens = 0
   private completionTokens = 0
+  private pricedCost = 0
   private readonly wrapped = new WeakMap<LanguageModel, LanguageModel>()
   private readonly families: Array<{ lm: LanguageModel; start: UsageTotals }> = []
 
-  /** @param prices optional price table (per 1M tokens) used instead of the LMs' own cost. */
-  constructor(private readonly prices?: TokenPrices) {}
+  /** @param prices optional price table (the LM's `prices` shape) used instead of the LMs' own cost. */
+  constructor(private readonly prices?: PriceTable) {}
 
   /** Remembers a caller LM so its cost delta can be read (no-op when already known). */
   track(lm: LanguageModel): void {
@@ -40,6 +42,9 @@ export class UsageMeter {
       get rolloutId() {
         return lm.rolloutId
       },
+      get prices() {
+        return lm.prices
+      },
       async call(request: LMRequest): Promise<LMResult> {
         const result = await lm.call(request)
         meter.record(result)
@@ -61,6 +66,7 @@ export class UsageMeter {
     this.calls++
     this.promptTokens += result.usage.promptTokens
     this.completionTokens += result.usage.completionTokens
+    if (this.prices) this.pricedCost += costOf(this.prices, result.model, result.usage)
   }
 
   /** Totals so far. */
@@ -77,7 +83,7 @@ export class UsageMeter {
 
   /** Cost so far: from `prices`, else the sum of the tracked families' cost deltas (LMs that share a meter counted once). */
   private cost(): number {
-    if (this.prices) return (this.promptTokens * this.prices.input + this.completionTokens * this.prices.output) / 1_000_000
+    if (this.prices) return this.pricedCost
     const seen: string[] = []
     let total = 0
     for (const f of this.families) {

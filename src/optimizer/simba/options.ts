@@ -1,6 +1,7 @@
 /** Validation and defaults of `simba()` options (DSPy's defaults; the table is in docs/simba.md). */
 import { SimbaError } from '../../errors.js'
 import type { LanguageModel } from '../../core/lm/types.js'
+import { priceTableProblem } from '../../core/lm/usage.js'
 import type { Module } from '../../core/module/module.js'
 import { currentSettings } from '../../core/module/settings.js'
 import type { SimbaEvent, SimbaOptions } from './types.js'
@@ -52,6 +53,8 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
   if (o.maxDemos !== undefined && !Number.isFinite(o.maxDemos)) throw new SimbaError('SIMBA_CONFIG', `simba option maxDemos must be a finite number (<= 0 disables the demo strategy), got ${o.maxDemos}`)
   const maxlen = o.demoInputFieldMaxlen === null ? 0 : int('demoInputFieldMaxlen', o.demoInputFieldMaxlen ?? 100_000, 0)
   if (o.metricLMCalls !== undefined && !(Number.isFinite(o.metricLMCalls) && o.metricLMCalls >= 0)) throw new SimbaError('SIMBA_CONFIG', `simba option metricLMCalls must be a finite number >= 0 (LM calls per metric call), got ${o.metricLMCalls}`)
+  const priceProblem = o.prices === undefined ? undefined : priceTableProblem(o.prices)
+  if (priceProblem) throw new SimbaError('SIMBA_CONFIG', `simba option prices ${priceProblem}`)
   if (o.schedule !== undefined && o.schedule !== 'concurrent' && o.schedule !== 'sequential') throw new SimbaError('SIMBA_CONFIG', `simba option schedule must be 'concurrent' or 'sequential', got ${String(o.schedule)}`)
   return {
     seed: o.seed ?? 0,

@@ -17,12 +17,23 @@ import type { Module } from '../../core/module/module.js'
 import { canonicalJson } from '../../internal/json/canonical.js'
 import { budgetReached, RunFailedError } from './budget.js'
 import { selectFinal, type Winner } from './final.js'
-import { forecastSimba } from './forecast.js'
+import { forecastSimba, type ForecastInput } from './forecast.js'
 import { resolveOptions } from './options.js'
 import { SimbaRun } from './simba-run.js'
 import { firstArgMax } from './stats.js'
 import { countCandidates, runStep } from './step.js'
 import type { CandidateLog, NoProgressReason, SimbaEvent, SimbaFailure, SimbaOptions, SimbaResult, SimbaSummary, SimbaWarning, StepLog, StoppedReason } from './types.js'
+
+/** Prices and models for the forecast: `prices` when given, else the task and prompt LMs' own. */
+function forecastPrices(program: Module, o: ReturnType<typeof resolveOptions>, options: SimbaOptions<Module>): Pick<ForecastInput, 'prices' | 'model' | 'promptPrices' | 'promptModel'> {
+  const task = o.lm ?? program.namedPredictors().find(([, p]) => p.lm)?.[1].lm
+  return {
+    prices: options.prices ?? task?.prices,
+    model: task?.model,
+    promptPrices: options.prices ?? o.promptModel?.prices ?? task?.prices,
+    promptModel: o.promptModel?.model ?? task?.model,
+  }
+}
 
 /**
  * Optimizes `program`'s instructions and demos on `trainset` with SIMBA; the caller's program and
@@ -44,7 +55,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   const forecast = forecastSimba({
     trainsetSize: trainset.length, bsize: o.bsize, numCandidates: o.numCandidates, maxSteps: o.maxSteps,
     predictorsPerRun: program.namedPredictors().length, valsetSize: options.valset?.length, demosEnabled: o.maxDemos > 0, faithful: o.faithful,
-    metricLMCalls: o.metricLMCalls, prices: options.prices,
+    metricLMCalls: o.metricLMCalls, ...forecastPrices(program, o, options),
   })
   emit({ type: 'start', forecast, bsize: o.bsize, trainsetSize: trainset.length })
   const run = new SimbaRun(program, options, o, emit)

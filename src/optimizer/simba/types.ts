@@ -6,7 +6,8 @@ import type { Example } from '../../core/example/example.js'
 import type { LanguageModel, UsageTotals } from '../../core/lm/types.js'
 import type { Metric } from '../../core/evaluate/metric.js'
 import type { Module, ProgramState } from '../../core/module/module.js'
-import type { SimbaForecast, TokenPrices } from './forecast.js'
+import type { PriceTable } from '../../core/lm/options.js'
+import type { SimbaForecast } from './forecast.js'
 
 /** Spending caps, checked between phases; reaching one stops the run cleanly. */
 export interface SimbaBudget {
@@ -79,8 +80,11 @@ export interface SimbaOptions<P extends Module = Module> {
   metricLMCalls?: number
   /** Spending caps. */
   budget?: SimbaBudget
-  /** Prices per 1M tokens for cost accounting when the LMs report no cost. */
-  prices?: TokenPrices
+  /**
+   * Prices per 1M tokens, in the LM's own `prices` shape, for cost accounting and the forecast
+   * (default: each LM's own `prices`).
+   */
+  prices?: PriceTable
   /**
    * Failures tolerated (failed program runs, metric calls and rule-writer calls) before the run
    * stops (default: unlimited). Exceeding it after the first step returns the best program so far.
