@@ -23,21 +23,41 @@ export interface CachedAnswer {
   model: string
 }
 
+/** Default bound of an LM family's cache: answers kept before the least recently used is dropped. */
+export const DEFAULT_CACHE_ENTRIES = 10_000
+
 /**
- * In-memory answer cache shared by an LM and its copies. Entries are promises, so identical
- * concurrent calls share one request; a rejected promise is removed (failures are not cached).
+ * In-memory answer cache shared by an LM and its copies, bounded to `maxEntries` answers with
+ * least-recently-used eviction. Entries are promises, so identical concurrent calls share one
+ * request; a rejected promise is removed (failures are not cached).
+ *
+ * A Map in insertion order is the whole LRU (a hit re-inserts its key, eviction drops the first
+ * key), so no cache library is needed for it.
  */
 export class LMCache {
   readonly #entries = new Map<string, Promise<CachedAnswer>>()
 
-  /** The settled or in-flight answer for `key`, if any. */
+  /** @param maxEntries answers kept at most (>= 1). */
+  constructor(readonly maxEntries: number = DEFAULT_CACHE_ENTRIES) {}
+
+  /** The settled or in-flight answer for `key`, if any (marks it as recently used). */
   get(key: string): Promise<CachedAnswer> | undefined {
-    return this.#entries.get(key)
+    const hit = this.#entries.get(key)
+    if (hit !== undefined) {
+      this.#entries.delete(key)
+      this.#entries.set(key, hit)
+    }
+    return hit
   }
 
-  /** Stores `answer` under `key` and drops it again if it rejects. */
+  /** Stores `answer` under `key` (evicting the least recently used beyond the bound) and drops it again if it rejects. */
   set(key: string, answer: Promise<CachedAnswer>): void {
+    this.#entries.delete(key)
     this.#entries.set(key, answer)
+    while (this.#entries.size > this.maxEntries) {
+      const oldest = this.#entries.keys().next().value as string
+      this.#entries.delete(oldest)
+    }
     answer.catch(() => {
       if (this.#entries.get(key) === answer) this.#entries.delete(key)
     })

@@ -73,7 +73,7 @@ export class LM implements LanguageModel {
     this.#headers = Object.keys(headers).length > 0 ? headers : undefined
     this.#family = {
       limiter: options.limiter ?? createLimiter(options.concurrency ?? 8),
-      cache: new LMCache(),
+      cache: new LMCache(typeof options.cache === 'object' ? options.cache.maxEntries : undefined),
       meter: new UsageMeter(),
     }
   }

@@ -49,8 +49,11 @@ export interface LMOptions {
   limiter?: Limiter
   /** Rollout id: part of the cache key, never in the request body. */
   rolloutId?: number | undefined
-  /** Serve identical requests from an in-memory cache shared with copies (true). */
-  cache?: boolean
+  /**
+   * Serve identical requests from an in-memory cache shared with copies (true). `{ maxEntries }`
+   * bounds it (default 10,000 answers, least recently used dropped first); `false` turns it off.
+   */
+  cache?: boolean | { maxEntries: number }
   /** Prices used for `usage().cost`. */
   prices?: PriceTable
   /** Also send the rollout id as the `x-simba-rollout-id` header (false); for the simulator. */
@@ -122,6 +125,10 @@ export function validateOptions(options: LMOptions): void {
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min)) {
       throw new SimbaError('SIMBA_CONFIG', `LM "${options.model}": option ${name} must be a finite number >= ${min}, got ${String(v)}`)
     }
+  }
+  const cache = options.cache
+  if (cache !== undefined && typeof cache !== 'boolean' && !(typeof cache === 'object' && cache !== null && Number.isInteger(cache.maxEntries) && cache.maxEntries >= 1)) {
+    throw new SimbaError('SIMBA_CONFIG', `LM "${options.model}": option cache must be true, false or { maxEntries: <integer >= 1> }, got ${JSON.stringify(cache)}`)
   }
   const priceProblem = options.prices === undefined ? undefined : priceTableProblem(options.prices)
   if (priceProblem) throw new SimbaError('SIMBA_CONFIG', `LM "${options.model}": option prices ${priceProblem}`)
