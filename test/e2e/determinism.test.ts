@@ -18,7 +18,7 @@ const files = (dir: string, sub: string): Record<string, string> =>
   )
 
 interface Snap {
-  blocks: Record<string, { program: unknown; provenance: { date: string; optimizer: string; seed?: number } }>
+  blocks: Record<string, { program: unknown; provenance: { date: string; optimizer: string; seed?: number; settings?: Record<string, unknown> } }>
 }
 
 describe('vitest-simba e2e: determinism', () => {
@@ -46,6 +46,8 @@ describe('vitest-simba e2e: determinism', () => {
     const block = after.blocks['routes support tickets']
     expect(block?.program).not.toEqual(before.blocks['routes support tickets']?.program)
     expect(block?.provenance).toMatchObject({ optimizer: 'simba', seed: 1, date: '2024-03-01' })
+    // Provenance holds the settings the optimizer used: those passed and the defaults it applied.
+    expect(block?.provenance.settings).toMatchObject({ seed: 1, bsize: 6, numCandidates: 4, maxSteps: 6, maxDemos: 4, faithful: true, temperatureForCandidates: 0.2, maxErrors: null })
 
     // Recorded LM fixtures agree too, apart from their wall-clock `recordedAt` stamps.
     const stamp = /"recordedAt": "[^"]*"/g

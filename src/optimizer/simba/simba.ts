@@ -115,7 +115,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
       stopOnFailure(error, steps.length)
     }
   }
-  let result: Omit<SimbaResult<P>, 'usage' | 'summary' | 'warnings'>
+  let result: Omit<SimbaResult<P>, 'usage' | 'summary' | 'warnings' | 'settings'>
   if (sel) {
     for (const f of sel.finalists) {
       const s = steps[f.step]
@@ -135,7 +135,22 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   if (warning) emit({ type: 'warning', ...warning })
   const usage = run.meter.totals()
   emit({ type: 'final', score: result.score, finalists: result.trialLogs.final, stoppedReason, usage, ...(failure ? { failure } : {}), summary })
-  return { ...result, usage, summary, warnings }
+  return { ...result, usage, summary, warnings, settings: effectiveSettings(o, options) }
+}
+
+/** The resolved options as plain JSON: numbers, strings and booleans as used, LMs by model name. */
+function effectiveSettings(o: ReturnType<typeof resolveOptions>, options: SimbaOptions<Module>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(o)) {
+    if (typeof value === 'number') out[key] = Number.isFinite(value) ? value : null
+    else if (typeof value === 'string' || typeof value === 'boolean') out[key] = value
+    else if (value !== null && typeof value === 'object' && typeof (value as { model?: unknown }).model === 'string') out[key] = (value as { model: string }).model
+  }
+  if (options.temperatureSchedule) out['temperatureSchedule'] = [...options.temperatureSchedule]
+  if (options.teacherSettings?.lm) out['teacherModel'] = options.teacherSettings.lm.model
+  if (options.budget) out['budget'] = JSON.parse(JSON.stringify(options.budget)) as unknown
+  if (options.prices) out['prices'] = JSON.parse(JSON.stringify(options.prices)) as unknown
+  return out
 }
 
 /** Run-wide counts from every processed candidate (including those of a step a failure cut short). */

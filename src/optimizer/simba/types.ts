@@ -242,6 +242,11 @@ export interface SimbaResult<P extends Module = Module> {
   warnings: SimbaWarning[]
   /** Forecast computed at start. */
   forecast: SimbaForecast
+  /**
+   * The settings the run actually used, defaults applied (bsize after clamping; LMs by model
+   * name; an unlimited `maxErrors` as null), as plain JSON for provenance records.
+   */
+  settings: Record<string, unknown>
 }
 
 /** Progress events, in order: start, then per step step-start … step-end, then final. */

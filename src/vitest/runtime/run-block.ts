@@ -127,6 +127,7 @@ export async function runBlock(args: {
   const live = <T>(fn: () => T): T => (recorder ? recorder.withPhase('live', fn) : fn())
 
   let optimized = false
+  let effective: Record<string, unknown> = {}
   const extras: BlockReportExtras | undefined = ctx.report ? { baselinePredictions: new Map() } : undefined
   if (ctx.optimize && !program) console.log(`[simba] ${block}: the program is a plain function, so there is nothing to optimize (regression tests only)`)
   if (ctx.optimize && program) {
@@ -154,6 +155,7 @@ export async function runBlock(args: {
     )
     program = result.program
     optimized = true
+    effective = result.settings
     if (extras) {
       extras.trajectory = trajectoryFromLogs(result.trialLogs.steps, { score: result.score, stoppedReason: result.stoppedReason })
       extras.optimization = { calls: result.usage.calls, cachedCalls: result.usage.cachedCalls, tokens: result.usage.totalTokens, cost: result.usage.cost }
@@ -219,7 +221,6 @@ export async function runBlock(args: {
     if (willWrite) console.warn(`[simba] ${block}: snapshot not written: ${evaluated.errors.length} case(s) failed to run`)
   } else {
     const keepProvenance = !optimized && stored !== undefined && stale.length === 0 && canonicalJson(stored.program) === canonicalJson(state)
-    const settings = { ...ctx.optimizer, ...(options.optimizer ?? {}) }
     const models = [...new Set(programLMs(program, options.lm).map((l) => l.model))].sort()
     const next: BlockSnapshot = {
       program: state,
@@ -231,7 +232,8 @@ export async function runBlock(args: {
         : {
             model: models.length > 0 ? models.join(',') : 'unknown',
             optimizer: optimized ? 'simba' : 'baseline',
-            ...(optimized ? { settings: settings as Record<string, unknown>, seed: typeof settings.seed === 'number' ? settings.seed : 0 } : {}),
+            // The settings the optimizer used (defaults applied), not only those the block passed.
+            ...(optimized ? { settings: effective, seed: typeof effective['seed'] === 'number' ? effective['seed'] : 0 } : {}),
             library: ctx.library,
             date: provenanceDate(),
           },
