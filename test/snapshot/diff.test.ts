@@ -15,6 +15,20 @@ describe('diffLines', () => {
     )
   })
 
+  test('keeps as many lines as a longest common subsequence (never a needlessly long diff)', () => {
+    const lcs = (a: string[], b: string[]): number => {
+      const t = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0))
+      for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) t[i]![j] = a[i] === b[j] ? t[i + 1]![j + 1]! + 1 : Math.max(t[i + 1]![j]!, t[i]![j + 1]!)
+      return t[0]![0]!
+    }
+    const lines = fc.array(fc.constantFrom('a', 'b', 'c', 'd'), { minLength: 1, maxLength: 10 })
+    fc.assert(
+      fc.property(lines, lines, (a, b) => {
+        expect(diffLines(a.join('\n'), b.join('\n')).filter((x) => x.op === ' ')).toHaveLength(lcs(a, b))
+      }),
+    )
+  })
+
   test('program diff shows instruction lines, demos and score deltas', () => {
     const out = formatProgramDiff(
       'route',
@@ -26,5 +40,20 @@ describe('diffLines', () => {
     expect(out).toContain('+ Use billing for refunds.')
     expect(out).toContain('demos: 1 (1 added, 1 removed)')
     expect(out).toContain('devset: 0.750 vs snapshot 0.500 (+0.250)')
+  })
+
+  test('the proposal shows repeated advice once with its count, demos as fields, and no internal flags', () => {
+    const tip = 'Refund requests go to billing.'
+    const out = formatProgramDiff(
+      'route',
+      { self: { instructions: 'Route.', demos: [] } },
+      { self: { instructions: ['Route.', tip, 'Be brief.', tip, tip].join('\n'), demos: [{ augmented: true, ticket: 'I was charged twice', queue: 'billing' }] } },
+      [],
+    )
+    expect(out.split('\n').filter((l) => l.includes(tip))).toEqual([`    + ${tip} (×3)`])
+    expect(out).toContain('+ Be brief.')
+    expect(out).not.toMatch(/\(×1\)/)
+    expect(out).toContain('+ demo ticket: "I was charged twice" · queue: "billing"')
+    expect(out).not.toContain('augmented')
   })
 })
