@@ -5,6 +5,13 @@
  */
 import type {} from 'vitest'
 
+/**
+ * Prefix of an optimization progress line a worker logs. The plugin's reporter prints such lines
+ * itself, as plain lines outside Vitest's per-test `stdout | file > test` framing, and keeps them
+ * off stdout when a JSON/JUnit/TAP report owns it.
+ */
+export const PROGRESS_MARK = '\u2063simba-progress\u2063'
+
 /** Fixture mode as the workers use it (`auto` is resolved in the main process). */
 export type ProvidedFixtureMode = 'replay' | 'record-missing' | 're-record' | 'off'
 

@@ -23,6 +23,10 @@ describe('vitest-simba e2e: optimize and shards', () => {
     const dry = await run(dir, ['run', 'tickets.test.ts', '--optimize'], { bin: true, env })
     expect(dry.code, dry.output).toBe(0)
     expect(dry.output).toMatch(/\[simba\] routes support tickets: step 1 rollouts mean/)
+    // Progress and the proposal are plain lines of the plugin's reporter, not framed per test.
+    expect(dry.output).toMatch(/\[simba\] routes support tickets: step 1 done: .*\(elapsed \d+s · ETA /)
+    expect(dry.output).not.toMatch(/stdout \| [^\n]*\n\[simba\]/)
+    expect(dry.output).not.toContain('simba-progress')
     expect(dry.output).toContain('[simba] proposed program for "routes support tickets":')
     expect(dry.output).toMatch(/demos: \d+ \(\d+ added, 0 removed\)/)
     expect(dry.output).toMatch(/devset: 0\.\d+ vs snapshot 0\.531/)

@@ -5,7 +5,7 @@ import { parseCLI, type VitestPluginContext } from 'vitest/node'
 import '../shared.js'
 import { parsePluginOptions, type SimbaPluginOptions } from './options.js'
 import { buildProvided, isOptimizing } from './provided.js'
-import { ScoreReporter } from './reporter.js'
+import { isProgressLog, ScoreReporter } from './reporter.js'
 
 /** Absolute path of the runtime setup file (built `.js`, or the `.ts` source when run from src). */
 export function setupFilePath(): string {
@@ -88,6 +88,13 @@ export function simba(options: SimbaPluginOptions = {}): Plugin {
         terminal: Boolean(process.stdin.isTTY) && !provided.ci,
       })
       if (notice && project.name === vitest.projects[0]?.name) vitest.logger.log(notice)
+      // Progress lines are printed by the score reporter, without Vitest's per-test framing.
+      const config = vitest.config as { onConsoleLog?: ((content: string, type: 'stdout' | 'stderr', entity?: unknown) => boolean | void) & { simba?: true } }
+      const previous = config.onConsoleLog
+      if (!previous?.simba) {
+        const onConsoleLog = (content: string, type: 'stdout' | 'stderr', entity?: unknown): boolean | void => (isProgressLog(content) ? false : previous?.(content, type, entity))
+        config.onConsoleLog = Object.assign(onConsoleLog, { simba: true as const })
+      }
       const reporters = vitest.config.reporters as unknown[]
       if (!reporters.some((r) => r instanceof ScoreReporter)) reporters.push(new ScoreReporter())
     },

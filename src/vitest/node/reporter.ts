@@ -1,6 +1,9 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
-import type { SimbaBlockMeta, SimbaCaseMeta, SimbaFileMeta } from '../shared.js'
+import { PROGRESS_MARK, type SimbaBlockMeta, type SimbaCaseMeta, type SimbaFileMeta } from '../shared.js'
 import { formatFileNotes, formatScoreTable, formatSplitNotes, type BlockReport } from './table.js'
+
+/** A console log Vitest hands to reporters (only the content is read). */
+type UserConsoleLog = Parameters<NonNullable<Reporter['onUserConsoleLog']>>[0]
 
 /**
  * Collects block, case and file meta from finished modules (also works on merged blob reports).
@@ -23,6 +26,11 @@ export function collectMeta(modules: ReadonlyArray<TestModule>): { blocks: Block
     }
   }
   return { blocks, files }
+}
+
+/** True for a worker's optimization progress line (printed by {@link ScoreReporter}, skipped by the others). */
+export function isProgressLog(content: string): boolean {
+  return content.includes(PROGRESS_MARK)
 }
 
 /** Reporters that write their whole report to stdout unless given an output file. */
@@ -54,6 +62,24 @@ export class ScoreReporter implements Reporter {
   /** Keeps the Vitest instance for its logger and reporter settings. */
   onInit(vitest: Vitest): void {
     this.vitest = vitest
+  }
+
+  /**
+   * Prints a worker's optimization progress line as a plain line of its own (Vitest's reporters
+   * skip these, see {@link isProgressLog}): on stdout, or on stderr when a machine-readable
+   * report owns stdout.
+   */
+  onUserConsoleLog(log: UserConsoleLog): void {
+    if (!isProgressLog(log.content)) return
+    // Vitest may merge logs that arrive together into one content; every mark is removed.
+    const text = log.content.split(PROGRESS_MARK).join('').replace(/\n$/, '')
+    const toStderr = this.vitest ? machineReportOnStdout(this.vitest.config as { reporters?: unknown; outputFile?: unknown }) : false
+    const log_ = this.vitest?.logger
+    if (toStderr) {
+      if (log_) log_.error(text)
+      else process.stderr.write(`${text}\n`)
+    } else if (log_) log_.log(text)
+    else process.stdout.write(`${text}\n`)
   }
 
   /** Prints the table, the non-gating split lines and the fixture/snapshot notes. */

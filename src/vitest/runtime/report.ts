@@ -6,7 +6,7 @@ import { renderReportHtml } from '../../report/html.js'
 import { withBlock } from '../../report/model.js'
 import type { BlockReport, Report, ReportCase, ReportSplitScore } from '../../report/types.js'
 import type { CaseStatus, SimbaProvided } from '../shared.js'
-import { caseKey, shownValue, type BlockRun } from './run-block.js'
+import { caseKey, say, shownValue, type BlockRun } from './run-block.js'
 
 /** Reports of this worker's test files so far (a file's blocks run one after another in one worker). */
 const reports = new Map<string, Report>()
@@ -74,7 +74,7 @@ export function writeBlockReport(ctx: SimbaProvided, testFile: string, block: Bl
   try {
     writeFileAtomic(paths.json, `${JSON.stringify(next, null, 2)}\n`)
     writeFileAtomic(paths.html, renderReportHtml(next))
-    console.log(`[simba] ${block.block}: report written to ${relative(process.cwd(), paths.html) || paths.html}`)
+    say(`[simba] ${block.block}: report written to ${relative(process.cwd(), paths.html) || paths.html}`)
   } catch (error) {
     console.warn(maskSecrets(`[simba] ${block.block}: could not write the report to ${paths.html}: ${(error as Error).message}`))
   }

@@ -9,7 +9,7 @@ import { formatProgramDiff, type ScoreComparison } from '../../snapshot/program-
 import { explainSourceChange, rebaseState, sourceOf, type SourceRecord } from '../../snapshot/source.js'
 import { findSecret, locateSecret, maskSecrets } from '../../internal/secrets/secrets.js'
 import type { Baseline, BlockSnapshot, SplitScores } from '../../snapshot/types.js'
-import type { SimbaBlockMeta, SimbaProvided } from '../shared.js'
+import { PROGRESS_MARK, type SimbaBlockMeta, type SimbaProvided } from '../shared.js'
 import type { OptimizeBlockOptions } from './block-options.js'
 import { buildProgram, isFactory, type BlockCase } from './cases.js'
 import { mean } from './compare.js'
@@ -81,6 +81,14 @@ export const caseKey = (c: { split: string; name: string }): string => `${c.spli
  * Date stamped into provenance: `SOURCE_DATE_EPOCH` (seconds, the reproducible-builds convention)
  * when set, so two runs on different days can produce byte-identical snapshots; else today (UTC).
  */
+/**
+ * Logs an optimize-mode message (progress, the proposal, where the snapshot went), secrets masked.
+ * The plugin's reporter prints it as plain lines outside Vitest's per-test console framing.
+ */
+export function say(text: string): void {
+  console.log(`${PROGRESS_MARK}${maskSecrets(text)}`)
+}
+
 function provenanceDate(): string {
   const epoch = Number(process.env['SOURCE_DATE_EPOCH'])
   const when = Number.isFinite(epoch) && process.env['SOURCE_DATE_EPOCH'] !== '' ? new Date(epoch * 1000) : new Date()
@@ -129,17 +137,18 @@ export async function runBlock(args: {
   let optimized = false
   let effective: Record<string, unknown> = {}
   const extras: BlockReportExtras | undefined = ctx.report ? { baselinePredictions: new Map() } : undefined
-  if (ctx.optimize && !program) console.log(`[simba] ${block}: the program is a plain function, so there is nothing to optimize (regression tests only)`)
+  if (ctx.optimize && !program) say(`[simba] ${block}: the program is a plain function, so there is nothing to optimize (regression tests only)`)
   if (ctx.optimize && program) {
     const trainset = cases.filter((c) => c.split === 'trainset').map((c) => c.example)
     const settings = { ...ctx.optimizer, ...(options.optimizer ?? {}) }
     const base = program
-    // Plain lines with elapsed time and ETA on each finished step (a worker has no terminal of its own).
+    // Plain lines with elapsed time and ETA on each finished step (a worker has no terminal of its
+    // own); marked so that the plugin's reporter prints them outside Vitest's per-test framing.
     const progress = createProgress(block, {
       maxSteps: typeof settings.maxSteps === 'number' ? settings.maxSteps : 8,
       tty: false,
       write: (text) => {
-        for (const line of text.split('\n')) if (line !== '') console.log(maskSecrets(line))
+        for (const line of text.split('\n')) if (line !== '') say(line)
       },
     })
     const result = await live(() =>
@@ -212,7 +221,7 @@ export async function runBlock(args: {
     const before = stored ? rekeyBaseline(stored, cases) : undefined
     const comparisons: ScoreComparison[] = [{ split: 'trainset', before: before?.trainset, after: trainset }]
     if (devset) comparisons.push({ split: 'devset', before: before?.devset, after: devset })
-    console.log(maskSecrets(formatProgramDiff(block, stored?.program, state, comparisons)))
+    say(formatProgramDiff(block, stored?.program, state, comparisons))
     if (extras) extras.predictors = predictorChanges(stored?.program, state)
   }
 
@@ -243,7 +252,7 @@ export async function runBlock(args: {
     if (outcome === 'written') store.flush()
     snapshot = outcome
     if (ctx.optimize) {
-      console.log(
+      say(
         outcome === 'written'
           ? `[simba] ${block}: snapshot written to ${rel}`
           : outcome === 'unchanged'
