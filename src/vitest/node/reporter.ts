@@ -72,14 +72,7 @@ export class ScoreReporter implements Reporter {
   onUserConsoleLog(log: UserConsoleLog): void {
     if (!isProgressLog(log.content)) return
     // Vitest may merge logs that arrive together into one content; every mark is removed.
-    const text = log.content.split(PROGRESS_MARK).join('').replace(/\n$/, '')
-    const toStderr = this.vitest ? machineReportOnStdout(this.vitest.config as { reporters?: unknown; outputFile?: unknown }) : false
-    const log_ = this.vitest?.logger
-    if (toStderr) {
-      if (log_) log_.error(text)
-      else process.stderr.write(`${text}\n`)
-    } else if (log_) log_.log(text)
-    else process.stdout.write(`${text}\n`)
+    this.print(log.content.split(PROGRESS_MARK).join('').replace(/\n$/, ''))
   }
 
   /** Prints the table, the non-gating split lines and the fixture/snapshot notes. */
@@ -87,7 +80,11 @@ export class ScoreReporter implements Reporter {
     const { blocks, files } = collectMeta(modules)
     const notes = [...formatSplitNotes(blocks), ...formatFileNotes(files)]
     if (blocks.length === 0 && notes.length === 0) return
-    const text = `\n${[blocks.length > 0 ? `${formatScoreTable(blocks)}\n` : '', ...notes].filter(Boolean).join('\n')}\n`
+    this.print(`\n${[blocks.length > 0 ? `${formatScoreTable(blocks)}\n` : '', ...notes].filter(Boolean).join('\n')}\n`)
+  }
+
+  /** Writes `text` and a newline to stdout, or to stderr when a machine-readable report owns stdout. */
+  private print(text: string): void {
     const toStderr = this.vitest ? machineReportOnStdout(this.vitest.config as { reporters?: unknown; outputFile?: unknown }) : false
     const log = this.vitest?.logger
     if (toStderr) {
