@@ -27,11 +27,9 @@ export interface ForeignPrompt {
 
 /** Canonical form of a field name: `Ticket`, `ticket`, `support_ticket`, `supportTicket`, `Support ticket` compare equal per word. */
 export function normalizeName(name: string): string {
-  return name
-    .trim()
-    .replace(/^[`'"*_#\s]+|[`'"*_#:\s]+$/g, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+  const bare = name.trim().replace(/^[`'"*_#\s]+|[`'"*_#:\s]+$/g, '')
+  const split = /[a-z]/.test(bare) ? bare.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2') : bare
+  return split
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '')
@@ -140,16 +138,19 @@ function nameRegex(name: string, flags = 'i'): RegExp {
   return new RegExp(`(?<![A-Za-z0-9])${parts.join('[\\s_-]?')}(?![a-z0-9])`, flags)
 }
 
-/** The spelling of `name` used by the client: inside quotes, backticks or tags first, then any mention; undefined when absent. */
+/** The spelling of `name` the client uses for a field: inside quotes, backticks or tags, or before a colon; undefined when absent. */
 function spelling(text: string, name: string): string | undefined {
-  const re = nameRegex(name, 'gi')
-  let any: string | undefined
-  for (const m of text.matchAll(re)) {
+  for (const m of text.matchAll(nameRegex(name, 'gi'))) {
     const before = text[(m.index ?? 0) - 1] ?? ''
-    if (['"', '`', "'", '<'].includes(before)) return m[0]
-    any ??= m[0]
+    const after = text.slice((m.index ?? 0) + m[0].length).match(/^\s*:/)
+    if (['"', '`', "'", '<'].includes(before) || after) return m[0]
   }
-  return any
+  return undefined
+}
+
+/** True when `name` is mentioned at all (any spelling, as a word). */
+function mentions(text: string, name: string): boolean {
+  return nameRegex(name).test(text)
 }
 
 const BOILERPLATE_LINE = [
@@ -158,6 +159,7 @@ const BOILERPLATE_LINE = [
   /^\s*(?:\d+[.)]|[-*•])\s*`[^`]+`/, // field list items: 1. `ticket` (str): …
   /\b(fields?|examples?|structure|format|objective|inputs?|outputs?|labels?|categories|options)\b[^.!?]*:\s*$/i, // section headers
   /^\s*<\/?[\w.-]+>\s*$/, // lone tags
+  /\b(structured in the following way|in the following (format|structure)|values filled in)\b/i, // layout descriptions
 ]
 
 function isFormatSentence(line: string): boolean {
@@ -194,7 +196,7 @@ function readSystem(system: string, known: ReadonlySet<string>): SystemRead {
   const recs = lineRecords(lines.map((l, i) => (consumed.has(i) ? '' : l)).join('\n'), known)
   demos.push(...recs.records)
   for (const i of recs.consumed) consumed.add(i)
-  const kept = lines.filter((l, i) => !consumed.has(i) && !isFormatSentence(l))
+  const kept = lines.filter((l, i) => !consumed.has(i) && !isFormatSentence(l)).map((l) => l.trim())
   return { instructions: kept.join('\n').replace(/\n{3,}/g, '\n\n').trim(), demos, text: system }
 }
 
@@ -220,7 +222,7 @@ function labelOf(world: World, text: string): string | undefined {
 function score(world: World, lastFields: Record<string, string>, system: string, user: string): number {
   let s = 10 * world.inputs.filter((k) => normalizeName(k) in lastFields).length
   if (normalizeName(world.output) in lastFields) s -= 5 // the output given as an input: not this world's task
-  if (spelling(system, world.output) ?? spelling(user, world.output)) s += 3
+  if (mentions(system, world.output) || mentions(user, world.output)) s += 3
   if (world.labels.filter((l) => nameRegex(l).test(system)).length >= 2) s += 2
   if (world.rules.some((r) => keywordIn(r, [user]) !== undefined)) s += 1
   return s
@@ -298,7 +300,7 @@ export function readForeign(worlds: readonly World[], messages: readonly RawMess
   let reply: ReplyLayout
   if (/^\s*\[\[ ## .+ ## \]\]\s*$/m.test(allText)) reply = 'markers'
   else if (rf === 'json_object' || rf === 'json_schema' || /\bjson\b/i.test(`${system}\n${readable ? userText.replace(Object.values(inputs).join('\n'), '') : ''}`)) reply = 'json'
-  else if (new RegExp(`<${outName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>`, 'i').test(asked)) reply = 'xml'
+  else if (new RegExp(`</${outName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>`, 'i').test(asked)) reply = 'xml'
   else reply = 'lines'
   const prompt: ParsedPrompt = {
     instructions: sys.instructions,
