@@ -158,6 +158,11 @@ describe('any client over HTTP: the openai SDK with hand-written prompts', () =>
     expect(expense.labels).toContain((JSON.parse(content) as { category: string }).category)
   })
 
+  it('an input value that mentions JSON does not turn the reply into JSON', async () => {
+    const r = await create([{ role: 'system', content: 'Categorize the expense.' }, { role: 'user', content: 'Vendor: Cloudnine Inc\nLine item: JSON schema validator, license renewal 2025' }])
+    expect(r).toMatch(/^category: [a-z-]+$/)
+  })
+
   it('field names match across spellings: LINE ITEM, line_item, lineItem, Line-Item', async () => {
     const answers = await Promise.all(
       ['Line Item', 'line_item', 'lineItem', 'Line-Item', 'LINE ITEM'].map((n) =>

@@ -61,8 +61,9 @@ const demoInputs = (world: World, demo: Record<string, string>): string[] =>
 /**
  * Everything a task request knows under the world's learning knobs. With the defaults this is
  * exactly `knownRules` (whole rules); keyword modes record (rule, keyword) pairs instead.
+ * `only` restricts the work to one rule (the case's governing rule).
  */
-export function knowledgeOf(world: World, instructions: string, demos: ReadonlyArray<Record<string, string>>): Knowledge {
+export function knowledgeOf(world: World, instructions: string, demos: ReadonlyArray<Record<string, string>>, only?: WorldRule): Knowledge {
   const learning = learningOf(world)
   const k: Knowledge = { rules: new Set(), keywords: new Map() }
   const addKeywords = (rule: WorldRule, kws: readonly string[]): void => {
@@ -72,14 +73,14 @@ export function knowledgeOf(world: World, instructions: string, demos: ReadonlyA
     k.keywords.set(rule.id, set)
   }
   const sents = learning.instructions === 'keyword' ? sentences(instructions) : []
-  for (const rule of world.rules) {
+  for (const rule of only ? [only] : world.rules) {
     if (learning.instructions === 'rule') {
       if (instructionsKnow(rule, instructions)) k.rules.add(rule.id)
     } else {
       for (const s of sents) if (mentionsLabel(s, rule.label)) addKeywords(rule, keywordsIn(rule, [s]))
     }
     if (learning.demo === 'rule') {
-      if (demos.some((d) => demoKnows(world, rule, d))) k.rules.add(rule.id)
+      if (!k.rules.has(rule.id) && demos.some((d) => demoKnows(world, rule, d))) k.rules.add(rule.id)
     } else if (learning.demo === 'keyword') {
       for (const d of demos) if (demoShowsLabel(world, rule, d)) addKeywords(rule, keywordsIn(rule, demoInputs(world, d)))
     }

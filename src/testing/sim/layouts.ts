@@ -295,11 +295,12 @@ export function readForeign(worlds: readonly World[], messages: readonly RawMess
   const asked = `${system}\n${userText}`
   const rf = (responseFormat as { type?: unknown } | null | undefined)?.type
   const props = schemaProperties(responseFormat)
-  const outName = spelling(system, world.output) ?? spelling(userText.replace(Object.values(inputs).join('\n'), ''), world.output) ?? world.output
+  const userRest = readable ? Object.values(inputs).reduce((t, v) => t.split(v).join(' '), userText) : '' // the user message minus its values
+  const outName = spelling(system, world.output) ?? spelling(userRest, world.output) ?? world.output
   const outputNames = props ?? [outName]
   let reply: ReplyLayout
   if (/^\s*\[\[ ## .+ ## \]\]\s*$/m.test(allText)) reply = 'markers'
-  else if (rf === 'json_object' || rf === 'json_schema' || /\bjson\b/i.test(`${system}\n${readable ? userText.replace(Object.values(inputs).join('\n'), '') : ''}`)) reply = 'json'
+  else if (rf === 'json_object' || rf === 'json_schema' || /\bjson\b/i.test(`${system}\n${userRest}`)) reply = 'json'
   else if (new RegExp(`</${outName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>`, 'i').test(asked)) reply = 'xml'
   else reply = 'lines'
   const prompt: ParsedPrompt = {

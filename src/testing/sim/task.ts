@@ -39,7 +39,7 @@ export function decideLabel(world: World, p: ParsedPrompt, ctx: SampleContext, k
   const rule = governingRule(world, inputs)
   const gold = goldLabel(world, inputs)
   const keyword = rule ? keywordIn(rule, Object.values(inputs)) : undefined
-  if (rule && knowsCase(knowledge ?? knowledgeOf(world, p.instructions, p.demos), rule, keyword)) {
+  if (rule && knowsCase(knowledge ?? knowledgeOf(world, p.instructions, p.demos, rule), rule, keyword)) {
     const extra = budgetSlip(learningOf(world), promptTokens(p))
     const slip = ctx.temperature > 0
       ? unit(key, 'slip', ctx.rollout, ctx.temperature) < SLIP_RATE + extra
