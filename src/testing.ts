@@ -2,7 +2,7 @@
  * `vitest-simba/testing`: the simulated OpenAI-compatible provider and task worlds, for examples,
  * tests and benchmarks that must run offline. A stand-in that reacts to prompts, not a model.
  */
-export { startSimulator, simulate, classify, loadWorld, parseWorld, resolveWorlds, worldSchema, governingRule, goldLabel } from './testing/index.js'
+export { startSimulator, simulate, classify, loadWorld, parseWorld, resolveWorlds, worldSchema, governingRule, goldLabel, worldBounds, worldBoundsSync, learningOf } from './testing/index.js'
 export type {
   Simulator,
   SimulatorOptions,
@@ -17,4 +17,8 @@ export type {
   World,
   WorldRule,
   WorldInput,
+  WorldLearning,
+  WorldBounds,
+  WorldBoundsOptions,
+  Learning,
 } from './testing/index.js'

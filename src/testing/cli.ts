@@ -2,12 +2,26 @@
 /**
  * `npm run sim -- --port 8787 --world examples/worlds/support-tickets.json [--world …] [--latency-ms 50] [--seed 0]`:
  * runs the simulated OpenAI-compatible provider until SIGINT/SIGTERM.
+ * `npm run sim -- bounds <world.json> [...]`: prints each world's floor and ceiling (test split, temperature 0).
  */
 import { isSimbaError } from '../errors.js'
 import { parseSimArgs, SIM_USAGE } from './cli-args.js'
 import { startSimulator } from './sim/server.js'
+import { worldBoundsSync } from './world/bounds.js'
+import { loadWorld } from './world/load.js'
+
+function printBounds(files: string[]): void {
+  if (files.length === 0) throw new Error('usage: npm run sim -- bounds <world.json> [<world2.json> …]')
+  console.log('world                      floor  ceiling  test cases')
+  for (const file of files) {
+    const world = loadWorld(file)
+    const b = worldBoundsSync(world)
+    console.log(`${world.name.padEnd(26)} ${b.floor.toFixed(3)}  ${b.ceiling.toFixed(3)}    ${b.cases}`)
+  }
+}
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'bounds') return printBounds(process.argv.slice(3))
   const options = parseSimArgs(process.argv.slice(2))
   if (options === 'help') return void console.log(SIM_USAGE)
   const sim = await startSimulator(options)

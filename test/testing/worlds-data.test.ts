@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { loadWorld } from '../../src/testing/world/load.js'
 import { governingRule } from '../../src/testing/world/oracle.js'
 
-const files = ['examples/worlds/support-tickets.json', 'examples/worlds/expense-categories.json']
+const files = ['examples/worlds/support-tickets.json', 'examples/worlds/expense-categories.json', 'examples/worlds/news-desk.json', 'examples/worlds/insurance-claims.json']
 
 describe.each(files)('world data %s', (file) => {
   const world = loadWorld(file)
@@ -39,4 +39,26 @@ it('support-tickets is large enough (>= 60 train, >= 30 test); expense-categorie
   expect(s.test.length).toBeGreaterThanOrEqual(30)
   expect(e.train.length).toBeGreaterThanOrEqual(30)
   expect(e.test.length).toBeGreaterThanOrEqual(15)
+})
+
+describe.each(files.slice(2))('bundled world %s (learning knobs)', (file) => {
+  const world = loadWorld(file)
+
+  it('is large enough (>= 60 train, >= 30 test), has 2+ inputs, and every keyword of every rule governs some case', () => {
+    expect(world.train.length).toBeGreaterThanOrEqual(60)
+    expect(world.test.length).toBeGreaterThanOrEqual(30)
+    expect(world.inputs.length).toBeGreaterThanOrEqual(2)
+    for (const r of world.rules) {
+      expect(r.keywords.length).toBeGreaterThanOrEqual(3)
+      for (const k of r.keywords) {
+        const hits = world.train.filter((c) => world.inputs.some((f) => String(c[f]).toLowerCase().includes(k.toLowerCase())))
+        expect(hits.length, `${r.id}: "${k}" in train`).toBeGreaterThan(0)
+      }
+    }
+  })
+})
+
+it('the new worlds use different knobs: one learns demos per keyword, one has a token budget', () => {
+  expect(loadWorld('examples/worlds/news-desk.json').learning).toEqual({ demo: 'keyword', instructions: 'rule' })
+  expect(loadWorld('examples/worlds/insurance-claims.json').learning).toEqual({ demo: 'rule', instructions: 'keyword', budget: { tokens: 450, slipPerThousand: 0.3 } })
 })

@@ -27,6 +27,8 @@ export interface ParsedPrompt {
   inputs: Record<string, string>
   /** True when the reply must be one JSON object (response_format or a JSON format section). */
   wantsJson: boolean
+  /** Characters of all message texts (the budget knob counts chars / 4 as prompt tokens). */
+  promptChars?: number
 }
 
 /** A chat message as the simulator receives it (content may be OpenAI content parts). */
@@ -137,5 +139,6 @@ export function parsePrompt(messages: readonly RawMessage[], responseFormat: unk
   const formatText = sys.format || (sys.inputs.length + sys.outputs.length === 0 ? systemText : '')
   const wantsJson = rf === 'json_object' || rf === 'json_schema' || /\bjson\b/i.test(formatText)
   const inputFields = sys.inputs.length > 0 ? sys.inputs : Object.keys(inputs).map((name) => ({ name, type: 'string', description: '' }))
-  return { instructions: sys.instructions, inputFields, outputFields: sys.outputs, demos, inputs, wantsJson }
+  const promptChars = msgs.reduce((n, m) => n + m.text.length, 0)
+  return { instructions: sys.instructions, inputFields, outputFields: sys.outputs, demos, inputs, wantsJson, promptChars }
 }

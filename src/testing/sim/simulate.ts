@@ -2,7 +2,8 @@ import type { World } from '../world/schema.js'
 import { parsePrompt, type FieldDecl, type ParsedPrompt, type RawMessage } from './prompt.js'
 import { answerRuleWriting } from './rule-writing.js'
 import type { SampleContext } from './seed.js'
-import { answerTask } from './task.js'
+import { answerTask, decideLabel } from './task.js'
+import { normalizeName, readForeign, renderForeign, type ForeignPrompt } from './layouts.js'
 import { hasKeyword, keyPhrases, valueForType } from './values.js'
 
 /** How the simulator understood a request. */
@@ -50,9 +51,34 @@ function plainAnswer(fields: readonly FieldDecl[], phrases: string[], salt: stri
   return Object.fromEntries(fields.map((f) => [f.name, valueForType(f, phrases, salt, hit)]))
 }
 
+const NOTHING_KNOWN = { rules: new Set<string>(), keywords: new Map<string, Set<string>>() }
+
+/** Answers a request in another client's layout by the same knowledge rules; unreadable inputs get the prior. */
+function answerForeign(f: ForeignPrompt, ctx: SampleContext): Simulated {
+  const { world, prompt } = f
+  const d = decideLabel(world, prompt, ctx, f.readable ? undefined : NOTHING_KNOWN)
+  const subject = world.inputs[0] ?? 'input'
+  const values: Record<string, unknown> = {}
+  for (const name of f.outputNames) {
+    const k = normalizeName(name)
+    if (k === normalizeName(world.output)) values[k] = d.label
+    else if (k === 'reasoning' || k === 'rationale' || k === 'explanation') {
+      values[k] = d.known && d.keyword
+        ? `The ${subject} mentions "${d.keyword}", so the ${world.output} is ${d.label}.`
+        : `Judging from the overall content of the ${subject}, ${d.label} seems the most likely ${world.output}.`
+    } else values[k] = valueForType({ name, type: 'string', description: '' }, keyPhrases(world, prompt.inputs), `${ctx.salt}|${name}`)
+  }
+  return { content: renderForeign(f, values), kind: 'task', world: world.name }
+}
+
 /** The simulated answer to a chat request: a pure function of the messages, format and context. */
 export function simulate(worlds: readonly World[], messages: readonly RawMessage[], responseFormat: unknown, ctx: SampleContext): Simulated {
   const p = parsePrompt(messages, responseFormat)
+  if (p.outputFields.length === 0) {
+    // No declared field list: another client's layout (docs/simulator.md, "Any client's prompt layout").
+    const foreign = readForeign(worlds, messages, responseFormat)
+    if (foreign) return answerForeign(foreign, ctx)
+  }
   const { kind, world } = classify(worlds, p)
   let values: Record<string, unknown>
   if (kind === 'rule-writing') values = answerRuleWriting(worlds, p, ctx)

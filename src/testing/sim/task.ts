@@ -1,7 +1,8 @@
 import { canonicalJson } from '../../internal/json/canonical.js'
 import type { World } from '../world/schema.js'
 import { goldLabel, governingRule, keywordIn } from '../world/oracle.js'
-import { knownRules } from './knowledge.js'
+import { knowledgeOf, knowsCase, type Knowledge } from './knowledge.js'
+import { budgetSlip, learningOf } from '../world/learning.js'
 import type { ParsedPrompt } from './prompt.js'
 import { pick, unit, variation, type SampleContext } from './seed.js'
 import { keyPhrases, valueForType } from './values.js'
@@ -23,15 +24,26 @@ export function wrongLabel(world: World, gold: string | undefined, seed: string)
   return others.length > 0 ? pick(others, seed, 'wrong') : pick(world.labels.filter((l) => l !== gold), seed, 'wrong2')
 }
 
-/** The label the simulated model gives, and whether it applied a known rule. */
-export function decideLabel(world: World, p: ParsedPrompt, ctx: SampleContext): { label: string; rule?: string; keyword?: string; known: boolean } {
+/** Prompt tokens of a request as the budget knob counts them (chars / 4, as in the usage block). */
+export function promptTokens(p: ParsedPrompt): number {
+  return p.promptChars === undefined ? 0 : Math.ceil(p.promptChars / 4)
+}
+
+/**
+ * The label the simulated model gives, and whether it applied a known rule. `knowledge` overrides
+ * what the prompt teaches (used for a world's ceiling); by default it is read from the prompt.
+ */
+export function decideLabel(world: World, p: ParsedPrompt, ctx: SampleContext, knowledge?: Knowledge): { label: string; rule?: string; keyword?: string; known: boolean } {
   const inputs = caseInputs(world, p.inputs)
   const key = `${ctx.salt}|${world.name}|${canonicalJson(inputs)}`
   const rule = governingRule(world, inputs)
   const gold = goldLabel(world, inputs)
   const keyword = rule ? keywordIn(rule, Object.values(inputs)) : undefined
-  if (rule && knownRules(world, p.instructions, p.demos).has(rule.id)) {
-    const slip = ctx.temperature > 0 && unit(key, 'slip', ctx.rollout, ctx.temperature) < SLIP_RATE
+  if (rule && knowsCase(knowledge ?? knowledgeOf(world, p.instructions, p.demos, rule), rule, keyword)) {
+    const extra = budgetSlip(learningOf(world), promptTokens(p))
+    const slip = ctx.temperature > 0
+      ? unit(key, 'slip', ctx.rollout, ctx.temperature) < SLIP_RATE + extra
+      : extra > 0 && unit(key, 'budget-slip') < extra
     const label = slip ? wrongLabel(world, gold, `${key}|slip|${ctx.rollout}`) : rule.label
     return { label, rule: rule.id, keyword, known: true }
   }

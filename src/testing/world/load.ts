@@ -15,7 +15,7 @@ export function parseWorld(data: unknown, source = 'world'): World {
     .join('\n')
   throw new SimbaError(
     'SIMBA_CONFIG',
-    `invalid task world in ${source}:\n${problems}\nFix the file to match the world format (name, inputs, output, labels, rules, prior, train, test).`,
+    `invalid task world in ${source}:\n${problems}\nFix the file to match the world format (name, inputs, output, labels, rules, prior, optional learning, train, test; see docs/simulator.md in the vitest-simba repository).`,
   )
 }
 

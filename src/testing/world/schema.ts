@@ -10,6 +10,18 @@ export const worldRuleSchema = z.object({
 
 const caseSchema = z.record(z.string(), z.unknown())
 
+/** How the simulated model learns from a prompt (format v2; every field optional, defaults = v1 behaviour). */
+export const learningSchema = z.strictObject({
+  demo: z.enum(['rule', 'keyword', 'none']).optional(),
+  instructions: z.enum(['rule', 'keyword']).optional(),
+  budget: z
+    .strictObject({
+      tokens: z.number().int().min(0),
+      slipPerThousand: z.number().min(0).max(1),
+    })
+    .optional(),
+})
+
 /** The world file format (docs/simulator.md), checked before the simulator uses a world. */
 export const worldSchema = z
   .object({
@@ -23,6 +35,7 @@ export const worldSchema = z
       accuracy: z.number().min(0).max(1),
       fallbackLabel: z.string().min(1).optional(),
     }),
+    learning: learningSchema.optional(),
     train: z.array(caseSchema).default([]),
     test: z.array(caseSchema).default([]),
   })
@@ -48,6 +61,8 @@ export const worldSchema = z
     }
   })
 
+/** The `learning` block of a world file (all fields optional). */
+export type WorldLearning = z.infer<typeof learningSchema>
 /** A hidden rule of a task world. */
 export type WorldRule = z.infer<typeof worldRuleSchema>
 /** A task world: fields, labels, hidden rules, prior and labelled cases (see docs/simulator.md). */
