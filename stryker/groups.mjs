@@ -11,13 +11,14 @@ export const groups = {
   },
   /** Fixture keys and secret detection/masking of the recorder. */
   secrets: {
-    mutate: ['src/recording/key.ts', 'src/recording/secrets.ts', 'src/internal/secrets/secrets.ts', 'src/recording/sse.ts'],
+    mutate: ['src/recording/key.ts', 'src/recording/secrets.ts', 'src/internal/secrets/secrets.ts', 'src/recording/sse.ts', 'src/recording/record.ts'],
     tests: [
       'test/recording/key.test.ts',
       'test/recording/secrets.test.ts',
       'test/recording/multipart.test.ts',
+      'test/recording/stream-validation.test.ts',
+      'test/recording/secret-shapes.test.ts',
       'test/recording/recorder-hygiene.test.ts',
-      'test/reliability/recorder-faults.test.ts',
     ],
   },
   /** Program snapshot files: parse, store, CI policy. */
