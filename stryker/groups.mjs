@@ -18,7 +18,6 @@ export const groups = {
       'test/recording/multipart.test.ts',
       'test/recording/stream-validation.test.ts',
       'test/recording/secret-shapes.test.ts',
-      'test/recording/recorder-hygiene.test.ts',
     ],
   },
   /** Program snapshot files: parse, store, CI policy. */
