@@ -5,6 +5,7 @@ import { INVALID_RESPONSE_STATUS, invalidEntryReason, invalidResponse, recordExc
 import { eventData, invalidStreamReason, isEventStream, isJsonType, splitSseEvents, sseStream } from '../../src/recording/sse.js'
 import type { FixtureEntry } from '../../src/recording/types.js'
 
+type ErrorBody = { error: { message: string; code: string } }
 const done = 'data: [DONE]'
 const chunk = (n: number): string => `data: {"id":"c${n}","model":"gpt-x","choices":[]}`
 
@@ -120,8 +121,8 @@ describe('stored entries and replayed responses', () => {
     expect(r.status).toBe(502)
     expect(r.headers.get('content-type')).toBe('application/json')
     expect(await r.json()).toEqual({ error: { message: 'broken', type: 'invalid_response', code: 'invalid_response', param: null } })
-    expect((await invalidResponse('x', 500).json()).error.code).toBe('invalid_response')
-    expect((await invalidResponse('x', 499).json()).error.code).toBe('SIMBA_FIXTURE_INVALID')
+    expect(((await invalidResponse('x', 500).json()) as ErrorBody).error.code).toBe('invalid_response')
+    expect(((await invalidResponse('x', 499).json()) as ErrorBody).error.code).toBe('SIMBA_FIXTURE_INVALID')
   })
 
   test('responseFromOutcome: an entry replays, an invalid outcome is a 502 naming the reason, an unrecorded reply passes through', async () => {
@@ -129,7 +130,7 @@ describe('stored entries and replayed responses', () => {
     expect(await ok.text()).toBe('hi')
     const bad = responseFromOutcome({ kind: 'invalid', reason: 'event #2 follows [DONE]' })
     expect(bad.status).toBe(502)
-    expect((await bad.json()).error.message).toBe('[vitest-simba] the LM host sent an incomplete or malformed response (event #2 follows [DONE]); it was not recorded.')
+    expect(((await bad.json()) as ErrorBody).error.message).toBe('[vitest-simba] the LM host sent an incomplete or malformed response (event #2 follows [DONE]); it was not recorded.')
     const passed = responseFromOutcome({ kind: 'unrecorded', status: 429, headers: [['retry-after', '1']], text: 'slow down' })
     expect([passed.status, passed.headers.get('retry-after'), await passed.text()]).toEqual([429, '1', 'slow down'])
   })
