@@ -4,9 +4,14 @@
  * `npm run mutation:fast` only the gate and secrets groups (see docs/testing.md).
  */
 export const groups = {
-  /** Case status and the mean gate of describe.optimize. */
+  /**
+   * Case status and the mean gate of describe.optimize: verdicts (compare.ts), case identity
+   * (cases.ts), outcomes, gating split and stored baseline (scores.ts). Not mutated: run-block.ts,
+   * optimize.ts and setup.ts only wire these into a real Vitest run (snapshot store, recorder,
+   * Vitest hooks) and are covered by the end-to-end tests, too slow to rerun per mutant.
+   */
   gate: {
-    mutate: ['src/vitest/runtime/compare.ts', 'src/vitest/runtime/cases.ts', 'src/vitest/runtime/run-block.ts', 'src/vitest/runtime/setup.ts'],
+    mutate: ['src/vitest/runtime/compare.ts', 'src/vitest/runtime/cases.ts', 'src/vitest/runtime/scores.ts'],
     tests: ['test/vitest/runtime.test.ts', 'test/vitest/runtime/**/*.test.ts'],
   },
   /** Fixture keys and secret detection/masking of the recorder. */
