@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { findSecret, findSecrets, locateSecret, mapStrings, maskDeep, maskSecret, maskSecrets, MIN_LITERAL_LENGTH, registeredSecretLiterals, registerSecretLiteral } from '../../src/internal/secrets/secrets.js'
 import { credentialsOf, redactValue, SECRET_PATTERNS } from '../../src/recording/secrets.js'
+import { KEY_EXAMPLES } from './key-examples.js'
 
 const alnum = (n: number): string => 'a1B2c3D4e5'.repeat(Math.ceil(n / 10)).slice(0, n)
 const upper = (n: number): string => 'A1B2C3D4E5'.repeat(Math.ceil(n / 10)).slice(0, n)
@@ -31,6 +32,21 @@ describe('key shapes at their boundaries', () => {
     expect(hits).toEqual([{ kind: s.kind, preview: maskSecret(s.key), index: 4, length: s.key.length }])
     expect(maskSecrets(`see ${s.key} here`)).toBe(`see [masked ${s.kind}] here`)
     for (const miss of s.notKeys) expect(findSecret(` ${miss} `), miss).toBeUndefined()
+  })
+
+  test.each(KEY_EXAMPLES)('a full-length key (%s) is one hit over all of it, masked whole', (key, kind) => {
+    const hits = findSecrets(`x ${key} y`)
+    expect(hits).toHaveLength(1)
+    expect(hits[0]?.kind).toContain(kind)
+    expect([hits[0]?.index, hits[0]?.length]).toEqual([2, key.length])
+    expect(maskSecrets(`x ${key} y`)).toMatch(/^x \[masked [^\]]+\] y$/)
+  })
+
+  test("a caller's use of the exported patterns (lastIndex left behind) does not hide a key", () => {
+    const key = `sk-${alnum(24)}`
+    for (const p of SECRET_PATTERNS) p.pattern.lastIndex = 5
+    expect(findSecret(key)?.index).toBe(0)
+    for (const p of SECRET_PATTERNS) p.pattern.lastIndex = 0
   })
 
   test('a key glued to a word is prose; after punctuation or a JSON escape it is a key', () => {
@@ -105,6 +121,11 @@ describe('hits, overlaps and masks', () => {
     expect(findSecrets(`${key}-more-credential`, [`${key}-more-credential`])).toEqual([{ kind: 'configured credential', preview: maskSecret(`${key}-more-credential`), index: 0, length: key.length + 16 }])
   })
 
+  test('at one position the longer hit is kept, whichever was found first', () => {
+    const key = `sk-${alnum(30)}`
+    expect(findSecrets(key, [key.slice(0, 12)])).toEqual([{ kind: 'OpenAI-style key (sk-…)', preview: maskSecret(key), index: 0, length: key.length }])
+  })
+
   test('adjacent secrets stay separate hits', () => {
     const text = 'AAAAAAAABBBBBBBB'
     expect(findSecrets(text, ['AAAAAAAA', 'BBBBBBBB']).map((h) => [h.index, h.length])).toEqual([
@@ -139,15 +160,17 @@ describe('registered literals', () => {
     registerSecretLiteral('  tenant-77  ')
     registerSecretLiteral('bearer   scheme-token-1')
     registerSecretLiteral('BEARER Scheme-Token-2')
+    registerSecretLiteral('exact-08')
+    registerSecretLiteral('my Bearer token-value')
     registerSecretLiteral('seven77')
     registerSecretLiteral('Bearer seven77')
     registerSecretLiteral(null)
     registerSecretLiteral(undefined)
     registerSecretLiteral(12345678 as unknown as string)
     const all = registeredSecretLiterals()
-    expect(all).toEqual(expect.arrayContaining(['tenant-77', 'scheme-token-1', 'Scheme-Token-2']))
+    expect(all).toEqual(expect.arrayContaining(['tenant-77', 'scheme-token-1', 'Scheme-Token-2', 'exact-08', 'my Bearer token-value']))
     expect(all).not.toContain('seven77')
-    expect(all.some((l) => /bearer|\s/i.test(l))).toBe(false)
+    for (const raw of ['  tenant-77  ', 'bearer   scheme-token-1', 'BEARER Scheme-Token-2', '  scheme-token-1']) expect(all).not.toContain(raw)
     expect(maskSecrets('use tenant-77 and scheme-token-1')).toBe('use [masked configured credential] and [masked configured credential]')
     expect(findSecret('seven77')).toBeUndefined()
   })
@@ -160,6 +183,7 @@ describe('registered literals', () => {
     expect(credentialsOf(new Headers({ 'x-api-key': 'Bearer 1234567' }))).toEqual([])
     expect(credentialsOf(new Headers({ 'x-api-key': 'Bearer 12345678' }))).toEqual(['12345678'])
     expect(credentialsOf(new Headers({ cookie: 'session=abcdef1234' }))).toEqual(['session=abcdef1234'])
+    expect(credentialsOf(new Headers({ 'x-note': 'my-Token 12345678' }))).toEqual(['my-Token 12345678'])
     const custom = 'my-org-credential-value-9'
     expect(credentialsOf(new Headers({ 'x-my-auth': custom }))).toEqual([custom])
     expect(registeredSecretLiterals()).toContain(custom)
