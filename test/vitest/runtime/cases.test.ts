@@ -76,6 +76,17 @@ describe('toCases', () => {
     ])
   })
 
+  test('only a real Example is taken as one: plain rows with Example-like fields are plain rows', () => {
+    const rows = [
+      { inputs: 'first', inputKeys: ['x'], data: {} },
+      { inputs: () => ({}), inputKeys: 'x', data: {}, q: 'second' },
+      { inputs: () => ({}), inputKeys: ['q'], data: 'x', q: 'third' },
+    ]
+    const named = toCases('b', 'trainset', [rows[0]!], () => ['inputs']).map((c) => c.name)
+    expect(named).toEqual(['first'])
+    expect(toCases('b', 'trainset', rows.slice(1), keys).map((c) => c.name)).toEqual(['second', 'third'])
+  })
+
   test('a row that is not an object is a dataset error naming the block, split and row', () => {
     for (const [row, got] of [
       [null, 'null'],
