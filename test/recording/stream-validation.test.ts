@@ -218,7 +218,7 @@ describe('recordExchange against a real local host', () => {
 
   test('a non-2xx reply is passed through unrecorded, without hop-by-hop headers', async () => {
     for (const status of [300, 429, 500]) {
-      const sized = status === 429 ? { 'content-length': '12', 'content-encoding': 'identity' } : {}
+      const sized: Record<string, string> = status === 429 ? { 'content-length': '12', 'content-encoding': 'identity' } : {}
       const out = await record({ status, headers: { 'content-type': 'application/json', 'x-extra': 'kept', connection: 'close', ...sized }, body: '{"error":{}}' })
       expect(out.kind, String(status)).toBe('unrecorded')
       if (out.kind !== 'unrecorded') return
