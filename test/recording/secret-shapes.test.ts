@@ -74,6 +74,7 @@ describe('key shapes at their boundaries', () => {
     for (const name of ['api_key', 'api-key', 'apikey', 'API_KEY', 'ApiKey']) {
       expect(maskSecrets(`{"${name}": "hunter22x"}`), name).toBe(`{"${name}": "[masked api key field]"}`)
     }
+    expect(maskSecrets('{"api_key" : "hunter22x"}')).toBe('{"api_key" : "[masked api key field]"}')
     expect(maskSecrets('{\\"api_key\\":\\"hunter22x\\"}')).toBe('{\\"api_key\\":\\"[masked api key field]\\"}')
     expect(findSecret('{"api_key":"hunt22x"}')).toBeUndefined()
     expect(findSecret('{"api_key":"hunterhunter"}')).toBeUndefined()
@@ -206,6 +207,7 @@ describe('walking JSON values', () => {
     expect(locateSecret(['clean', [1, `k ${key}`]])?.path).toBe('[1][1]')
     expect(locateSecret({ a: { b: ['x', { c: key }] }, d: key })?.path).toBe('a.b[1].c')
     expect(locateSecret({ a: 'x' }, [], 'response')).toBeUndefined()
+    expect(locateSecret({ clean: 'x', nested: { ok: 1 }, holder: key })?.path).toBe('holder')
     expect(locateSecret({ b: key }, [], 'response.body')?.path).toBe('response.body.b')
     const found = locateSecret({ outer: { [key]: 'v' } })
     expect(found?.path).toBe('outer.[masked OpenAI-style key (sk-…)]')

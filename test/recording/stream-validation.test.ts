@@ -85,6 +85,9 @@ describe('event streams', () => {
     expect(invalidStreamReason([ev(undefined, 'response.completed.extra')])).toBe(cut)
     expect(invalidStreamReason([ev(undefined, 'xresponse.completed')])).toBe(cut)
     expect(invalidStreamReason([ev(undefined, 7)])).toBe(cut)
+    expect(invalidStreamReason([ev(undefined, ['response.completed'])])).toBe(cut)
+    // The event line may come after other fields of the event.
+    expect(invalidStreamReason([ev('response.created', 'response.created'), 'id: 7\nevent: response.completed'])).toBeUndefined()
     expect(invalidStreamReason(['data: null'])).toBe(cut)
     // Only the last event counts: a terminal event earlier in the stream does not end it.
     expect(invalidStreamReason([ev('response.completed', 'response.completed'), ev('response.created', 'response.created')])).toBe(cut)
@@ -199,6 +202,8 @@ describe('recordExchange against a real local host', () => {
     expect(out.entry.response.body).toBeUndefined()
     expect(out.entry.provenance.model).toBe('gpt-x')
     expect(out.entry).not.toHaveProperty('rolloutId')
+    const later = await record({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `data: {"id":1}\n\ndata: {"model" : "spaced-model"}\n\n${done}\n\n` })
+    expect(later.kind === 'entry' && later.entry.provenance.model).toBe('spaced-model')
     expect(await record({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `${chunk(1)}\n\n` })).toEqual({
       kind: 'invalid',
       reason: 'the stream ended without its terminator ([DONE]): it was cut short',

@@ -47,6 +47,13 @@ describe('parseSnapshot', () => {
     expect(e.code).toBe('SIMBA_SNAPSHOT_CORRUPT')
     expect(e.message).toMatch(/^\[vitest-simba\] program snapshot \/elsewhere\/__snapshots__\/a\.test\.ts\.simba\.json is not valid JSON \(.+\)\. Fix the JSON by hand/)
     expect(e.message).toContain('npx vitest run -u')
+    expect((e as unknown as { cause?: unknown }).cause).toBeInstanceOf(SyntaxError)
+  })
+
+  test('a devset-gated block parses; the schema message of the first problem is quoted', () => {
+    const devBaseline = { split: 'devset', mean: 0.25, trainset: { mean: 1, cases: { a: 1 } }, devset: { mean: 0.25, cases: { d: 0.25 } } }
+    expect(parseSnapshot(v2({ b: block({ baseline: devBaseline }) }), FILE).blocks['b']?.baseline).toEqual(devBaseline)
+    expect(failure(v2({ b: block({ promptHash: 3 }) })).message).toContain('is malformed at "blocks.b.promptHash": Invalid input: expected string, received number. Fix the JSON')
   })
 
   test.each(['null', '[]', '[{"version":2}]', '2', '"text"', 'true'])('a JSON root that is not an object (%s) is corrupt', (text) => {

@@ -91,6 +91,8 @@ describe('source fingerprint: known values', () => {
     expect(splitLines('Why? Because! Fine')).toEqual(['Why? ', 'Because! ', 'Fine'])
     expect(splitLines('a,  b')).toEqual(['a,  b'])
     expect(splitLines('\n')).toEqual(['\n'])
+    expect(splitLines('A. B. C')).toEqual(['A. ', 'B. ', 'C'])
+    expect(splitLines('I. O! U? E')).toEqual(['I. ', 'O! ', 'U? ', 'E'])
   })
 
   test('a predictor record holds its field summary, instruction lines, demo count and the documented hashes', () => {
@@ -176,6 +178,17 @@ describe('source fingerprint: known values', () => {
     const next = rec({ q: pred({ instructions: ['Old.'] }), r: pred({ instructions: ['Old.'] }) })
     const r = rebaseState(old, next, opt, now)
     expect(r).toEqual({ state: now, notes: [], carried: false })
+  })
+
+  test('rebaseState: additions to a multi-line old source are carried on their own, without demos', () => {
+    const src = rec({ p: pred({ instructions: ['Route it. ', 'Be kind.'] }) })
+    const edited = rec({ p: pred({ instructions: ['Route it now. ', 'Be kind.'] }) })
+    const r = rebaseState(src, edited, { p: { instructions: 'Route it. Be kind.\nRefunds: billing.', demos: [] } }, { p: { instructions: 'Route it now. Be kind.', demos: [] } })
+    expect(r).toEqual({
+      state: { p: { instructions: 'Route it now. Be kind.\nRefunds: billing.', demos: [] } },
+      notes: ['"p": kept the optimized additions to the instructions (18 chars)'],
+      carried: true,
+    })
   })
 
   test('rebaseState: optimized text equal to the old source adds nothing and says nothing; demos carry with a note', () => {

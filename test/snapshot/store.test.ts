@@ -157,6 +157,15 @@ describe('SnapshotStore', () => {
       { numRuns: 300 },
     )
   })
+  test('a block written and pruned again before any flush leaves no file and no error', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('x', block(1))
+    expect(s.prune()).toEqual(['x'])
+    expect(s.flush()).toBe(true)
+    expect(existsSync(file)).toBe(false)
+  })
+
   test('a prune that removes nothing leaves nothing to write', () => {
     const file = tmpFile()
     const s = SnapshotStore.load(file, 'all')
