@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { Example } from '../../../src/core/example/example.js'
+import { Module } from '../../../src/core/module/module.js'
 import { Predict } from '../../../src/core/predict/predict.js'
 import { signature } from '../../../src/core/signature/signature.js'
 import { sha256 } from '../../../src/internal/hash/sha256.js'
@@ -155,6 +156,12 @@ describe('programs and input keys', () => {
     expect(fromOption).toEqual(['a', 'b'])
     expect(fromOption).not.toBe(given)
     expect(inputKeysFor('b', opts({}), new Predict(sig))).toEqual(['question', 'context'])
+    class NoPredictors extends Module<{ q: string }, { a: string }> {
+      async forward(): Promise<{ a: string }> {
+        return { a: '' }
+      }
+    }
+    expect(() => inputKeysFor('blk', opts({}), new NoPredictors())).toThrow(expect.objectContaining({ code: 'SIMBA_CONFIG' }))
     expect(() => inputKeysFor('blk', opts({}), undefined)).toThrow(expect.objectContaining({ code: 'SIMBA_CONFIG', message: expect.stringContaining('describe.optimize("blk"): cannot tell the input keys of the cases; pass inputs:') }))
   })
 })

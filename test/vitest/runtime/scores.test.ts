@@ -46,6 +46,8 @@ describe('block scores', () => {
     expect(outcomes.get(caseKey(train[0]!))).toEqual({ score: 0, error: 'boom [masked OpenAI-style key (sk-…)]' })
     expect(outcomes.get(caseKey(train[1]!))).toEqual({ score: 0.5, feedback: 'saw [masked OpenAI-style key (sk-…)]', prediction: '{"answer":"x"}' })
     expect(outcomes.get(caseKey(train[2]!))).toEqual({ score: 1, prediction: 'plain' })
+    // Absent parts are absent, not present as undefined (the reporter copies the outcome as it is).
+    expect(Object.keys(outcomes.get(caseKey(train[0]!))!)).toEqual(['score', 'error'])
     expect(blockScores(train.slice(0, 1), [{ score: 0, error: '', feedback: '' }]).outcomes.get(caseKey(train[0]!))).toEqual({ score: 0, error: '', feedback: '' })
   })
 
@@ -92,6 +94,8 @@ describe('stored baseline', () => {
       trainset: { mean: 0.75, cases: { [cases[0]!.name]: 1, [cases[2]!.name]: 0.5 } },
       devset: { mean: 0.5, cases: { [devCases[0]!.name]: 0.5 } },
     })
+    // A case with no stored score has no entry (it is new), not an undefined one.
+    expect(Object.keys(out.trainset.cases)).toEqual([cases[0]!.name, cases[2]!.name])
     const noDev = rekeyBaseline(stored({ legacyCaseNames: true, baseline: { split: 'trainset', mean: 1, trainset: { mean: 1, cases: { a: 1 } } } }), all)
     expect(noDev).toEqual({ split: 'trainset', mean: 1, trainset: { mean: 1, cases: { [cases[0]!.name]: 1 } } })
     expect(noDev).not.toHaveProperty('devset')
