@@ -3,7 +3,11 @@ import { describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { Predict } from '../../src/core/predict/predict.js'
 import { signature } from '../../src/core/signature/signature.js'
-import { explainSourceChange, rebaseState, sourceOf, splitLines } from '../../src/snapshot/source.js'
+import { Module } from '../../src/core/module/module.js'
+import { sha256 } from '../../src/internal/hash/sha256.js'
+import { canonicalJson } from '../../src/internal/json/canonical.js'
+import { explainSourceChange, rebaseState, sourceOf, splitLines, type PredictorSource, type SourceRecord } from '../../src/snapshot/source.js'
+import { KEY_EXAMPLES } from '../recording/key-examples.js'
 
 const sig = (instructions: string, extra = false) =>
   signature({ instructions, inputs: { q: z.string().describe('question') }, outputs: extra ? { a: z.string(), b: z.number() } : { a: z.string() } })
@@ -52,5 +56,162 @@ describe('source fingerprint', () => {
     // Fields changed: optimized demos are not carried.
     const fields = sourceOf(new Predict(sig('Route the ticket.', true)))
     expect(rebaseState(oldSrc, fields, optimized, new Predict(sig('Route the ticket.', true)).state()).state['self']?.demos).toEqual([])
+  })
+})
+
+/** A predictor's source record with the given parts (hashes are labels here, compared as is). */
+const pred = (over: Partial<PredictorSource> = {}): PredictorSource => ({
+  signature: 'q: string -> a: string',
+  signatureHash: 'sig',
+  instructions: ['Answer the question. ', 'Be brief.'],
+  demos: 0,
+  demosHash: 'none',
+  ...over,
+})
+const rec = (predictors: Record<string, PredictorSource>): SourceRecord => ({ hash: canonicalJson(predictors), predictors })
+
+class Pair extends Module<{ q: string }, { a: string }> {
+  first = new Predict(sig('First.'))
+  second = new Predict(sig('Second.'))
+  async forward(inputs: { q: string }): Promise<{ a: string }> {
+    return (await this.second.forward(inputs)) as { a: string }
+  }
+}
+
+describe('source fingerprint: known values', () => {
+  test('splitLines: tabs end sentences too, trailing spaces stay with their sentence, a dot inside a word does not cut', () => {
+    expect(splitLines('One.\tTwo')).toEqual(['One.\t', 'Two'])
+    expect(splitLines('One.  \t Two. Three')).toEqual(['One.  \t ', 'Two. ', 'Three'])
+    expect(splitLines('Ends here. ')).toEqual(['Ends here. '])
+    expect(splitLines('Ends here.  ')).toEqual(['Ends here.  '])
+    expect(splitLines('Line. \nNext')).toEqual(['Line. \n', 'Next'])
+    expect(splitLines('v1.2 is out.Next')).toEqual(['v1.2 is out.Next'])
+    expect(splitLines('Wait... ok')).toEqual(['Wait... ', 'ok'])
+    expect(splitLines('a\n\nb')).toEqual(['a\n', '\n', 'b'])
+    expect(splitLines('Why? Because! Fine')).toEqual(['Why? ', 'Because! ', 'Fine'])
+    expect(splitLines('a,  b')).toEqual(['a,  b'])
+    expect(splitLines('\n')).toEqual(['\n'])
+    expect(splitLines('A. B. C')).toEqual(['A. ', 'B. ', 'C'])
+    expect(splitLines('I. O! U? E')).toEqual(['I. ', 'O! ', 'U? ', 'E'])
+  })
+
+  test('a predictor record holds its field summary, instruction lines, demo count and the documented hashes', () => {
+    const p = new Predict(signature({ instructions: 'Answer. Briefly.', inputs: { q: z.string().describe('question') }, outputs: { a: z.string(), n: z.number() } }))
+    p.demos = [{ q: 'x', a: 'y', n: 1 }]
+    const src = sourceOf(p)
+    const fields = { inputs: [{ name: 'q', type: 'string', description: 'question' }], outputs: [{ name: 'a', type: 'string', description: '' }, { name: 'n', type: 'number', description: '' }] }
+    const self = { signature: 'q: string -> a: string, n: number', signatureHash: sha256(canonicalJson(fields)).slice(0, 16), instructions: ['Answer. ', 'Briefly.'], demos: 1, demosHash: sha256(canonicalJson(p.demos)).slice(0, 16) }
+    expect(src.predictors).toEqual({ self })
+    expect(src.hash).toBe(sha256(canonicalJson([['self', self.signatureHash, 'Answer. Briefly.', self.demosHash]])))
+  })
+
+  test('every predictor of a program is recorded under its name, in program order', () => {
+    const src = sourceOf(new Pair())
+    expect(Object.keys(src.predictors)).toEqual(['first', 'second'])
+    expect(src.predictors['second']?.instructions).toEqual(['Second.'])
+    const [first, second] = [src.predictors['first'] as PredictorSource, src.predictors['second'] as PredictorSource]
+    expect(src.hash).toBe(sha256(canonicalJson([['first', first.signatureHash, 'First.', first.demosHash], ['second', second.signatureHash, 'Second.', second.demosHash]])))
+  })
+
+  test('a description-only edit changes the signature hash but not the summary', () => {
+    const a = sourceOf(new Predict(sig('Answer.'))).predictors['self'] as PredictorSource
+    const b = sourceOf(new Predict(signature({ instructions: 'Answer.', inputs: { q: z.string().describe('the question') }, outputs: { a: z.string() } }))).predictors['self'] as PredictorSource
+    expect(b.signature).toBe(a.signature)
+    expect(b.signatureHash).not.toBe(a.signatureHash)
+    expect(explainSourceChange(rec({ self: a }), rec({ self: b }))).toEqual(['predictor "self": field descriptions changed'])
+  })
+
+  test('a secret in a field summary is masked in the record', () => {
+    const [key] = KEY_EXAMPLES[0] as [string, string]
+    const p = new Predict(signature({ instructions: 'Pick.', inputs: { q: z.string() }, outputs: { a: z.enum([key, 'other']) } }))
+    const src = sourceOf(p)
+    expect(src.predictors['self']?.signature).not.toContain(key)
+    expect(src.predictors['self']?.signature).toContain('[masked')
+  })
+
+  test('explainSourceChange: added and removed predictors, by name order', () => {
+    const before = rec({ keep: pred(), old: pred() })
+    const after = rec({ added: pred(), keep: pred() })
+    expect(explainSourceChange(before, after)).toEqual(['predictor "added" was added', 'predictor "old" was removed'])
+  })
+
+  test('explainSourceChange: the first differing instruction line, whitespace collapsed, clipped at 70 characters', () => {
+    const long = `${'word '.repeat(20)}end.`
+    const lines = explainSourceChange(rec({ p: pred() }), rec({ p: pred({ instructions: ['Answer the question. ', `  Be\n\tterse  ${long}`] }) }))
+    const clipped = `Be terse ${long.replace(/\s+/g, ' ')}`.slice(0, 70)
+    expect(lines).toEqual([`predictor "p": instructions changed at line 2: "Be brief." => "${clipped}…"`])
+    expect(explainSourceChange(rec({ p: pred({ instructions: ['x'.repeat(70)] }) }), rec({ p: pred({ instructions: ['y'.repeat(70)] }) }))).toEqual([
+      `predictor "p": instructions changed at line 1: "${'x'.repeat(70)}" => "${'y'.repeat(70)}"`,
+    ])
+  })
+
+  test('explainSourceChange: appended or removed trailing lines are reported at the first line one side lacks', () => {
+    const two = pred({ instructions: ['A. ', 'B.'] })
+    const three = pred({ instructions: ['A. ', 'B.', ' C.'] })
+    expect(explainSourceChange(rec({ p: two }), rec({ p: three }))).toEqual(['predictor "p": instructions changed at line 3: "" => "C."'])
+    expect(explainSourceChange(rec({ p: three }), rec({ p: two }))).toEqual(['predictor "p": instructions changed at line 3: "C." => ""'])
+    // Same text split differently is no change.
+    expect(explainSourceChange(rec({ p: pred({ instructions: ['A. B.'] }) }), rec({ p: two }))).toEqual([])
+  })
+
+  test('explainSourceChange: a secret in changed instructions is masked', () => {
+    const [key] = KEY_EXAMPLES[0] as [string, string]
+    const [line] = explainSourceChange(rec({ p: pred() }), rec({ p: pred({ instructions: [`Use ${key}`] }) }))
+    expect(line).not.toContain(key)
+    expect(line).toContain('[masked')
+  })
+
+  test('explainSourceChange: demos with the same or another count, and several changes in one line', () => {
+    expect(explainSourceChange(rec({ p: pred({ demos: 2, demosHash: 'x' }) }), rec({ p: pred({ demos: 2, demosHash: 'y' }) }))).toEqual(['predictor "p": demos changed (2)'])
+    expect(explainSourceChange(rec({ p: pred({ demos: 2, demosHash: 'x' }) }), rec({ p: pred({ demos: 3, demosHash: 'y' }) }))).toEqual(['predictor "p": demos changed (2 => 3)'])
+    const both = explainSourceChange(
+      rec({ p: pred() }),
+      rec({ p: pred({ signature: 'q: string -> b: string', signatureHash: 'other', instructions: ['Answer the question. ', 'Be long.'], demos: 1, demosHash: 'd' }) }),
+    )
+    expect(both).toEqual(['predictor "p": fields changed (q: string -> a: string => q: string -> b: string); instructions changed at line 2: "Be brief." => "Be long."; demos changed (0 => 1)'])
+  })
+
+  test('rebaseState keeps the current state of predictors missing from either source or from the optimization', () => {
+    const now = { p: { instructions: 'Now.', demos: [] }, q: { instructions: 'Q now.', demos: [] }, r: { instructions: 'R now.', demos: [] } }
+    const opt = { p: { instructions: 'Old. More.', demos: [{ x: 1 }] }, r: { instructions: 'Old. More.', demos: [{ x: 1 }] } }
+    const old = rec({ p: pred({ instructions: ['Old.'] }), q: pred({ instructions: ['Old.'] }) })
+    const next = rec({ q: pred({ instructions: ['Old.'] }), r: pred({ instructions: ['Old.'] }) })
+    const r = rebaseState(old, next, opt, now)
+    expect(r).toEqual({ state: now, notes: [], carried: false })
+  })
+
+  test('rebaseState: additions to a multi-line old source are carried on their own, without demos', () => {
+    const src = rec({ p: pred({ instructions: ['Route it. ', 'Be kind.'] }) })
+    const edited = rec({ p: pred({ instructions: ['Route it now. ', 'Be kind.'] }) })
+    const r = rebaseState(src, edited, { p: { instructions: 'Route it. Be kind.\nRefunds: billing.', demos: [] } }, { p: { instructions: 'Route it now. Be kind.', demos: [] } })
+    expect(r).toEqual({
+      state: { p: { instructions: 'Route it now. Be kind.\nRefunds: billing.', demos: [] } },
+      notes: ['"p": kept the optimized additions to the instructions (18 chars)'],
+      carried: true,
+    })
+  })
+
+  test('rebaseState: optimized text equal to the old source adds nothing and says nothing; demos carry with a note', () => {
+    const src = rec({ p: pred({ instructions: ['Old.'] }) })
+    const edited = rec({ p: pred({ instructions: ['New.'] }) })
+    const same = rebaseState(src, edited, { p: { instructions: 'Old.', demos: [] } }, { p: { instructions: 'New.', demos: [] } })
+    expect(same).toEqual({ state: { p: { instructions: 'New.', demos: [] } }, notes: [], carried: false })
+    const demos = [{ q: 'a', a: 'b' }, { q: 'c', a: 'd' }]
+    const withDemos = rebaseState(src, edited, { p: { instructions: 'Old. Extra.', demos } }, { p: { instructions: 'New.', demos: [] } })
+    expect(withDemos).toEqual({
+      state: { p: { instructions: 'New. Extra.', demos } },
+      notes: ['"p": kept the optimized additions to the instructions (7 chars)', '"p": kept the 2 optimized demo(s)'],
+      carried: true,
+    })
+    const onlyDemos = rebaseState(src, edited, { p: { instructions: 'Rewritten.', demos } }, { p: { instructions: 'New.', demos: [] } })
+    expect(onlyDemos).toEqual({
+      state: { p: { instructions: 'New.', demos } },
+      notes: ['"p": the optimized instructions do not start with the old source, so the code\'s instructions are used', '"p": kept the 2 optimized demo(s)'],
+      carried: true,
+    })
+    // Code demos changed: the optimized demos no longer fit.
+    const demoEdit = rebaseState(src, rec({ p: pred({ instructions: ['New.'], demosHash: 'changed' }) }), { p: { instructions: 'Old.', demos } }, { p: { instructions: 'New.', demos: [] } })
+    expect(demoEdit.state['p']?.demos).toEqual([])
+    expect(demoEdit.carried).toBe(false)
   })
 })

@@ -157,4 +157,226 @@ describe('SnapshotStore', () => {
       { numRuns: 300 },
     )
   })
+  test('a block written and pruned again before any flush leaves no file and no error', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('x', block(1))
+    expect(s.prune()).toEqual(['x'])
+    expect(s.flush()).toBe(true)
+    expect(existsSync(file)).toBe(false)
+  })
+
+  test('a prune that removes nothing leaves nothing to write', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('keep', block(1))
+    s.flush()
+    const before = readFileSync(file, 'utf8')
+    const u = SnapshotStore.load(file, 'all')
+    u.markDefined('keep')
+    expect(u.prune()).toEqual([])
+    expect(u.flush()).toBe(false)
+    expect(readFileSync(file, 'utf8')).toBe(before)
+  })
+
+  test('after a flush there is nothing left to write until the next change', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    expect(s.existed).toBe(false)
+    s.set('a', block(1))
+    expect(s.flush()).toBe(true)
+    expect(s.flush()).toBe(false)
+    expect(s.set('a', block(0.5))).toBe('written')
+    expect(s.flush()).toBe(true)
+    expect(SnapshotStore.load(file, 'none').existed).toBe(true)
+    expect(JSON.parse(readFileSync(file, 'utf8')).blocks.a.baseline.mean).toBe(0.5)
+  })
+
+  test('provenance other than the date is content: a new model or optimizer rewrites the block; the migration marker is not', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('b', block(1))
+    expect(s.set('b', { ...block(1), provenance: { ...block(1).provenance, model: 'other' } })).toBe('written')
+    expect(s.set('b', { ...block(1), provenance: { ...block(1).provenance, model: 'other', optimizer: 'simba' } })).toBe('written')
+    expect(s.set('b', { ...block(1), provenance: { ...block(1).provenance, model: 'other', optimizer: 'simba' }, legacyCaseNames: true })).toBe('unchanged')
+    expect(s.set('b', { ...block(1), promptHash: 'h2', provenance: { ...block(1).provenance, model: 'other', optimizer: 'simba' } })).toBe('written')
+  })
+
+  test('get, names and mayWrite see only stored blocks (not inherited object keys), names sorted', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'new')
+    for (const n of ['zeta', 'alpha', 'mid']) s.set(n, block(1))
+    expect(s.names()).toEqual(['alpha', 'mid', 'zeta'])
+    expect(s.get('toString')).toBeUndefined()
+    expect(s.get('constructor')).toBeUndefined()
+    expect(s.get('alpha')?.baseline.mean).toBe(1)
+    expect(s.mayWrite('alpha')).toBe(false)
+    expect(s.mayWrite('toString')).toBe(true)
+    expect(s.obsolete()).toEqual(['alpha', 'mid', 'zeta'])
+    s.markDefined('mid')
+    expect(s.obsolete()).toEqual(['alpha', 'zeta'])
+  })
+
+  test("a writer's leftovers (temp file of a dead process) are swept when the run may write, never in CI", () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('a', block(1))
+    s.flush()
+    // A pid above Linux's pid_max: no live process has it.
+    const orphan = `${file}.4194305.1.0.tmp`
+    writeFileSync(orphan, '{')
+    SnapshotStore.load(file, 'none')
+    expect(existsSync(orphan)).toBe(true)
+    SnapshotStore.load(file, 'new')
+    expect(existsSync(orphan)).toBe(false)
+    writeFileSync(orphan, '{')
+    SnapshotStore.load(file, 'all')
+    expect(existsSync(orphan)).toBe(false)
+  })
+
+  test('a block written and then pruned in the same run stays gone when another run wrote meanwhile', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('temp', block(1))
+    const other = SnapshotStore.load(file, 'all')
+    other.set('c', block(0.5))
+    other.flush()
+    expect(s.prune()).toEqual(['temp'])
+    expect(s.flush()).toBe(true)
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).blocks)).toEqual(['c'])
+  })
+
+  test('a pruned block is removed while blocks another run added meanwhile are kept', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('keep', block(1))
+    s.set('gone', block(1))
+    s.flush()
+    const u = SnapshotStore.load(file, 'all')
+    const other = SnapshotStore.load(file, 'all')
+    other.set('added', block(0.5))
+    other.flush()
+    u.markDefined('keep')
+    expect(u.prune()).toEqual(['gone'])
+    u.flush()
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).blocks).sort()).toEqual(['added', 'keep'])
+  })
+
+  test('after its own write, a run merges later writes of others against what it wrote, not against what it first read', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('a', block(1))
+    s.flush()
+    // Another run, started after that write, changes "a" and adds "b".
+    const other = SnapshotStore.load(file, 'all')
+    other.set('a', block(0.25))
+    other.set('b', block(0.5))
+    other.flush()
+    // The first run now changes only "c": no conflict, and the other run's "a" and "b" are kept.
+    s.set('c', block(0.75))
+    expect(s.flush()).toBe(true)
+    const blocks = JSON.parse(readFileSync(file, 'utf8')).blocks
+    expect(Object.keys(blocks).sort()).toEqual(['a', 'b', 'c'])
+    expect(blocks.a.baseline.mean).toBe(0.25)
+  })
+
+  test('a run changing a block it wrote itself, after another run added a block, merges without a conflict', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('a', block(1))
+    s.flush()
+    const other = SnapshotStore.load(file, 'all')
+    other.set('b', block(0.5))
+    other.flush()
+    s.set('a', block(0.75))
+    expect(s.flush()).toBe(true)
+    const blocks = JSON.parse(readFileSync(file, 'utf8')).blocks
+    expect(blocks.a.baseline.mean).toBe(0.75)
+    expect(blocks.b.baseline.mean).toBe(0.5)
+  })
+
+  test('a pruned file another run deleted stays deleted; a removal after its own flush is merged like any other', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('a', block(1))
+    s.set('b', block(1))
+    s.flush()
+    const other = SnapshotStore.load(file, 'all')
+    other.markDefined('b')
+    other.prune()
+    other.flush()
+    s.markDefined('a')
+    s.markDefined('b')
+    s.set('c', block(0.5))
+    s.flush()
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).blocks).sort()).toEqual(['b', 'c'])
+  })
+
+  test('a conflicting write is not forgotten: flushing again fails again, and nothing was written', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('a', block(1))
+    s.set('x', block(1))
+    s.flush()
+    const x = SnapshotStore.load(file, 'all')
+    const y = SnapshotStore.load(file, 'all')
+    x.set('a', block(0.75))
+    x.set('x', block(0.75))
+    x.flush()
+    y.set('a', block(0.1))
+    y.set('x', block(0.1))
+    const err = (() => {
+      try {
+        y.flush()
+      } catch (e) {
+        return e as Error & { code: string }
+      }
+      return undefined
+    })()
+    expect(err?.code).toBe('SIMBA_CONFLICT')
+    expect(err?.message).toBe(
+      `[vitest-simba] program snapshot ${file} was changed by another run while this one ran (block "a", "x"); nothing was written. Run the update again when the other run has finished.`,
+    )
+    expect(() => y.flush()).toThrow(expect.objectContaining({ code: 'SIMBA_CONFLICT' }))
+    expect(JSON.parse(readFileSync(file, 'utf8')).blocks.a.baseline.mean).toBe(0.75)
+  })
+
+  test('a run that pruned a block another run changed meanwhile conflicts', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('a', block(1))
+    s.set('b', block(1))
+    s.flush()
+    const u = SnapshotStore.load(file, 'all')
+    const other = SnapshotStore.load(file, 'all')
+    other.set('b', block(0.5))
+    other.flush()
+    u.markDefined('a')
+    u.prune()
+    expect(() => u.flush()).toThrow(expect.objectContaining({ code: 'SIMBA_CONFLICT', message: expect.stringContaining('(block "b")') }))
+  })
+
+  test('when another run deleted the file, this run writes its own blocks and drops the deleted ones', () => {
+    const file = tmpFile()
+    const s = SnapshotStore.load(file, 'all')
+    s.set('a', block(1))
+    s.flush()
+    const u = SnapshotStore.load(file, 'all')
+    rmSync(file)
+    u.set('b', block(0.5))
+    u.flush()
+    const raw = JSON.parse(readFileSync(file, 'utf8'))
+    expect(raw.version).toBe(2)
+    expect(Object.keys(raw.blocks)).toEqual(['b'])
+  })
+
+  test('serializeSnapshot writes the current version, a program-less block as null, instructions as lines', () => {
+    const text = serializeSnapshot({ version: 1, blocks: { p: { ...block(1), program: null }, q: { ...block(1), program: { self: { instructions: 'A. B.', demos: [] } } } } })
+    const raw = JSON.parse(text)
+    expect(raw.version).toBe(2)
+    expect(raw.blocks.p.program).toBeNull()
+    expect(raw.blocks.q.program.self.instructions).toEqual(['A. ', 'B.'])
+    expect(text).toMatch(/^\{\n {2}"blocks": \{\n/)
+    expect(text.endsWith('\n}\n')).toBe(true)
+  })
 })

@@ -21,6 +21,7 @@ export interface BlockCase {
 
 /** True for an Example from any copy of the package. */
 function isExample(row: Row): row is Example {
+  if (row === null || typeof row !== 'object') return false
   const r = row as Partial<Example>
   return typeof r.inputs === 'function' && Array.isArray(r.inputKeys) && typeof r.data === 'object'
 }

@@ -12,37 +12,14 @@ import type { Baseline, BlockSnapshot, SplitScores } from '../../snapshot/types.
 import { PROGRESS_MARK, type SimbaBlockMeta, type SimbaProvided } from '../shared.js'
 import type { OptimizeBlockOptions } from './block-options.js'
 import { buildProgram, isFactory, type BlockCase } from './cases.js'
-import { mean } from './compare.js'
+import { blockScores, caseKey, rekeyBaseline, shownValue, storedMean, type CaseOutcome } from './scores.js'
 import { createProgress } from './progress.js'
 import { registry, storeFor } from './registry.js'
 import { fixtureCounts, programLMs, sumUsage } from './usage.js'
 import { predictorChanges, trajectoryFromLogs } from '../../report/model.js'
 import type { ReportPredictor, ReportTrajectory, ReportUsage } from '../../report/types.js'
 
-/** Result of one case evaluation. */
-export interface CaseOutcome {
-  /** Metric score (0 on failure). */
-  score: number
-  /** Program or metric failure. */
-  error?: string
-  /** Metric feedback. */
-  feedback?: string
-  /** The program's answer as JSON text (truncated, secrets masked). */
-  prediction?: string
-}
-
-/** JSON text of a value, cut at `max` characters, secrets masked (for task meta and reports). */
-export function shownValue(value: unknown, max = 500): string | undefined {
-  if (value === undefined) return undefined
-  let text: string
-  try {
-    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
-  } catch {
-    text = String(value)
-  }
-  const masked = maskSecrets(text)
-  return masked.length > max ? `${masked.slice(0, max)}…` : masked
-}
+export { caseKey, shownValue, type CaseOutcome } from './scores.js'
 
 /** What the block's tests read after `runBlock`. */
 export interface BlockRun {
@@ -73,9 +50,6 @@ export interface BlockReportExtras {
   /** The optimizer's forecast. */
   forecast?: NonNullable<ReportUsage['forecast']>
 }
-
-/** Key of a case in `BlockRun.outcomes`. */
-export const caseKey = (c: { split: string; name: string }): string => `${c.split}\0${c.name}`
 
 /**
  * Date stamped into provenance: `SOURCE_DATE_EPOCH` (seconds, the reproducible-builds convention)
@@ -194,27 +168,8 @@ export async function runBlock(args: {
     })
   // Optimize-mode evaluations of a proposal that will not be accepted are not recorded.
   const evaluated = await (ctx.optimize && !willWrite ? live(runEval) : runEval())
-  const outcomes = new Map<string, CaseOutcome>()
-  const splitScores = (split: 'trainset' | 'devset'): SplitScores | undefined => {
-    const idx = cases.map((c, i) => [c, i] as const).filter(([c]) => c.split === split)
-    if (idx.length === 0) return undefined
-    const scores: Record<string, number> = {}
-    for (const [c, i] of idx) {
-      const r = evaluated.cases[i]
-      const outcome: CaseOutcome = { score: r?.score ?? 0 }
-      if (r?.error !== undefined) outcome.error = maskSecrets(r.error)
-      if (r?.feedback !== undefined) outcome.feedback = maskSecrets(r.feedback)
-      const shown = shownValue(r?.prediction)
-      if (shown !== undefined) outcome.prediction = shown
-      outcomes.set(caseKey(c), outcome)
-      scores[c.name] = outcome.score
-    }
-    return { mean: mean(Object.values(scores)), cases: scores }
-  }
-  const trainset = splitScores('trainset') as SplitScores
-  const devset = splitScores('devset')
-  const split = devset ? 'devset' : 'trainset'
-  const baseline: Baseline = { split, mean: (devset ?? trainset).mean, trainset, ...(devset ? { devset } : {}) }
+  const { outcomes, baseline } = blockScores(cases, evaluated.cases)
+  const { trainset, devset, split } = baseline
   const state = program ? program.state() : null
 
   if (ctx.optimize && state) {
@@ -278,7 +233,7 @@ export async function runBlock(args: {
       split,
       cases: Object.keys((devset ?? trainset).cases).length,
       mean: baseline.mean,
-      baseline: old ? (old[split]?.mean ?? null) : null,
+      baseline: storedMean(old, split),
       regressed: [],
       improved: [],
       calls: { total: usage.calls - usageBefore.calls, live: fx.live - fixturesBefore.live, replayed: fx.replayed - fixturesBefore.replayed },
@@ -352,24 +307,6 @@ async function loadStored(
     console.warn(`[simba] ${block}: snapshot state does not fit the program (${(error as Error).message}); starting from the program's own state`)
     return { program: await rebuild(), stale: ['the stored state does not fit the program'] }
   }
-}
-
-/** The stored baseline with case keys in today's naming (older files keyed cases by position). */
-function rekeyBaseline(stored: BlockSnapshot, cases: readonly BlockCase[]): Baseline {
-  if (!stored.legacyCaseNames) return stored.baseline
-  const rekey = (split: 'trainset' | 'devset', scores: SplitScores | undefined): SplitScores | undefined => {
-    if (!scores) return undefined
-    const out: Record<string, number> = {}
-    for (const c of cases) {
-      if (c.split !== split) continue
-      const v = scores.cases[c.legacyName]
-      if (v !== undefined) out[c.name] = v
-    }
-    return { mean: scores.mean, cases: out }
-  }
-  const trainset = rekey('trainset', stored.baseline.trainset) as SplitScores
-  const devset = rekey('devset', stored.baseline.devset)
-  return { ...stored.baseline, trainset, ...(devset ? { devset } : {}) }
 }
 
 /** Refuses a snapshot write holding a secret (demos, case names, provenance), naming the case it came from. */

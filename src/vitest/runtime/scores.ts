@@ -1,0 +1,101 @@
+/**
+ * The scores a block's tests compare: each case's outcome, the scores per split, the split that
+ * gates the mean, and the stored baseline re-keyed to today's case names. Pure, so the rules that
+ * decide verdicts are unit-tested apart from the Vitest run that calls them.
+ */
+import { maskSecrets } from '../../internal/secrets/secrets.js'
+import type { Baseline, BlockSnapshot, SplitScores } from '../../snapshot/types.js'
+import type { BlockCase } from './cases.js'
+import { mean } from './compare.js'
+
+/** Result of one case evaluation. */
+export interface CaseOutcome {
+  /** Metric score (0 on failure). */
+  score: number
+  /** Program or metric failure. */
+  error?: string
+  /** Metric feedback. */
+  feedback?: string
+  /** The program's answer as JSON text (truncated, secrets masked). */
+  prediction?: string
+}
+
+/** What evaluation reported for one case (the fields of `evaluate()`'s case result used here). */
+export interface CaseResultLike {
+  /** Metric score. */
+  score: number
+  /** Program or metric failure. */
+  error?: string
+  /** Metric feedback. */
+  feedback?: string
+  /** The program's output. */
+  prediction?: unknown
+}
+
+/** Key of a case in a block's outcomes: `split + '\0' + case name`. */
+export const caseKey = (c: { split: string; name: string }): string => `${c.split}\0${c.name}`
+
+/** JSON text of a value, cut at `max` characters, secrets masked (for task meta and reports). */
+export function shownValue(value: unknown, max = 500): string | undefined {
+  if (value === undefined) return undefined
+  let text: string
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+  } catch {
+    text = String(value)
+  }
+  const masked = maskSecrets(text)
+  return masked.length > max ? `${masked.slice(0, max)}…` : masked
+}
+
+/**
+ * Outcomes (keyed by {@link caseKey}) and this run's baseline from the evaluation of `cases`
+ * (`results[i]` belongs to `cases[i]`; a missing result scores 0). The devset, when the block has
+ * one, gates the mean; else the trainset.
+ */
+export function blockScores(cases: readonly BlockCase[], results: ReadonlyArray<CaseResultLike | undefined>): { outcomes: Map<string, CaseOutcome>; baseline: Baseline } {
+  const outcomes = new Map<string, CaseOutcome>()
+  const splitScores = (split: 'trainset' | 'devset'): SplitScores | undefined => {
+    const idx = cases.map((c, i) => [c, i] as const).filter(([c]) => c.split === split)
+    if (idx.length === 0) return undefined
+    const scores: Record<string, number> = {}
+    for (const [c, i] of idx) {
+      const r = results[i]
+      const outcome: CaseOutcome = { score: r?.score ?? 0 }
+      if (r?.error !== undefined) outcome.error = maskSecrets(r.error)
+      if (r?.feedback !== undefined) outcome.feedback = maskSecrets(r.feedback)
+      const shown = shownValue(r?.prediction)
+      if (shown !== undefined) outcome.prediction = shown
+      outcomes.set(caseKey(c), outcome)
+      scores[c.name] = outcome.score
+    }
+    return { mean: mean(Object.values(scores)), cases: scores }
+  }
+  const trainset = splitScores('trainset') ?? { mean: 0, cases: {} }
+  const devset = splitScores('devset')
+  const split = devset ? 'devset' : 'trainset'
+  return { outcomes, baseline: { split, mean: (devset ?? trainset).mean, trainset, ...(devset ? { devset } : {}) } }
+}
+
+/** The stored baseline with case keys in today's naming (older files keyed cases by position). */
+export function rekeyBaseline(stored: BlockSnapshot, cases: readonly BlockCase[]): Baseline {
+  if (!stored.legacyCaseNames) return stored.baseline
+  const rekey = (split: 'trainset' | 'devset', scores: SplitScores | undefined): SplitScores | undefined => {
+    if (!scores) return undefined
+    const out: Record<string, number> = {}
+    for (const c of cases) {
+      if (c.split !== split) continue
+      const v = scores.cases[c.legacyName]
+      if (v !== undefined) out[c.name] = v
+    }
+    return { mean: scores.mean, cases: out }
+  }
+  const trainset = rekey('trainset', stored.baseline.trainset) as SplitScores
+  const devset = rekey('devset', stored.baseline.devset)
+  return { ...stored.baseline, trainset, ...(devset ? { devset } : {}) }
+}
+
+/** The stored mean the gate compares with: the old baseline's mean on the gating split, or null. */
+export function storedMean(old: Baseline | undefined, split: 'trainset' | 'devset'): number | null {
+  return old ? (old[split]?.mean ?? null) : null
+}
