@@ -78,6 +78,12 @@ writeFileSync(join(work, 'package.json'), JSON.stringify(pkg, null, 2) + '\n')
 step(`npm install ${Object.entries(set.versions).map(([k, v]) => `${k}@${v}`).join(' ')}`)
 execFileSync(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: work, stdio: 'inherit' })
 
+// Some tests list the tracked files with git: the copy (with its pins) is a repository of its own.
+const git = (...args) => execFileSync('git', args, { cwd: work, stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_NAME: 'matrix', GIT_AUTHOR_EMAIL: 'matrix@localhost', GIT_COMMITTER_NAME: 'matrix', GIT_COMMITTER_EMAIL: 'matrix@localhost' } })
+git('init', '-q')
+git('add', '-A', '--', '.', ':!package-lock.json')
+git('commit', '-q', '--no-verify', '-m', 'copy')
+
 // 4. From here on, `node` is the set's Node: node_modules/.bin first on PATH, as `npm run` does.
 const env = { ...process.env, PATH: [join(work, 'node_modules', '.bin'), process.env.PATH].join(delimiter) }
 const nodeBin = join(work, 'node_modules', '.bin', 'node')
