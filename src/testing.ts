@@ -1,6 +1,8 @@
 /**
  * `vitest-simba/testing`: the simulated OpenAI-compatible provider and task worlds, for examples,
  * tests and benchmarks that must run offline. A stand-in that reacts to prompts, not a model.
+ *
+ * @module vitest-simba/testing
  */
 export { startSimulator, simulate, classify, loadWorld, parseWorld, resolveWorlds, worldSchema, governingRule, goldLabel } from './testing/index.js'
 export type {
@@ -18,3 +20,5 @@ export type {
   WorldRule,
   WorldInput,
 } from './testing/index.js'
+export type { ParsedPrompt, RawMessage } from './testing/sim/prompt.js'
+export type { SampleContext } from './testing/sim/seed.js'
