@@ -11,7 +11,8 @@
  *            the highest majors the package claims. Also runs the consumer check there
  *            (packed tarball in a fresh project, resolved by npm on Node 22).
  *   lowest   The lowest versions the package claims: Node 20.19.0, Vitest 4.1.0, msw 2.15.0,
- *            openai 6.49.0 (zod stays the dev copy; the consumer check covers zod 4.1.12).
+ *            openai 6.49.0 (zod stays the dev copy; the consumer check covers zod 4.1.12), on the
+ *            tests that depend on them (set.tests below; pass paths to run others).
  *
  * Usage: node test/matrix/run.mjs <set> [vitest args...]   (npm run test:vitest5, npm run test:lowest)
  * A second run reuses the installed node_modules when the pins are unchanged.
@@ -33,18 +34,22 @@ const SETS = {
     versions: { node: '20.19.0', vitest: '4.1.0', msw: '2.15.0', openai: '6.49.0' },
     expect: { node: /^v20\.19\.0$/, vitest: /^4\.1\.0$/ },
     consumer: false,
+    // The parts that depend on Vitest, msw and openai: plugin, bin and reporters on real Vitest
+    // runs, record/replay, the LM client. The pure optimizer and core tests do not change here.
+    tests: ['test/e2e', 'test/vitest', 'test/recording', 'test/core/lm', 'test/reliability/trust.test.ts'],
   },
 }
 
 /** Dev dependencies the test suite does not use (mutation testing, the browser test, package lint). */
 const UNUSED_DEV = ['@stryker-mutator/core', '@stryker-mutator/vitest-runner', 'playwright-core', 'publint', '@arethetypeswrong/cli']
 
-const [setName, ...vitestArgs] = process.argv.slice(2)
+const [setName, ...cliArgs] = process.argv.slice(2)
 const set = SETS[setName]
 if (!set) {
   console.error(`usage: node test/matrix/run.mjs <${Object.keys(SETS).join('|')}> [vitest args...]`)
   process.exit(2)
 }
+const vitestArgs = cliArgs.length > 0 ? cliArgs : (set.tests ?? [])
 const base = join(root, '.matrix', setName)
 const work = join(base, 'repo')
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
@@ -107,5 +112,5 @@ const run = (cmd, args, extraEnv = {}) => {
 const vitestMjs = join(work, 'node_modules', 'vitest', 'vitest.mjs')
 run(nodeBin, [join(work, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'])
 run(nodeBin, [vitestMjs, 'run', ...vitestArgs])
-if (set.consumer && vitestArgs.length === 0) run(nodeBin, ['test/consumer/check.mjs'], { VITEST: vitest })
+if (set.consumer && cliArgs.length === 0) run(nodeBin, ['test/consumer/check.mjs'], { VITEST: vitest, TYPES_NODE: set.versions['@types/node'] ?? '' })
 step(`passed in ${((Date.now() - started) / 1000).toFixed(0)}s`)
