@@ -34,9 +34,10 @@ const SETS = {
     versions: { node: '20.19.0', vitest: '4.1.0', msw: '2.15.0', openai: '6.49.0' },
     expect: { node: /^v20\.19\.0$/, vitest: /^4\.1\.0$/ },
     consumer: false,
-    // The parts that depend on Vitest, msw and openai: plugin, bin and reporters on real Vitest
-    // runs, record/replay, the LM client. The pure optimizer and core tests do not change here.
-    tests: ['test/e2e', 'test/vitest', 'test/recording', 'test/core/lm', 'test/reliability/trust.test.ts'],
+    // The parts that depend on Vitest, msw and openai: the bin, reporters and CI verdicts on real
+    // Vitest runs, the plugin's node/runtime units, record/replay, the LM client. The optimizer and
+    // core tests do not touch these packages; the slow optimize e2e runs stay in the main leg.
+    tests: ['test/e2e/bin.test.ts', 'test/e2e/reporters.test.ts', 'test/e2e/ci-regression.test.ts', 'test/e2e/plain-function.test.ts', 'test/vitest', 'test/recording', 'test/core/lm'],
   },
 }
 
