@@ -1,6 +1,8 @@
 /**
  * `vitest-simba`: the programming model (signatures, predictors, modules, LM, adapters, evaluate),
  * the SIMBA optimizer, and `describe` with `describe.optimize`. Re-exports only.
+ *
+ * @module vitest-simba
  */
 
 // Signatures
@@ -76,10 +78,17 @@ export type {
   FixtureRecorder,
   FixtureRecorderOptions,
   RedactRule,
+  ResolveFixtureModeInput,
 } from './recording/index.js'
+export type { FixtureProvenance, FixtureRequest, FixtureResponse } from './recording/types.js'
+export type { Limiter } from './internal/concurrency/limiter.js'
+export type { ShorthandInputs, ShorthandOutputs } from './core/signature/shorthand.js'
+export type { SchemaOf } from './core/signature/field.js'
+export type { WithReasoning } from './core/predict/chain-of-thought.js'
+export type { SafeParseResult } from './core/adapter/types.js'
 
 // Vitest: `describe` with `describe.optimize` (the plugin is `vitest-simba/plugin`)
 export { describe } from './vitest/runtime/describe.js'
 export type { SimbaDescribe } from './vitest/runtime/describe.js'
 export type { OptimizeBlockOptions, BlockOptimizerOptions, PredictionOf, ProgramSpec, Row } from './vitest/runtime/block-options.js'
-export type { SimbaProvided, SimbaCaseMeta, SimbaBlockMeta, SimbaFileMeta, CaseStatus } from './vitest/shared.js'
+export type { SimbaProvided, SimbaCaseMeta, SimbaBlockMeta, SimbaFileMeta, CaseStatus, ProvidedFixtureMode } from './vitest/shared.js'

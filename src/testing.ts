@@ -1,6 +1,8 @@
 /**
  * `vitest-simba/testing`: the simulated OpenAI-compatible provider and task worlds, for examples,
  * tests and benchmarks that must run offline. A stand-in that reacts to prompts, not a model.
+ *
+ * @module vitest-simba/testing
  */
 export { startSimulator, simulate, classify, loadWorld, parseWorld, resolveWorlds, worldSchema, governingRule, goldLabel, worldBounds, worldBoundsSync, learningOf } from './testing/index.js'
 export type {
@@ -22,3 +24,5 @@ export type {
   WorldBoundsOptions,
   Learning,
 } from './testing/index.js'
+export type { ParsedPrompt, RawMessage } from './testing/sim/prompt.js'
+export type { SampleContext } from './testing/sim/seed.js'

@@ -19,7 +19,7 @@ export function strykerConfig(group) {
     reporters: ['json', 'clear-text', 'progress'],
     jsonReporter: { fileName: `reports/mutation/${group}.json` },
     tempDirName: '.stryker-tmp',
-    ignorePatterns: ['reports', '.stryker-tmp', '.stryker-tmp-*', 'coverage', '.vitest-simba-tmp'],
+    ignorePatterns: ['reports', '.stryker-tmp', '.stryker-tmp-*', 'coverage', '.vitest-simba-tmp', '.matrix'],
     thresholds: { high: 90, low: 80, break: null },
     timeoutMS: 10_000,
   }

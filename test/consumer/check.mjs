@@ -3,7 +3,8 @@
  * Consumer check: packs this package, installs the tarball into a fresh copy of
  * fixtures/projects/consumer (outside the repository) with zod 4.1.12 (an old zod 4) and the
  * Vitest/TypeScript versions we test, then runs `tsc` and `vitest run` there.
- * Needs the npm registry. Usage: npm run test:consumer  (ZOD=4.x.y to try another zod)
+ * Needs the npm registry. Usage: npm run test:consumer  (ZOD=4.x.y to try another zod; VITEST and
+ * TYPES_NODE likewise, as the Vitest 5 leg does)
  */
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
@@ -15,7 +16,7 @@ const versions = {
   zod: process.env.ZOD ?? '4.1.12',
   vitest: process.env.VITEST ?? '4.1.12',
   typescript: '5.9.3',
-  '@types/node': '^20.19.0',
+  '@types/node': process.env.TYPES_NODE || '^20.19.0',
 }
 const work = mkdtempSync(join(tmpdir(), 'vitest-simba-consumer-'))
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'

@@ -1,7 +1,21 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { copyProject, removeProject, requireBuild, run, scoreTable } from './harness.js'
+import { ROOT, copyProject, removeProject, requireBuild, run, scoreTable } from './harness.js'
+
+const VITEST_MAJOR = Number.parseInt((JSON.parse(readFileSync(join(ROOT, 'node_modules', 'vitest', 'package.json'), 'utf8')) as { version: string }).version, 10)
+
+/**
+ * Arguments that put reporter `name`'s report on stdout. Vitest 4 does it for `--reporter=<name>`;
+ * Vitest 5 writes the report to a file unless the reporter's `stdout` option is set, which only a
+ * config can do, so the copy gets a config that extends its own.
+ */
+function reportOnStdout(dir: string, name: 'json' | 'junit'): string[] {
+  if (VITEST_MAJOR < 5) return [`--reporter=${name}`]
+  const config = `import { mergeConfig } from 'vitest/config'\nimport base from './vitest.config.ts'\nexport default mergeConfig(base, { test: { reporters: [['${name}', { stdout: true }]] } })\n`
+  writeFileSync(join(dir, 'vitest.stdout.config.ts'), config)
+  return ['--config', 'vitest.stdout.config.ts']
+}
 
 const dirs: string[] = []
 beforeAll(requireBuild)
@@ -57,7 +71,7 @@ describe('vitest-simba e2e: reporters carry the scores', () => {
     const dir = copyProject('tickets')
     dirs.push(dir)
     // The report goes to stdout: it must parse as it is (the score table goes to stderr then).
-    const r = await run(dir, ['run', '--reporter=json'], { env: { CI: 'true' } })
+    const r = await run(dir, ['run', ...reportOnStdout(dir, 'json')], { env: { CI: 'true' } })
     expect(r.code, r.output).toBe(0)
     const report = JSON.parse(r.stdout) as JsonReport
     expect(scoreTable(r.stderr).join('\n')).toMatch(/routes support tickets\s+devset\s+32\s+0\.531/)
@@ -100,7 +114,7 @@ describe('vitest-simba e2e: reporters carry the scores', () => {
   test('--reporter=junit on stdout is well-formed XML and holds each case score as a property', async () => {
     const dir = copyProject('tickets')
     dirs.push(dir)
-    const r = await run(dir, ['run', '--reporter=junit'], { env: { CI: 'true' } })
+    const r = await run(dir, ['run', ...reportOnStdout(dir, 'junit')], { env: { CI: 'true' } })
     expect(r.code, r.output).toBe(0)
     const xml = r.stdout
     // Well-formed and complete: one <testsuites> root, balanced tags, a <testcase> per test.

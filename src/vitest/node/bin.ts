@@ -44,9 +44,15 @@ async function main(): Promise<void> {
   const { parseCLI, startVitest } = await import('vitest/node')
   const { filter, options: parsed } = parseCLI(['vitest', ...rest])
   const options = runOnceWhenOptimizing(optimize, parsed)
-  const mode = rest[0] === 'bench' ? 'benchmark' : 'test'
+  const bench = rest[0] === 'bench'
   if (filter.length > 0 || options.testNamePattern !== undefined) process.env['SIMBA_FILTERED'] = '1'
-  const ctx = await startVitest(mode, filter, options)
+  // Vitest 4: startVitest(mode, filters, options) with mode 'test' | 'benchmark'. Vitest 5 dropped
+  // the mode (filters first; `vitest bench` sets `benchmarkOnly` and turns coverage off).
+  const start = startVitest as unknown as (...args: unknown[]) => ReturnType<typeof startVitest>
+  const ctx =
+    Number.parseInt(vitestVersion(), 10) >= 5
+      ? await start(filter, bench ? { ...options, benchmarkOnly: true, coverage: { ...options.coverage, enabled: false } } : options)
+      : await start(bench ? 'benchmark' : 'test', filter, options)
   if (ctx && !ctx.shouldKeepServer()) await ctx.close()
 }
 

@@ -40,10 +40,19 @@ export interface SimbaPluginOptions {
    * bodies before keying and writing (every occurrence is replaced, with or without the `g` flag).
    */
   fixtures?: {
+    /** Folder of the `.lm.json` fixture files, relative to the project root (default `fixtures`). */
     dir?: string
+    /** Record/replay mode; `auto` (default) replays strictly under CI, records missing responses locally with a key or baseURL, and re-records on `-u`. */
     mode?: 'auto' | 'replay' | 'record-missing' | 're-record' | 'off'
+    /** What happens to requests for hosts that are not LM hosts: `bypass` (default) or `error`. */
     otherHosts?: 'error' | 'bypass'
-    redact?: Array<{ pattern: RegExp; replacement: string }>
+    /** Rules applied to request and response bodies before keying and writing. */
+    redact?: Array<{
+      /** What to replace; every occurrence, with or without the `g` flag. */
+      pattern: RegExp
+      /** The text written instead. */
+      replacement: string
+    }>
   }
   /** Default evaluation concurrency per block (default 8). */
   concurrency?: number

@@ -7,10 +7,10 @@ import { LM } from '../../../src/core/lm/lm.js'
 import { chatCompletion } from '../../helpers/openai-server.js'
 
 // Built before msw starts: the LM must still be intercepted (late-bound fetch).
-const lm = new LM({ model: 'm', baseURL: 'http://127.0.0.1:9/v1', rolloutId: 7 })
+const lm = new LM({ model: 'm', baseURL: 'http://127.0.0.1:65535/v1', rolloutId: 7 })
 const seen: Array<LMCallInfo | undefined> = []
 const mock = setupServer(
-  http.post('http://127.0.0.1:9/v1/chat/completions', () => {
+  http.post('http://127.0.0.1:65535/v1/chat/completions', () => {
     seen.push(lmCallContext.getStore())
     return HttpResponse.json(chatCompletion('from msw'))
   }),
