@@ -66,7 +66,7 @@ export class ScoreReporter implements Reporter {
 
   /**
    * Prints a worker's optimization progress line as a plain line of its own (Vitest's reporters
-   * skip these, see {@link isProgressLog}): on stdout, or on stderr when a machine-readable
+   * skip these): on stdout, or on stderr when a machine-readable
    * report owns stdout.
    */
   onUserConsoleLog(log: UserConsoleLog): void {
