@@ -32,8 +32,12 @@ export interface CandidatePhase<P extends Module> {
   buckets: Array<Bucket<RunRecord>>
   rng: Rng
   poisson: PoissonRng
-  /** N; N + 1 candidates are wanted. */
+  /** N: the size of the sampling list. */
   numCandidates: number
+  /** Candidates wanted (N + 1 as DSPy; N when a merged candidate follows). */
+  want: number
+  /** Drop candidates whose strategy changed nothing instead of keeping them (`skipUnchanged`). */
+  skipUnchanged: boolean
   maxDemos: number
   temperatureForCandidates: number
   schedule: 'concurrent' | 'sequential'
@@ -74,15 +78,15 @@ function draw<P extends Module>(phase: CandidatePhase<P>, bucket: Bucket<RunReco
   return { program, log, bucket }
 }
 
-/** Runs the drawn strategy; resolves true when a candidate was kept (applied or skipped). */
+/** Runs the drawn strategy; resolves true when a candidate was kept (applied, or skipped unless `skipUnchanged`). */
 async function apply<P extends Module>(phase: CandidatePhase<P>, d: Drawn<P>): Promise<boolean> {
   try {
-    const out = await STRATEGIES[d.log.strategy]({ ...phase.strategyContext, bucket: d.bucket.runs, candidate: d.program })
+    const out = await STRATEGIES[d.log.strategy as StrategyName]({ ...phase.strategyContext, bucket: d.bucket.runs, candidate: d.program })
     d.log.outcome = out.status
     if (out.status === 'skipped') d.log.reason = out.reason
     if (out.status === 'skipped' && out.gated) d.log.gated = true
     if (out.ruleCall) d.log.ruleCall = 'ok'
-    return true
+    return out.status === 'applied' || !phase.skipUnchanged
   } catch (error) {
     d.log.outcome = 'failed'
     d.log.reason = errorText(error)
@@ -98,11 +102,13 @@ function inOrder(onBuilt: (log: CandidateLog) => void): (log: CandidateLog, done
 }
 
 /**
- * Builds up to N + 1 candidates from the sorted buckets and scores each on the mini-batch.
- * Returns the kept candidates in bucket order plus the logs of every processed bucket.
+ * Builds up to `want` (N + 1) candidates from the sorted buckets and scores each on the mini-batch.
+ * Returns the kept candidates in bucket order plus the logs of every processed bucket. With
+ * `skipUnchanged` an unchanged candidate is not kept, so (like a failed one) it moves on to the
+ * next bucket.
  */
 export async function buildAndScore<P extends Module>(phase: CandidatePhase<P>): Promise<{ built: Array<BuiltCandidate<P>>; logs: CandidateLog[] }> {
-  const want = phase.numCandidates + 1
+  const want = phase.want
   const kept: Array<{ d: Drawn<P>; runs: Promise<RunRecord[]> }> = []
   const logs: CandidateLog[] = []
   const emit = inOrder(phase.onBuilt)

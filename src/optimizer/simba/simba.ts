@@ -52,6 +52,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   const steps: StepLog[] = []
   const order = run.rng.shuffle(trainset.map((_, i) => i))
   let cursor = 0
+  let quiet = 0
   let stoppedReason: StoppedReason = 'completed'
   let failure: SimbaFailure | undefined
   let unfinished: CandidateLog[] = []
@@ -89,10 +90,16 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
     const best = Math.max(...winners.map((w) => run.pool.avg(w.id)))
     emit({ type: 'step-end', step: t, winner: log.winner, bestSoFar: best, usage: run.meter.totals(), counts: countCandidates(log.candidates) })
     if (stopped) break
+    // Nothing changed the program for `patience` steps in a row: the mini-batches are solved.
+    quiet = countCandidates(log.candidates).applied === 0 ? quiet + 1 : 0
+    if (o.patience > 0 && quiet >= o.patience && t < o.maxSteps - 1) {
+      stoppedReason = 'plateau'
+      break
+    }
   }
   if (stoppedReason === 'completed') stoppedReason = budgetReached(run.meter.totals(), options.budget) ?? 'completed'
   let sel: Awaited<ReturnType<typeof selectFinal<P>>> | undefined
-  if (stoppedReason === 'completed') {
+  if (stoppedReason === 'completed' || stoppedReason === 'plateau') {
     const selection = options.valset ?? trainset
     try {
       sel = await selectFinal(winners, o.numCandidates + 1, (id) => run.pool.get(id), async (p) => {

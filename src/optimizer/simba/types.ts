@@ -57,11 +57,37 @@ export interface SimbaOptions<P extends Module = Module> {
   /** Give each step fresh rollout ids (`r0 + step·N + m`) instead of DSPy's repeated ids (default false). */
   freshRolloutIds?: boolean
   /**
-   * Make DSPy's search decisions (default true). `false` opts into the fixes that change the search
-   * (scored baseline, advice de-duplication, blanked reward info, instruction label, softmax
-   * fallback, no metric call on failed runs); see docs/simba.md.
+   * `'faithful'` (default for `simba()`): DSPy's search. `'improved'`: `faithful: false` plus
+   * `mergeAdvice`, `skipUnchanged` and `patience: 2`, each of which can still be set on its own
+   * (docs/simba.md, "Improved mode", has the measurements).
+   */
+  mode?: 'faithful' | 'improved'
+  /**
+   * Make DSPy's search decisions (default true; false with `mode: 'improved'`). `false` opts into
+   * the fixes that change the search (scored baseline, advice de-duplication, blanked reward info,
+   * instruction label, softmax fallback, no metric call on failed runs); see docs/simba.md.
    */
   faithful?: boolean
+  /**
+   * After each step, one more candidate: the step winner plus the new instruction paragraphs and
+   * demos of every other changed candidate that scored at least the step's rollout mean; it is
+   * scored on the mini-batch and replaces the winner when it scores at least as well. Only N
+   * ordinary candidates are built then, so a step still evaluates at most N + 1 programs
+   * (default: on with `mode: 'improved'`).
+   */
+  mergeAdvice?: boolean
+  /**
+   * Do not keep candidates whose strategy changed nothing (gated, or advice already present);
+   * further buckets are tried instead, and a step whose buckets are all gated evaluates nothing
+   * (default: on with `mode: 'improved'`; DSPy keeps and evaluates them).
+   */
+  skipUnchanged?: boolean
+  /**
+   * Stop (then run the final selection) after this many consecutive steps in which no candidate
+   * changed the program, i.e. every bucket was gated or gave known advice: the mini-batches are
+   * solved. 0 = never (default: 2 with `mode: 'improved'`, else 0).
+   */
+  patience?: number
   /**
    * Skip advice a predictor's instructions already contain verbatim, and blank advice, instead of
    * appending it again (default: on with `faithful: false`, off otherwise, as DSPy).
@@ -98,10 +124,10 @@ export interface CandidateLog {
   id: number | undefined
   /** Pool id of the program it was cloned from. */
   sourceId: number
-  /** Mini-batch position of the bucket it learned from. */
+  /** Mini-batch position of the bucket it learned from (-1 for a merged candidate). */
   bucketExample: number
-  /** Strategy drawn. */
-  strategy: 'append_a_demo' | 'append_a_rule'
+  /** Strategy drawn; `merge` for the merged candidate of `mergeAdvice` (no bucket, no draws). */
+  strategy: 'append_a_demo' | 'append_a_rule' | 'merge'
   /** 'applied', 'skipped' (gate failed, candidate kept unchanged) or 'failed' (discarded). */
   outcome: 'applied' | 'skipped' | 'failed'
   /** Why it was skipped or failed. */
@@ -160,10 +186,11 @@ export interface TrialLogs {
 }
 
 /**
- * Why the run ended: all steps ran; a budget cap was reached; or runs kept failing after the first
- * step (`error:allFailed`: every rollout of a step failed; `error:maxErrors`: too many failures).
+ * Why the run ended: all steps ran; `patience` steps in a row changed nothing (`plateau`, the final
+ * selection still runs); a budget cap was reached; or runs kept failing after the first step
+ * (`error:allFailed`: every rollout of a step failed; `error:maxErrors`: too many failures).
  */
-export type StoppedReason = 'completed' | 'budget:maxCalls' | 'budget:maxTokens' | 'budget:maxCost' | 'error:allFailed' | 'error:maxErrors'
+export type StoppedReason = 'completed' | 'plateau' | 'budget:maxCalls' | 'budget:maxTokens' | 'budget:maxCost' | 'error:allFailed' | 'error:maxErrors'
 
 /** The failure that ended a run early (`stoppedReason` `error:*`); the result holds the best program so far. */
 export interface SimbaFailure {
