@@ -38,6 +38,8 @@ export interface CandidatePhase<P extends Module> {
   want: number
   /** Drop candidates whose strategy changed nothing instead of keeping them (`skipUnchanged`). */
   skipUnchanged: boolean
+  /** Use "append a rule" when the source already holds `maxDemos` demos (`rulesAtDemoCap`). */
+  rulesAtDemoCap: boolean
   maxDemos: number
   temperatureForCandidates: number
   schedule: 'concurrent' | 'sequential'
@@ -70,10 +72,12 @@ function draw<P extends Module>(phase: CandidatePhase<P>, bucket: Bucket<RunReco
   const sourceId = softmaxPick(rng, pool.top(phase.numCandidates), pool.avg, phase.temperatureForCandidates, phase.faithful)
   const program = pool.get(sourceId).clone()
   const predictors = program.namedPredictors().map(([, p]) => p)
+  const atCap = phase.maxDemos > 0 && predictors.some((p) => p.demos.length >= phase.maxDemos)
   const dropped = dropPositions(predictors.map((p) => p.demos.length), phase.maxDemos, rng, phase.poisson)
   for (const p of predictors) p.demos = withoutPositions(p.demos, dropped)
   const names: StrategyName[] = phase.maxDemos > 0 ? ['append_a_demo', 'append_a_rule'] : ['append_a_rule']
-  const strategy = rng.choice(names)
+  const drawn = rng.choice(names)
+  const strategy = phase.rulesAtDemoCap && atCap ? 'append_a_rule' : drawn
   const log: CandidateLog = { id: undefined, sourceId, bucketExample: bucket.exampleIndex, strategy, outcome: 'failed', droppedDemos: [...dropped].sort((a, b) => a - b) }
   return { program, log, bucket }
 }

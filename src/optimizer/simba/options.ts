@@ -7,7 +7,7 @@ import type { SimbaEvent, SimbaOptions } from './types.js'
 
 /** Options with defaults applied. */
 export type ResolvedOptions = Required<
-  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice' | 'mergeAdvice' | 'skipUnchanged' | 'patience'>
+  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice' | 'mergeAdvice' | 'skipUnchanged' | 'patience' | 'finalists' | 'rulesAtDemoCap'>
 > & { mode: 'faithful' | 'improved' } & { demoInputFieldMaxlen: number; promptModel: LanguageModel | undefined; lm: LanguageModel | undefined }
 
 const int = (name: string, v: number, min: number): number => {
@@ -55,6 +55,7 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
   if (o.schedule !== undefined && o.schedule !== 'concurrent' && o.schedule !== 'sequential') throw new SimbaError('SIMBA_CONFIG', `simba option schedule must be 'concurrent' or 'sequential', got ${String(o.schedule)}`)
   if (o.mode !== undefined && o.mode !== 'faithful' && o.mode !== 'improved') throw new SimbaError('SIMBA_CONFIG', `simba option mode must be 'faithful' or 'improved', got ${String(o.mode)}`)
   const improved = o.mode === 'improved'
+  if (o.finalists !== undefined && o.finalists !== 'spaced' && o.finalists !== 'best') throw new SimbaError('SIMBA_CONFIG', `simba option finalists must be 'spaced' or 'best', got ${String(o.finalists)}`)
   if (improved && o.faithful === true) throw new SimbaError('SIMBA_CONFIG', "simba options mode: 'improved' and faithful: true contradict each other: drop one (mode: 'faithful' is DSPy's search)")
   if (o.mode === 'faithful' && o.faithful === false) throw new SimbaError('SIMBA_CONFIG', "simba options mode: 'faithful' and faithful: false contradict each other: drop one (or use mode: 'improved')")
   const faithful = o.faithful ?? !improved
@@ -77,6 +78,8 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
     dedupeAdvice: o.dedupeAdvice ?? !faithful,
     mergeAdvice: o.mergeAdvice ?? improved,
     skipUnchanged: o.skipUnchanged ?? improved,
+    finalists: o.finalists ?? (improved ? 'best' : 'spaced'),
+    rulesAtDemoCap: o.rulesAtDemoCap ?? improved,
     patience: int('patience', o.patience ?? (improved ? 2 : 0), 0),
     metricLMCalls: o.metricLMCalls ?? 0,
     lm,

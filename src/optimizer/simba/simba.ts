@@ -106,7 +106,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
         const rs = await run.evaluateOn(p, selection)
         run.errors.add(rs, 'final evaluation')
         return rs
-      })
+      }, o.finalists === 'best' ? (i) => run.pool.avg((winners[i] as Winner).id) : undefined)
     } catch (error) {
       stopOnFailure(error, steps.length)
     }

@@ -53,7 +53,7 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
   const baselineRuns = !o.faithful && t === 0 ? evaluate(pool.get(0)) : undefined
   const { built, logs } = await buildAndScore({
     pool, buckets, rng: run.rng, poisson: run.poisson, numCandidates: o.numCandidates, maxDemos: o.maxDemos,
-    want: o.mergeAdvice ? o.numCandidates : o.numCandidates + 1, skipUnchanged: o.skipUnchanged,
+    want: o.mergeAdvice ? o.numCandidates : o.numCandidates + 1, skipUnchanged: o.skipUnchanged, rulesAtDemoCap: o.rulesAtDemoCap,
     temperatureForCandidates: o.temperatureForCandidates, schedule: o.schedule, faithful: o.faithful, evaluate,
     strategyContext: { nameOf: pool.nameOf, p10, p90, demoInputFieldMaxlen: o.demoInputFieldMaxlen, promptModel: run.promptModel, faithful: o.faithful, dedupeAdvice: o.dedupeAdvice },
     onBuilt: (c) => run.emit({ type: 'candidate', step: t, phase: 'built', candidate: { ...c } }),

@@ -83,6 +83,18 @@ export interface SimbaOptions<P extends Module = Module> {
    */
   skipUnchanged?: boolean
   /**
+   * Which step winners are scored in the final selection (N + 1 slots, always the baseline):
+   * `'spaced'` (DSPy) evenly spaced winners; `'best'` the winners with the best mini-batch scores
+   * (default: `'best'` with `mode: 'improved'`).
+   */
+  finalists?: 'spaced' | 'best'
+  /**
+   * When the source program's predictors already hold `maxDemos` demos, use "append a rule" instead
+   * of a drawn "append a demo" (which would only replace a demo); the draw is still made, so the
+   * random streams are unchanged (default: on with `mode: 'improved'`).
+   */
+  rulesAtDemoCap?: boolean
+  /**
    * Stop (then run the final selection) after this many consecutive steps in which no candidate
    * changed the program, i.e. every bucket was gated or gave known advice: the mini-batches are
    * solved. 0 = never (default: 2 with `mode: 'improved'`, else 0).

@@ -79,6 +79,8 @@ const OPTIMIZER_KEYS = [
   'mergeAdvice',
   'skipUnchanged',
   'patience',
+  'finalists',
+  'rulesAtDemoCap',
   'dedupeAdvice',
   'metricTrace',
   'metricLMCalls',
