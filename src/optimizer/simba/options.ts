@@ -67,7 +67,7 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
     maxSteps: int('maxSteps', o.maxSteps ?? 8, 0),
     maxDemos: o.maxDemos ?? 4,
     temperatureForSampling: o.temperatureForSampling ?? 0.2,
-    temperatureForCandidates: o.temperatureForCandidates ?? 0.2,
+    temperatureForCandidates: o.temperatureForCandidates ?? (improved ? 0.02 : 0.2),
     demoInputFieldMaxlen: maxlen,
     concurrency: int('concurrency', o.concurrency ?? 16, 1),
     schedule: o.schedule ?? 'concurrent',

@@ -40,7 +40,7 @@ export interface SimbaOptions<P extends Module = Module> {
   maxDemos?: number
   /** Softmax temperature for picking rollout programs (default 0.2). */
   temperatureForSampling?: number
-  /** Softmax temperature for picking candidate sources (default 0.2). */
+  /** Softmax temperature for picking candidate sources (default 0.2; 0.02 with `mode: 'improved'`, which builds nearly every candidate from the best-scoring program). */
   temperatureForCandidates?: number
   /** Input values longer than this are truncated in new demos; 0 or null disables (default 100000). */
   demoInputFieldMaxlen?: number | null
@@ -58,7 +58,8 @@ export interface SimbaOptions<P extends Module = Module> {
   freshRolloutIds?: boolean
   /**
    * `'faithful'` (default for `simba()`): DSPy's search. `'improved'`: `faithful: false` plus
-   * `mergeAdvice`, `skipUnchanged` and `patience: 2`, each of which can still be set on its own
+   * `mergeAdvice`, `skipUnchanged`, `rulesAtDemoCap`, `finalists: 'best'`, `patience: 2` and
+   * `temperatureForCandidates: 0.02`, each of which can still be set on its own
    * (docs/simba.md, "Improved mode", has the measurements).
    */
   mode?: 'faithful' | 'improved'
