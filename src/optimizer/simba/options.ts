@@ -7,7 +7,7 @@ import type { SimbaEvent, SimbaOptions } from './types.js'
 
 /** Options with defaults applied. */
 export type ResolvedOptions = Required<
-  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice' | 'mergeAdvice' | 'skipUnchanged' | 'patience' | 'finalists' | 'rulesAtDemoCap'>
+  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice' | 'mergeAdvice' | 'skipUnchanged' | 'patience' | 'finalists' | 'rulesAtDemoCap' | 'creditRollouts'>
 > & { mode: 'faithful' | 'improved' } & { demoInputFieldMaxlen: number; promptModel: LanguageModel | undefined; lm: LanguageModel | undefined }
 
 const int = (name: string, v: number, min: number): number => {
@@ -80,6 +80,7 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
     skipUnchanged: o.skipUnchanged ?? improved,
     finalists: o.finalists ?? (improved ? 'best' : 'spaced'),
     rulesAtDemoCap: o.rulesAtDemoCap ?? improved,
+    creditRollouts: o.creditRollouts ?? improved,
     patience: int('patience', o.patience ?? (improved ? 2 : 0), 0),
     metricLMCalls: o.metricLMCalls ?? 0,
     lm,

@@ -48,6 +48,8 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
   run.emit({ type: 'rollouts-done', step: t, mean: log.rolloutMean, p10, p90, errors: rolloutErrors })
   const stopped = budgetReached(run.meter.totals(), run.options.budget)
   if (stopped) return { log, stopped }
+  // Credit each rollout to the program that ran it, so pool averages span several mini-batches.
+  if (o.creditRollouts) for (const r of outs) if (r.programId !== undefined) pool.addScores(r.programId, [r.score])
   const buckets = buildBuckets(outs, batch.length, o.numCandidates)
   const evaluate = (p: P) => run.evaluateOn(p, batch)
   const baselineRuns = !o.faithful && t === 0 ? evaluate(pool.get(0)) : undefined
@@ -74,7 +76,7 @@ async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: St
   if (baselineRuns) {
     const rs = await baselineRuns
     run.errors.add(rs, `baseline evaluation (step ${t})`)
-    pool.setScores(0, rs.map((r) => r.score))
+    pool.addScores(0, rs.map((r) => r.score))
     log.baselineScore = pool.avg(0)
   }
   const means = built.map((c) => mean(c.runs.map((r) => r.score)))

@@ -58,7 +58,7 @@ export interface SimbaOptions<P extends Module = Module> {
   freshRolloutIds?: boolean
   /**
    * `'faithful'` (default for `simba()`): DSPy's search. `'improved'`: `faithful: false` plus
-   * `mergeAdvice`, `skipUnchanged`, `rulesAtDemoCap`, `finalists: 'best'`, `patience: 2` and
+   * `mergeAdvice`, `skipUnchanged`, `rulesAtDemoCap`, `creditRollouts`, `finalists: 'best'`, `patience: 2` and
    * `temperatureForCandidates: 0.02`, each of which can still be set on its own
    * (docs/simba.md, "Improved mode", has the measurements).
    */
@@ -83,6 +83,13 @@ export interface SimbaOptions<P extends Module = Module> {
    * (default: on with `mode: 'improved'`; DSPy keeps and evaluates them).
    */
   skipUnchanged?: boolean
+  /**
+   * Add each rollout's score to the score list of the pool program that ran it, so a program's
+   * average covers every mini-batch it was sampled on, not only the one it was created on (DSPy
+   * never updates it, so a lucky easy batch keeps a program on top). Default: on with
+   * `mode: 'improved'`.
+   */
+  creditRollouts?: boolean
   /**
    * Which step winners are scored in the final selection (N + 1 slots, always the baseline):
    * `'spaced'` (DSPy) evenly spaced winners; `'best'` the winners with the best mini-batch scores

@@ -81,6 +81,7 @@ const OPTIMIZER_KEYS = [
   'patience',
   'finalists',
   'rulesAtDemoCap',
+  'creditRollouts',
   'dedupeAdvice',
   'metricTrace',
   'metricLMCalls',
