@@ -102,7 +102,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   if (stoppedReason === 'completed' || stoppedReason === 'plateau') {
     const selection = options.valset ?? trainset
     try {
-      sel = await selectFinal(winners, o.numCandidates + 1, (id) => run.pool.get(id), async (p) => {
+      sel = await selectFinal(winners, o.finalists === 'best' ? Math.ceil((o.numCandidates + 1) / 2) + 1 : o.numCandidates + 1, (id) => run.pool.get(id), async (p) => {
         const rs = await run.evaluateOn(p, selection)
         run.errors.add(rs, 'final evaluation')
         return rs

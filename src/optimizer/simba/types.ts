@@ -91,9 +91,9 @@ export interface SimbaOptions<P extends Module = Module> {
    */
   creditRollouts?: boolean
   /**
-   * Which step winners are scored in the final selection (N + 1 slots, always the baseline):
-   * `'spaced'` (DSPy) evenly spaced winners; `'best'` the winners with the best mini-batch scores
-   * (default: `'best'` with `mode: 'improved'`).
+   * Which step winners are scored in the final selection (always with the baseline): `'spaced'`
+   * (DSPy) N + 1 evenly spaced winners; `'best'` the ⌈(N + 1) / 2⌉ winners with the best pool
+   * averages (default: `'best'` with `mode: 'improved'`).
    */
   finalists?: 'spaced' | 'best'
   /**
