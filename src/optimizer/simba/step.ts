@@ -46,10 +46,10 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
   const p90 = percentile(scores, 90)
   const log: StepLog = { step: t, batch: batchIds, rolloutMean: mean(scores), p10, p90, rolloutErrors, candidates: [], winner: null }
   run.emit({ type: 'rollouts-done', step: t, mean: log.rolloutMean, p10, p90, errors: rolloutErrors })
-  const stopped = budgetReached(run.meter.totals(), run.options.budget)
-  if (stopped) return { log, stopped }
   // Credit each rollout to the program that ran it, so pool averages span several mini-batches.
   if (o.creditRollouts) for (const r of outs) if (r.programId !== undefined) pool.addScores(r.programId, [r.score])
+  const stopped = budgetReached(run.meter.totals(), run.options.budget)
+  if (stopped) return { log, stopped }
   const buckets = buildBuckets(outs, batch.length, o.numCandidates)
   const evaluate = (p: P) => run.evaluateOn(p, batch)
   const baselineRuns = !o.faithful && t === 0 ? evaluate(pool.get(0)) : undefined
