@@ -12,6 +12,11 @@
  * far once something was learned), warnings when nothing happened, LM-judge calls counted,
  * concurrent rule writing with DSPy's draw order. Opt-in: valset, temperature schedule, fresh
  * rollout ids, budget caps, the metric's trace argument.
+ * `mode: 'improved'` is `faithful: false` plus search changes of our own, each an option: a merged
+ * candidate per step (`mergeAdvice`), no evaluation of unchanged candidates (`skipUnchanged`), rules
+ * instead of demos at the demo cap (`rulesAtDemoCap`), rollout scores credited to their programs
+ * (`creditRollouts`), the best winners as finalists (`finalists: 'best'`), a stop once steps change
+ * nothing (`patience`) and near-greedy candidate sources (`temperatureForCandidates: 0.02`).
  */
 import type { Module } from '../../core/module/module.js'
 import { canonicalJson } from '../../internal/json/canonical.js'

@@ -3,7 +3,9 @@
  * With `faithful: false` (off by default, since it changes the search) the baseline is also scored
  * on the first step's mini-batch (B extra runs, concurrent with candidate building), so its pool
  * average is a real score instead of DSPy's permanent 0.0, which biases program sampling against
- * it (or toward it when scores are negative).
+ * it (or toward it when scores are negative). With `creditRollouts` each rollout's score is added
+ * to the program that ran it; with `mergeAdvice` N candidates are built, then one merged candidate
+ * (the winner plus the other good candidates' additions) is scored and may replace the winner.
  */
 import type { Example } from '../../core/example/example.js'
 import type { Module } from '../../core/module/module.js'
