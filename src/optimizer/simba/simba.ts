@@ -48,7 +48,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   const trainset = options.trainset
   const forecast = forecastSimba({
     trainsetSize: trainset.length, bsize: o.bsize, numCandidates: o.numCandidates, maxSteps: o.maxSteps,
-    predictorsPerRun: program.namedPredictors().length, valsetSize: options.valset?.length, demosEnabled: o.maxDemos > 0, faithful: o.faithful,
+    predictorsPerRun: program.namedPredictors().length, valsetSize: options.valset?.length, demosEnabled: o.maxDemos > 0, faithful: o.faithful, finalists: o.finalists,
     metricLMCalls: o.metricLMCalls, prices: options.prices,
   })
   emit({ type: 'start', forecast, bsize: o.bsize, trainsetSize: trainset.length })
