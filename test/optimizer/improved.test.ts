@@ -62,6 +62,9 @@ describe('skipUnchanged', () => {
     const on = await run(true)
     expect(on.res.trialLogs.steps[0]!.candidates.every((c) => c.outcome === 'skipped' && c.id === undefined)).toBe(true)
     expect(on.res.trialLogs.steps[0]!.candidates).toHaveLength(8) // every bucket tried
+    expect(on.res.trialLogs.steps[0]!.candidates.every((c) => c.kept === false)).toBe(true)
+    expect(on.res.summary).toMatchObject({ built: 0, skipped: 8, gated: 8 })
+    expect(on.res.warnings.find((w) => w.code === 'SIMBA_NO_PROGRESS')?.reasons).toContain('all-gated')
     expect(on.calls).toBe(3 * 8 + 8) // rollouts + the final selection of the baseline only
     const off = await run(false)
     expect(off.calls).toBe(3 * 8 + 4 * 8 + 8)

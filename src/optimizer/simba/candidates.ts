@@ -90,7 +90,9 @@ async function apply<P extends Module>(phase: CandidatePhase<P>, d: Drawn<P>): P
     if (out.status === 'skipped') d.log.reason = out.reason
     if (out.status === 'skipped' && out.gated) d.log.gated = true
     if (out.ruleCall) d.log.ruleCall = 'ok'
-    return out.status === 'applied' || !phase.skipUnchanged
+    if (out.status === 'applied' || !phase.skipUnchanged) return true
+    d.log.kept = false
+    return false
   } catch (error) {
     d.log.outcome = 'failed'
     d.log.reason = errorText(error)

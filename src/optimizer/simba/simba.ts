@@ -149,7 +149,7 @@ function noProgressWarning(summary: SimbaSummary, candidates: readonly Candidate
   if (summary.steps === 0) return undefined
   const reasons: NoProgressReason[] = []
   const parts: string[] = []
-  const processed = summary.built + summary.failed
+  const processed = candidates.length
   if (processed > 0 && summary.gated === processed) {
     reasons.push('all-gated')
     parts.push(`every candidate (${summary.gated} of ${processed} over ${summary.steps} steps) was stopped by a percentile gate because the rollout scores barely varied; try a larger bsize, a graded metric (partial credit), or more numCandidates`)

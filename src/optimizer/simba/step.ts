@@ -25,7 +25,7 @@ import type { CandidateCounts, CandidateLog, StepLog, StoppedReason } from './ty
 export function countCandidates(logs: readonly CandidateLog[]): CandidateCounts {
   const n = (f: (c: CandidateLog) => boolean): number => logs.filter(f).length
   return {
-    built: n((c) => c.outcome !== 'failed'),
+    built: n((c) => c.outcome !== 'failed' && c.kept !== false),
     applied: n((c) => c.outcome === 'applied'),
     skipped: n((c) => c.outcome === 'skipped'),
     gated: n((c) => c.gated === true),

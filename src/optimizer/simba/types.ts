@@ -156,6 +156,8 @@ export interface CandidateLog {
   gated?: boolean
   /** Set when the strategy called the rule writer: whether that call succeeded. */
   ruleCall?: 'ok' | 'failed'
+  /** False when `skipUnchanged` dropped this unchanged candidate (not evaluated, not in the pool). */
+  kept?: false
   /** Demo positions dropped before the strategy. */
   droppedDemos: number[]
   /** Mean score on the step's mini-batch (registered candidates). */
@@ -237,7 +239,7 @@ export interface SimbaWarning {
 
 /** Candidate counts of one step (or a whole run). */
 export interface CandidateCounts {
-  /** Candidates kept (applied + skipped); these are evaluated on the mini-batch. */
+  /** Candidates kept (applied + skipped, minus those `skipUnchanged` dropped); these are evaluated on the mini-batch. */
   built: number
   /** Candidates whose strategy changed the program. */
   applied: number
