@@ -79,7 +79,7 @@ async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: St
     const rs = await baselineRuns
     run.errors.add(rs, `baseline evaluation (step ${t})`)
     pool.addScores(0, rs.map((r) => r.score))
-    log.baselineScore = pool.avg(0)
+    log.baselineScore = mean(rs.map((r) => r.score))
   }
   const means = built.map((c) => mean(c.runs.map((r) => r.score)))
   for (const [i, c] of built.entries()) {
