@@ -32,8 +32,14 @@ export interface CandidatePhase<P extends Module> {
   buckets: Array<Bucket<RunRecord>>
   rng: Rng
   poisson: PoissonRng
-  /** N; N + 1 candidates are wanted. */
+  /** N: the size of the sampling list. */
   numCandidates: number
+  /** Candidates wanted (N + 1 as DSPy; N when a merged candidate follows). */
+  want: number
+  /** Drop candidates whose strategy changed nothing instead of keeping them (`skipUnchanged`). */
+  skipUnchanged: boolean
+  /** Use "append a rule" when the source already holds `maxDemos` demos (`rulesAtDemoCap`). */
+  rulesAtDemoCap: boolean
   maxDemos: number
   temperatureForCandidates: number
   schedule: 'concurrent' | 'sequential'
@@ -66,23 +72,27 @@ function draw<P extends Module>(phase: CandidatePhase<P>, bucket: Bucket<RunReco
   const sourceId = softmaxPick(rng, pool.top(phase.numCandidates), pool.avg, phase.temperatureForCandidates, phase.faithful)
   const program = pool.get(sourceId).clone()
   const predictors = program.namedPredictors().map(([, p]) => p)
+  const atCap = phase.maxDemos > 0 && predictors.some((p) => p.demos.length >= phase.maxDemos)
   const dropped = dropPositions(predictors.map((p) => p.demos.length), phase.maxDemos, rng, phase.poisson)
   for (const p of predictors) p.demos = withoutPositions(p.demos, dropped)
   const names: StrategyName[] = phase.maxDemos > 0 ? ['append_a_demo', 'append_a_rule'] : ['append_a_rule']
-  const strategy = rng.choice(names)
+  const drawn = rng.choice(names)
+  const strategy = phase.rulesAtDemoCap && atCap ? 'append_a_rule' : drawn
   const log: CandidateLog = { id: undefined, sourceId, bucketExample: bucket.exampleIndex, strategy, outcome: 'failed', droppedDemos: [...dropped].sort((a, b) => a - b) }
   return { program, log, bucket }
 }
 
-/** Runs the drawn strategy; resolves true when a candidate was kept (applied or skipped). */
+/** Runs the drawn strategy; resolves true when a candidate was kept (applied, or skipped unless `skipUnchanged`). */
 async function apply<P extends Module>(phase: CandidatePhase<P>, d: Drawn<P>): Promise<boolean> {
   try {
-    const out = await STRATEGIES[d.log.strategy]({ ...phase.strategyContext, bucket: d.bucket.runs, candidate: d.program })
+    const out = await STRATEGIES[d.log.strategy as StrategyName]({ ...phase.strategyContext, bucket: d.bucket.runs, candidate: d.program })
     d.log.outcome = out.status
     if (out.status === 'skipped') d.log.reason = out.reason
     if (out.status === 'skipped' && out.gated) d.log.gated = true
     if (out.ruleCall) d.log.ruleCall = 'ok'
-    return true
+    if (out.status === 'applied' || !phase.skipUnchanged) return true
+    d.log.kept = false
+    return false
   } catch (error) {
     d.log.outcome = 'failed'
     d.log.reason = errorText(error)
@@ -98,11 +108,13 @@ function inOrder(onBuilt: (log: CandidateLog) => void): (log: CandidateLog, done
 }
 
 /**
- * Builds up to N + 1 candidates from the sorted buckets and scores each on the mini-batch.
- * Returns the kept candidates in bucket order plus the logs of every processed bucket.
+ * Builds up to `want` (N + 1) candidates from the sorted buckets and scores each on the mini-batch.
+ * Returns the kept candidates in bucket order plus the logs of every processed bucket. With
+ * `skipUnchanged` an unchanged candidate is not kept, so (like a failed one) it moves on to the
+ * next bucket.
  */
 export async function buildAndScore<P extends Module>(phase: CandidatePhase<P>): Promise<{ built: Array<BuiltCandidate<P>>; logs: CandidateLog[] }> {
-  const want = phase.numCandidates + 1
+  const want = phase.want
   const kept: Array<{ d: Drawn<P>; runs: Promise<RunRecord[]> }> = []
   const logs: CandidateLog[] = []
   const emit = inOrder(phase.onBuilt)

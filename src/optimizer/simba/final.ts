@@ -8,7 +8,7 @@
 import { canonicalJson } from '../../internal/json/canonical.js'
 import type { Module } from '../../core/module/module.js'
 import type { RunRecord } from './strategies/types.js'
-import { finalIndices } from './select.js'
+import { bestIndices, finalIndices } from './select.js'
 import { firstArgMax, mean } from './stats.js'
 import type { FinalistLog } from './types.js'
 
@@ -18,14 +18,19 @@ export interface Winner {
   step: number
 }
 
-/** Scores the finalists and picks the best. `score` runs one program on the whole selection set. */
+/**
+ * Scores the finalists and picks the best. `score` runs one program on the whole selection set.
+ * With `pickBest` (a winner's mini-batch score) the finalists are the best-scoring winners instead
+ * of DSPy's evenly spaced ones (`finalists: 'best'`).
+ */
 export async function selectFinal<P extends Module>(
   winners: readonly Winner[],
   slots: number,
   program: (id: number) => P,
   score: (p: P) => Promise<RunRecord[]>,
+  pickBest?: (winnerIndex: number) => number,
 ): Promise<{ best: P; bestScore: number; finalists: FinalistLog[]; candidatePrograms: Array<{ score: number; program: P }> }> {
-  const idx = finalIndices(winners.length, slots)
+  const idx = pickBest ? bestIndices(winners.length, slots, pickBest) : finalIndices(winners.length, slots)
   const byState = new Map<string, Promise<RunRecord[]>>()
   const runs = idx.map((i) => {
     const p = program((winners[i] as Winner).id)

@@ -26,6 +26,8 @@ export interface ForecastInput {
   demosEnabled?: boolean
   /** False when the run uses `faithful: false`, which also scores the baseline once (B runs). Default true. */
   faithful?: boolean
+  /** `'best'` (`mode: 'improved'`): ⌈(N + 1) / 2⌉ winners plus the baseline are finalists instead of N + 1. */
+  finalists?: 'spaced' | 'best'
   /** J: LM calls one metric call makes (an LM judge; default 0). */
   metricLMCalls?: number
   /** Task LM prices (the LM's own `prices` shape) to turn token estimates into cost. */
@@ -82,7 +84,7 @@ export function forecastSimba(input: ForecastInput): SimbaForecast {
   const reflectionsPerStep = input.demosEnabled === false ? c : c / 2
   const taskCallsPerStep = (rolloutRunsPerStep + candidateRunsPerStep) * p
   const baselineCalls = input.faithful !== false || s === 0 ? 0 : b * p
-  const f = Math.min(n + 1, s + 1)
+  const f = Math.min(input.finalists === 'best' ? Math.ceil((n + 1) / 2) + 1 : n + 1, s + 1)
   const sel = input.valsetSize ?? t
   const finalCalls = f * sel * p
   const metricCalls = s * (rolloutRunsPerStep + candidateRunsPerStep) + (baselineCalls > 0 ? b : 0) + f * sel

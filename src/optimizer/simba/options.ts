@@ -8,8 +8,8 @@ import type { SimbaEvent, SimbaOptions } from './types.js'
 
 /** Options with defaults applied. */
 export type ResolvedOptions = Required<
-  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice'>
-> & { demoInputFieldMaxlen: number; promptModel: LanguageModel | undefined; lm: LanguageModel | undefined }
+  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice' | 'mergeAdvice' | 'skipUnchanged' | 'patience' | 'finalists' | 'rulesAtDemoCap' | 'creditRollouts'>
+> & { mode: 'faithful' | 'improved' } & { demoInputFieldMaxlen: number; promptModel: LanguageModel | undefined; lm: LanguageModel | undefined }
 
 const int = (name: string, v: number, min: number): number => {
   if (!Number.isInteger(v) || v < min) throw new SimbaError('SIMBA_CONFIG', `simba option ${name} must be an integer >= ${min}, got ${v}`)
@@ -56,22 +56,35 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
   const priceProblem = o.prices === undefined ? undefined : priceTableProblem(o.prices)
   if (priceProblem) throw new SimbaError('SIMBA_CONFIG', `simba option prices ${priceProblem}`)
   if (o.schedule !== undefined && o.schedule !== 'concurrent' && o.schedule !== 'sequential') throw new SimbaError('SIMBA_CONFIG', `simba option schedule must be 'concurrent' or 'sequential', got ${String(o.schedule)}`)
+  if (o.mode !== undefined && o.mode !== 'faithful' && o.mode !== 'improved') throw new SimbaError('SIMBA_CONFIG', `simba option mode must be 'faithful' or 'improved', got ${String(o.mode)}`)
+  const improved = o.mode === 'improved'
+  if (o.finalists !== undefined && o.finalists !== 'spaced' && o.finalists !== 'best') throw new SimbaError('SIMBA_CONFIG', `simba option finalists must be 'spaced' or 'best', got ${String(o.finalists)}`)
+  if (improved && o.faithful === true) throw new SimbaError('SIMBA_CONFIG', "simba options mode: 'improved' and faithful: true contradict each other: drop one (mode: 'faithful' is DSPy's search)")
+  if (o.mode === 'faithful' && o.faithful === false) throw new SimbaError('SIMBA_CONFIG', "simba options mode: 'faithful' and faithful: false contradict each other: drop one (or use mode: 'improved')")
+  const faithful = o.faithful ?? !improved
   return {
+    mode: improved ? 'improved' : 'faithful',
     seed: o.seed ?? 0,
     bsize,
     numCandidates: int('numCandidates', o.numCandidates ?? 6, 1),
     maxSteps: int('maxSteps', o.maxSteps ?? 8, 0),
     maxDemos: o.maxDemos ?? 4,
     temperatureForSampling: o.temperatureForSampling ?? 0.2,
-    temperatureForCandidates: o.temperatureForCandidates ?? 0.2,
+    temperatureForCandidates: o.temperatureForCandidates ?? (improved ? 0.02 : 0.2),
     demoInputFieldMaxlen: maxlen,
     concurrency: int('concurrency', o.concurrency ?? 16, 1),
     schedule: o.schedule ?? 'concurrent',
     freshRolloutIds: o.freshRolloutIds ?? false,
-    faithful: o.faithful ?? true,
+    faithful,
     maxErrors: o.maxErrors ?? Number.POSITIVE_INFINITY,
     metricTrace: o.metricTrace ?? false,
-    dedupeAdvice: o.dedupeAdvice ?? o.faithful === false,
+    dedupeAdvice: o.dedupeAdvice ?? !faithful,
+    mergeAdvice: o.mergeAdvice ?? improved,
+    skipUnchanged: o.skipUnchanged ?? improved,
+    finalists: o.finalists ?? (improved ? 'best' : 'spaced'),
+    rulesAtDemoCap: o.rulesAtDemoCap ?? improved,
+    creditRollouts: o.creditRollouts ?? improved,
+    patience: int('patience', o.patience ?? (improved ? 2 : 0), 0),
     metricLMCalls: o.metricLMCalls ?? 0,
     lm,
     promptModel: o.promptModel ?? lm ?? named.find(([, p]) => p.lm)?.[1].lm,

@@ -1,7 +1,7 @@
 /**
  * The program pool: programs by creation id (0 = baseline) with the score list each got when
- * registered (never updated later, as in DSPy; the baseline's list stays empty unless
- * `faithful: false` scores it). Pool programs are never edited and never run: every run works on
+ * registered (never updated later, as in DSPy, unless `creditRollouts` adds the scores of the
+ * rollouts each program ran; the baseline's list stays empty unless `faithful: false` scores it). Pool programs are never edited and never run: every run works on
  * its own copy (`copyForRun`), so instance state a program keeps (counters, caches) cannot leak
  * between runs or into the returned program.
  */
@@ -32,6 +32,11 @@ export class Pool<P extends Module = Module> {
   /** Replaces the (empty) score list of a program, e.g. the baseline once it is evaluated. */
   setScores(id: number, scores: readonly number[]): void {
     this.scores[id] = [...scores]
+  }
+
+  /** Appends scores to a program's list (`creditRollouts`: the rollouts it ran in later steps). */
+  addScores(id: number, scores: readonly number[]): void {
+    this.scores[id] = [...(this.scores[id] ?? []), ...scores]
   }
 
   /**

@@ -13,3 +13,14 @@ export function finalIndices(winnerCount: number, slots: number): number[] {
   for (let i = 0; i < slots; i++) out.push(roundHalfEven((i * m) / (slots - 1)))
   return [...new Set(out)]
 }
+
+/**
+ * The baseline plus the `slots − 1` winners with the best mini-batch scores (`scoreOf(winnerIndex)`),
+ * later winners first on ties (they carry more of the run's lessons), in winner order.
+ * @example bestIndices([0, 0.5, 0.9, 0.7], 3, (i) => s[i]) // [0, 2, 3]
+ */
+export function bestIndices(winnerCount: number, slots: number, scoreOf: (winnerIndex: number) => number): number[] {
+  if (winnerCount < 2 || slots < 2) return [0]
+  const rest = Array.from({ length: winnerCount - 1 }, (_, i) => i + 1).sort((a, b) => scoreOf(b) - scoreOf(a) || b - a)
+  return [0, ...rest.slice(0, slots - 1).sort((a, b) => a - b)]
+}

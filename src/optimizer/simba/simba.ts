@@ -12,6 +12,11 @@
  * far once something was learned), warnings when nothing happened, LM-judge calls counted,
  * concurrent rule writing with DSPy's draw order. Opt-in: valset, temperature schedule, fresh
  * rollout ids, budget caps, the metric's trace argument.
+ * `mode: 'improved'` is `faithful: false` plus search changes of our own, each an option: a merged
+ * candidate per step (`mergeAdvice`), no evaluation of unchanged candidates (`skipUnchanged`), rules
+ * instead of demos at the demo cap (`rulesAtDemoCap`), rollout scores credited to their programs
+ * (`creditRollouts`), the best winners as finalists (`finalists: 'best'`), a stop once steps change
+ * nothing (`patience`) and near-greedy candidate sources (`temperatureForCandidates: 0.02`).
  */
 import type { Module } from '../../core/module/module.js'
 import { canonicalJson } from '../../internal/json/canonical.js'
@@ -54,7 +59,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   const trainset = options.trainset
   const forecast = forecastSimba({
     trainsetSize: trainset.length, bsize: o.bsize, numCandidates: o.numCandidates, maxSteps: o.maxSteps,
-    predictorsPerRun: program.namedPredictors().length, valsetSize: options.valset?.length, demosEnabled: o.maxDemos > 0, faithful: o.faithful,
+    predictorsPerRun: program.namedPredictors().length, valsetSize: options.valset?.length, demosEnabled: o.maxDemos > 0, faithful: o.faithful, finalists: o.finalists,
     metricLMCalls: o.metricLMCalls, ...forecastPrices(program, o, options),
   })
   emit({ type: 'start', forecast, bsize: o.bsize, trainsetSize: trainset.length })
@@ -63,6 +68,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   const steps: StepLog[] = []
   const order = run.rng.shuffle(trainset.map((_, i) => i))
   let cursor = 0
+  let quiet = 0
   let stoppedReason: StoppedReason = 'completed'
   let failure: SimbaFailure | undefined
   let unfinished: CandidateLog[] = []
@@ -100,17 +106,23 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
     const best = Math.max(...winners.map((w) => run.pool.avg(w.id)))
     emit({ type: 'step-end', step: t, winner: log.winner, bestSoFar: best, usage: run.meter.totals(), counts: countCandidates(log.candidates) })
     if (stopped) break
+    // Nothing changed the program for `patience` steps in a row: the mini-batches are solved.
+    quiet = countCandidates(log.candidates).applied === 0 ? quiet + 1 : 0
+    if (o.patience > 0 && quiet >= o.patience && t < o.maxSteps - 1) {
+      stoppedReason = 'plateau'
+      break
+    }
   }
   if (stoppedReason === 'completed') stoppedReason = budgetReached(run.meter.totals(), options.budget) ?? 'completed'
   let sel: Awaited<ReturnType<typeof selectFinal<P>>> | undefined
-  if (stoppedReason === 'completed') {
+  if (stoppedReason === 'completed' || stoppedReason === 'plateau') {
     const selection = options.valset ?? trainset
     try {
-      sel = await selectFinal(winners, o.numCandidates + 1, (id) => run.pool.get(id), async (p) => {
+      sel = await selectFinal(winners, o.finalists === 'best' ? Math.ceil((o.numCandidates + 1) / 2) + 1 : o.numCandidates + 1, (id) => run.pool.get(id), async (p) => {
         const rs = await run.evaluateOn(p, selection)
         run.errors.add(rs, 'final evaluation')
         return rs
-      })
+      }, o.finalists === 'best' ? (i) => run.pool.avg((winners[i] as Winner).id) : undefined)
     } catch (error) {
       stopOnFailure(error, steps.length)
     }
@@ -163,7 +175,7 @@ function noProgressWarning(summary: SimbaSummary, candidates: readonly Candidate
   if (summary.steps === 0) return undefined
   const reasons: NoProgressReason[] = []
   const parts: string[] = []
-  const processed = summary.built + summary.failed
+  const processed = candidates.length
   if (processed > 0 && summary.gated === processed) {
     reasons.push('all-gated')
     parts.push(`every candidate (${summary.gated} of ${processed} over ${summary.steps} steps) was stopped by a percentile gate because the rollout scores barely varied; try a larger bsize, a graded metric (partial credit), or more numCandidates`)

@@ -3,14 +3,18 @@
  * With `faithful: false` (off by default, since it changes the search) the baseline is also scored
  * on the first step's mini-batch (B extra runs, concurrent with candidate building), so its pool
  * average is a real score instead of DSPy's permanent 0.0, which biases program sampling against
- * it (or toward it when scores are negative).
+ * it (or toward it when scores are negative). With `creditRollouts` each rollout's score is added
+ * to the program that ran it; with `mergeAdvice` N candidates are built, then one merged candidate
+ * (the winner plus the other good candidates' additions) is scored and may replace the winner.
  */
 import type { Example } from '../../core/example/example.js'
 import type { Module } from '../../core/module/module.js'
+import { canonicalJson } from '../../internal/json/canonical.js'
 import { budgetReached, RunFailedError } from './budget.js'
 import { buildBuckets } from './buckets.js'
 import { buildAndScore, type BuiltCandidate } from './candidates.js'
 import type { Winner } from './final.js'
+import type { Pool } from './pool.js'
 import type { SimbaRun } from './simba-run.js'
 import { runRollouts } from './rollouts.js'
 import type { RunRecord } from './strategies/types.js'
@@ -21,7 +25,7 @@ import type { CandidateCounts, CandidateLog, StepLog, StoppedReason } from './ty
 export function countCandidates(logs: readonly CandidateLog[]): CandidateCounts {
   const n = (f: (c: CandidateLog) => boolean): number => logs.filter(f).length
   return {
-    built: n((c) => c.outcome !== 'failed'),
+    built: n((c) => c.outcome !== 'failed' && c.kept !== false),
     applied: n((c) => c.outcome === 'applied'),
     skipped: n((c) => c.outcome === 'skipped'),
     gated: n((c) => c.gated === true),
@@ -44,6 +48,8 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
   const p90 = percentile(scores, 90)
   const log: StepLog = { step: t, batch: batchIds, rolloutMean: mean(scores), p10, p90, rolloutErrors, candidates: [], winner: null }
   run.emit({ type: 'rollouts-done', step: t, mean: log.rolloutMean, p10, p90, errors: rolloutErrors })
+  // Credit each rollout to the program that ran it, so pool averages span several mini-batches.
+  if (o.creditRollouts) for (const r of outs) if (r.programId !== undefined) pool.addScores(r.programId, [r.score])
   const stopped = budgetReached(run.meter.totals(), run.options.budget)
   if (stopped) return { log, stopped }
   const buckets = buildBuckets(outs, batch.length, o.numCandidates)
@@ -51,13 +57,14 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
   const baselineRuns = !o.faithful && t === 0 ? evaluate(pool.get(0)) : undefined
   const { built, logs } = await buildAndScore({
     pool, buckets, rng: run.rng, poisson: run.poisson, numCandidates: o.numCandidates, maxDemos: o.maxDemos,
+    want: o.mergeAdvice ? o.numCandidates : o.numCandidates + 1, skipUnchanged: o.skipUnchanged, rulesAtDemoCap: o.rulesAtDemoCap,
     temperatureForCandidates: o.temperatureForCandidates, schedule: o.schedule, faithful: o.faithful, evaluate,
     strategyContext: { nameOf: pool.nameOf, p10, p90, demoInputFieldMaxlen: o.demoInputFieldMaxlen, promptModel: run.promptModel, faithful: o.faithful, dedupeAdvice: o.dedupeAdvice },
     onBuilt: (c) => run.emit({ type: 'candidate', step: t, phase: 'built', candidate: { ...c } }),
   })
   log.candidates = logs
   try {
-    return await finishStep(run, t, log, built, baselineRuns)
+    return await finishStep(run, t, log, built, baselineRuns, batch)
   } catch (error) {
     if (error instanceof RunFailedError) error.candidates = logs
     throw error
@@ -65,14 +72,14 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
 }
 
 /** Error accounting, registration and the winner of step `t`, once its candidates are built. */
-async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: StepLog, built: Array<BuiltCandidate<P>>, baselineRuns: Promise<RunRecord[]> | undefined): Promise<{ log: StepLog; winner?: Winner }> {
+async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: StepLog, built: Array<BuiltCandidate<P>>, baselineRuns: Promise<RunRecord[]> | undefined, batch: readonly Example[]): Promise<{ log: StepLog; winner?: Winner }> {
   const { pool } = run
   run.errors.addRuleFailures(log.candidates.filter((c) => c.ruleCall === 'failed').map((c) => c.reason ?? 'failed'), `rule writing (step ${t})`)
   if (baselineRuns) {
     const rs = await baselineRuns
     run.errors.add(rs, `baseline evaluation (step ${t})`)
-    pool.setScores(0, rs.map((r) => r.score))
-    log.baselineScore = pool.avg(0)
+    pool.addScores(0, rs.map((r) => r.score))
+    log.baselineScore = mean(rs.map((r) => r.score))
   }
   const means = built.map((c) => mean(c.runs.map((r) => r.score)))
   for (const [i, c] of built.entries()) {
@@ -85,5 +92,65 @@ async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: St
   if (w < 0) return { log }
   const winner = built[w] as (typeof built)[number]
   log.winner = { id: winner.log.id as number, score: means[w] as number }
+  if (run.o.mergeAdvice) {
+    const merged = mergeCandidates(pool, winner, built.filter((c, i) => i !== w && c.log.outcome === 'applied' && (means[i] as number) >= log.rolloutMean), run.o.maxDemos)
+    if (merged) {
+      const runs = await run.evaluateOn(merged, batch)
+      run.errors.add(runs, `merged candidate evaluation (step ${t})`)
+      const score = mean(runs.map((r) => r.score))
+      const mlog: CandidateLog = { id: undefined, sourceId: winner.log.id as number, bucketExample: -1, strategy: 'merge', outcome: 'applied', droppedDemos: [], score }
+      mlog.id = pool.register(merged, runs.map((r) => r.score))
+      log.candidates.push(mlog)
+      run.emit({ type: 'candidate', step: t, phase: 'built', candidate: { ...mlog } })
+      run.emit({ type: 'candidate', step: t, phase: 'evaluated', candidate: { ...mlog } })
+      if (score >= (means[w] as number)) {
+        log.winner = { id: mlog.id, score }
+        return { log, winner: { id: mlog.id, step: t } }
+      }
+    }
+  }
   return { log, winner: { id: winner.log.id as number, step: t } }
+}
+
+const paragraphs = (text: string): string[] => text.split(/\n\s*\n/).map((x) => x.trim()).filter(Boolean)
+const norm = (text: string): string => text.replace(/\s+/g, ' ').trim().toLowerCase()
+
+/**
+ * The winner plus what each of `others` added to its own source program: instruction paragraphs
+ * the winner lacks (compared case- and whitespace-insensitively) and demos it lacks, per predictor
+ * name; each predictor keeps its newest `maxDemos` demos (all when `maxDemos <= 0`). Undefined when
+ * nothing would change.
+ */
+export function mergeCandidates<P extends Module>(pool: Pool<P>, winner: BuiltCandidate<P>, others: ReadonlyArray<BuiltCandidate<P>>, maxDemos: number): P | undefined {
+  const merged = winner.program.clone()
+  const target = new Map(merged.namedPredictors())
+  let changed = false
+  for (const c of others) {
+    const source = new Map(pool.get(c.log.sourceId).namedPredictors())
+    for (const [name, p] of c.program.namedPredictors()) {
+      const into = target.get(name)
+      const from = source.get(name)
+      if (!into) continue
+      const had = new Set(paragraphs(from?.instructions ?? '').map(norm))
+      const present = new Set(paragraphs(into.instructions).map(norm))
+      for (const para of paragraphs(p.instructions)) {
+        const key = norm(para)
+        if (had.has(key) || present.has(key)) continue
+        into.instructions = `${into.instructions}\n\n${para}`
+        present.add(key)
+        changed = true
+      }
+      const hadDemos = new Set((from?.demos ?? []).map((d) => canonicalJson(d)))
+      const presentDemos = new Set(into.demos.map((d) => canonicalJson(d)))
+      for (const d of p.demos) {
+        const key = canonicalJson(d)
+        if (hadDemos.has(key) || presentDemos.has(key)) continue
+        into.demos = [...into.demos, d]
+        presentDemos.add(key)
+        changed = true
+      }
+      if (maxDemos > 0 && into.demos.length > maxDemos) into.demos = into.demos.slice(into.demos.length - maxDemos)
+    }
+  }
+  return changed ? merged : undefined
 }

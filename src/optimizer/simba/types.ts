@@ -41,7 +41,7 @@ export interface SimbaOptions<P extends Module = Module> {
   maxDemos?: number
   /** Softmax temperature for picking rollout programs (default 0.2). */
   temperatureForSampling?: number
-  /** Softmax temperature for picking candidate sources (default 0.2). */
+  /** Softmax temperature for picking candidate sources (default 0.2; 0.02 with `mode: 'improved'`, which builds nearly every candidate from the best-scoring program). */
   temperatureForCandidates?: number
   /** Input values longer than this are truncated in new demos; 0 or null disables (default 100000). */
   demoInputFieldMaxlen?: number | null
@@ -58,11 +58,57 @@ export interface SimbaOptions<P extends Module = Module> {
   /** Give each step fresh rollout ids (`r0 + step·N + m`) instead of DSPy's repeated ids (default false). */
   freshRolloutIds?: boolean
   /**
-   * Make DSPy's search decisions (default true). `false` opts into the fixes that change the search
-   * (scored baseline, advice de-duplication, blanked reward info, instruction label, softmax
-   * fallback, no metric call on failed runs); see docs/simba.md.
+   * `'faithful'` (default for `simba()`): DSPy's search. `'improved'`: `faithful: false` plus
+   * `mergeAdvice`, `skipUnchanged`, `rulesAtDemoCap`, `creditRollouts`, `finalists: 'best'`, `patience: 2` and
+   * `temperatureForCandidates: 0.02`, each of which can still be set on its own
+   * (docs/simba.md, "Improved mode", has the measurements).
+   */
+  mode?: 'faithful' | 'improved'
+  /**
+   * Make DSPy's search decisions (default true; false with `mode: 'improved'`). `false` opts into
+   * the fixes that change the search (scored baseline, advice de-duplication, blanked reward info,
+   * instruction label, softmax fallback, no metric call on failed runs); see docs/simba.md.
    */
   faithful?: boolean
+  /**
+   * After each step, one more candidate: the step winner plus the new instruction paragraphs and
+   * demos of every other changed candidate that scored at least the step's rollout mean; it is
+   * scored on the mini-batch and replaces the winner when it scores at least as well. Only N
+   * ordinary candidates are built then, so a step still evaluates at most N + 1 programs
+   * (default: on with `mode: 'improved'`).
+   */
+  mergeAdvice?: boolean
+  /**
+   * Do not keep candidates whose strategy changed nothing (gated, or advice already present);
+   * further buckets are tried instead, and a step whose buckets are all gated evaluates nothing
+   * (default: on with `mode: 'improved'`; DSPy keeps and evaluates them).
+   */
+  skipUnchanged?: boolean
+  /**
+   * Add each rollout's score to the score list of the pool program that ran it, so a program's
+   * average covers every mini-batch it was sampled on, not only the one it was created on (DSPy
+   * never updates it, so a lucky easy batch keeps a program on top). Default: on with
+   * `mode: 'improved'`.
+   */
+  creditRollouts?: boolean
+  /**
+   * Which step winners are scored in the final selection (always with the baseline): `'spaced'`
+   * (DSPy) N + 1 evenly spaced winners; `'best'` the ⌈(N + 1) / 2⌉ winners with the best pool
+   * averages (default: `'best'` with `mode: 'improved'`).
+   */
+  finalists?: 'spaced' | 'best'
+  /**
+   * When the source program's predictors already hold `maxDemos` demos, use "append a rule" instead
+   * of a drawn "append a demo" (which would only replace a demo); the draw is still made, so the
+   * random streams are unchanged (default: on with `mode: 'improved'`).
+   */
+  rulesAtDemoCap?: boolean
+  /**
+   * Stop (then run the final selection) after this many consecutive steps in which no candidate
+   * changed the program, i.e. every bucket was gated or gave known advice: the mini-batches are
+   * solved. 0 = never (default: 2 with `mode: 'improved'`, else 0).
+   */
+  patience?: number
   /**
    * Skip advice a predictor's instructions already contain verbatim, and blank advice, instead of
    * appending it again (default: on with `faithful: false`, off otherwise, as DSPy).
@@ -102,10 +148,10 @@ export interface CandidateLog {
   id: number | undefined
   /** Pool id of the program it was cloned from. */
   sourceId: number
-  /** Mini-batch position of the bucket it learned from. */
+  /** Mini-batch position of the bucket it learned from (-1 for a merged candidate). */
   bucketExample: number
-  /** Strategy drawn. */
-  strategy: 'append_a_demo' | 'append_a_rule'
+  /** Strategy drawn; `merge` for the merged candidate of `mergeAdvice` (no bucket, no draws). */
+  strategy: 'append_a_demo' | 'append_a_rule' | 'merge'
   /** 'applied', 'skipped' (gate failed, candidate kept unchanged) or 'failed' (discarded). */
   outcome: 'applied' | 'skipped' | 'failed'
   /** Why it was skipped or failed. */
@@ -114,6 +160,8 @@ export interface CandidateLog {
   gated?: boolean
   /** Set when the strategy called the rule writer: whether that call succeeded. */
   ruleCall?: 'ok' | 'failed'
+  /** False when `skipUnchanged` dropped this unchanged candidate (not evaluated, not in the pool). */
+  kept?: false
   /** Demo positions dropped before the strategy. */
   droppedDemos: number[]
   /** Mean score on the step's mini-batch (registered candidates). */
@@ -164,10 +212,11 @@ export interface TrialLogs {
 }
 
 /**
- * Why the run ended: all steps ran; a budget cap was reached; or runs kept failing after the first
- * step (`error:allFailed`: every rollout of a step failed; `error:maxErrors`: too many failures).
+ * Why the run ended: all steps ran; `patience` steps in a row changed nothing (`plateau`, the final
+ * selection still runs); a budget cap was reached; or runs kept failing after the first step
+ * (`error:allFailed`: every rollout of a step failed; `error:maxErrors`: too many failures).
  */
-export type StoppedReason = 'completed' | 'budget:maxCalls' | 'budget:maxTokens' | 'budget:maxCost' | 'error:allFailed' | 'error:maxErrors'
+export type StoppedReason = 'completed' | 'plateau' | 'budget:maxCalls' | 'budget:maxTokens' | 'budget:maxCost' | 'error:allFailed' | 'error:maxErrors'
 
 /** The failure that ended a run early (`stoppedReason` `error:*`); the result holds the best program so far. */
 export interface SimbaFailure {
@@ -194,7 +243,7 @@ export interface SimbaWarning {
 
 /** Candidate counts of one step (or a whole run). */
 export interface CandidateCounts {
-  /** Candidates kept (applied + skipped); these are evaluated on the mini-batch. */
+  /** Candidates kept (applied + skipped, minus those `skipUnchanged` dropped); these are evaluated on the mini-batch. */
   built: number
   /** Candidates whose strategy changed the program. */
   applied: number

@@ -50,7 +50,10 @@ export interface OptimizeBlockOptions<T extends Record<string, any> = Record<str
   caseThreshold?: number
   /** LM for predictors without their own (applied with `withSettings`). */
   lm?: LanguageModel
-  /** SIMBA settings (seed, bsize, numCandidates, maxSteps, …). */
+  /**
+   * SIMBA settings (seed, bsize, numCandidates, maxSteps, …). Blocks default to `mode: 'improved'`;
+   * `mode: 'faithful'` (or a `faithful` setting) runs DSPy's search.
+   */
   optimizer?: BlockOptimizerOptions
   /** Cases evaluated at once (default: the plugin's `concurrency`, 8). */
   concurrency?: number
@@ -74,7 +77,14 @@ const OPTIMIZER_KEYS = [
   'schedule',
   'temperatureSchedule',
   'freshRolloutIds',
+  'mode',
   'faithful',
+  'mergeAdvice',
+  'skipUnchanged',
+  'patience',
+  'finalists',
+  'rulesAtDemoCap',
+  'creditRollouts',
   'dedupeAdvice',
   'metricTrace',
   'metricLMCalls',

@@ -128,6 +128,9 @@ export async function runBlock(args: {
     const result = await live(() =>
       withSettings({ lm: options.lm }, () =>
         simba(base, {
+          // describe.optimize runs the improved search unless the block or plugin asks for DSPy's
+          // (`mode: 'faithful'`, or a `faithful` setting of its own).
+          ...(settings.mode === undefined && settings.faithful === undefined ? { mode: 'improved' as const } : {}),
           ...settings,
           trainset,
           metric: options.metric,

@@ -1,0 +1,257 @@
+#!/usr/bin/env node
+/**
+ * Quality benchmark: how far each optimizer moves held-out accuracy, and at what LM cost.
+ * For every bundled world (examples/worlds/*.json) × program shape (Predict, ChainOfThought,
+ * two-stage) × seeds 0–4 it measures the held-out score (the world's test cases, temperature 0)
+ * and the live LM calls of: the unoptimized program; k random labelled train demos (k = maxDemos,
+ * seeded; a reference baseline that costs no LM calls); SIMBA `mode: 'faithful'` (DSPy); SIMBA
+ * `mode: 'improved'`. Floor and ceiling per world come from `worldBounds(world)` of
+ * `vitest-simba/testing` when it exists; otherwise the floor is the unoptimized Predict score, the
+ * ceiling is null and `ceilingEstimate` (a Predict whose instructions state every rule keyword with
+ * its label) stands in for it in the target check.
+ * Writes bench/results/quality.json and prints a table. The simulator runs in its own process on
+ * 127.0.0.1 with zero latency; the runs of the five seeds go at once.
+ * `--quick`: one world, Predict only, seeds 0–1, 2 steps (a smoke test of the script).
+ * `--worlds a,b`, `--shapes predict,cot`, `--optimizers simba-improved`, `--seeds 0,1` narrow it;
+ * narrowed or quick runs write bench/results/quality-partial.json unless QUALITY_OUT names a file.
+ * Run after a build: `npm run build && node bench/quality.mjs`.
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+import { ChainOfThought, evaluate, LM, Module, Predict, signature, simba, toExamples } from '../dist/index.js'
+import * as testing from '../dist/testing.js'
+import { emit } from './lib.mjs'
+
+const args = process.argv.slice(2)
+const flag = (name) => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 ? args[i + 1] : undefined
+}
+const quick = args.includes('--quick')
+const worldsDir = fileURLToPath(new URL('../examples/worlds/', import.meta.url))
+const allWorlds = readdirSync(worldsDir).filter((f) => f.endsWith('.json')).sort()
+const pickList = (v, all) => (v ? v.split(',').filter((x) => all.includes(x)) : all)
+const worldNames = pickList(flag('worlds'), allWorlds.map((f) => f.replace(/\.json$/, '')))
+const selectedWorlds = quick ? worldNames.slice(0, 1) : worldNames
+const SHAPES = ['predict', 'cot', 'two-stage']
+const shapes = quick ? ['predict'] : pickList(flag('shapes'), SHAPES)
+const OPTIMIZERS = ['unoptimized', 'random-demos', 'simba-faithful', 'simba-improved']
+const optimizers = pickList(flag('optimizers'), OPTIMIZERS)
+const seeds = flag('seeds') ? flag('seeds').split(',').map(Number) : quick ? [0, 1] : [0, 1, 2, 3, 4]
+const narrowed = quick || ['worlds', 'shapes', 'optimizers', 'seeds'].some((f) => flag(f) !== undefined)
+
+/**
+ * SIMBA settings per world, scaled to its trainset so the whole benchmark stays near 10 minutes on
+ * two cores: mini-batches of a quarter of the trainset (8–16), N = 4, 8 steps, maxDemos 4.
+ */
+function settingsFor(world) {
+  const T = world.train.length
+  return { bsize: Math.max(8, Math.min(16, Math.floor(T / 4))), numCandidates: 4, maxSteps: quick ? 2 : 8, maxDemos: 4 }
+}
+
+/** Starts the simulator for one world in a child process; resolves with its URL and a stop(). */
+function startSim(file) {
+  const code = `import { startSimulator } from ${JSON.stringify(new URL('../dist/testing.js', import.meta.url).href)}
+const sim = await startSimulator({ worlds: [${JSON.stringify(file)}] })
+console.log('URL ' + sim.url)
+process.stdin.on('data', () => {}); process.stdin.on('end', async () => { await sim.close(); process.exit(0) })`
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.on('error', reject)
+    child.on('exit', (c) => reject(new Error(`simulator for ${file} exited with ${c}`)))
+    child.stdout.on('data', (d) => {
+      out += d.toString()
+      const m = /URL (\S+)/.exec(out)
+      if (m) {
+        child.removeAllListeners('exit')
+        resolve({ url: m[1], stop: () => new Promise((r) => { child.on('exit', r); child.stdin.end() }) })
+      }
+    })
+  })
+}
+
+const describeField = (name) => z.string().describe(`The ${name.replace(/_/g, ' ')}`)
+
+/** The three program shapes for a world: Predict, ChainOfThought, and extract-then-decide. */
+function programFor(world, shape) {
+  const inputs = Object.fromEntries(world.inputs.map((k) => [k, describeField(k)]))
+  const decide = signature({
+    instructions: `Choose the ${world.output.replace(/_/g, ' ')} for this case.`,
+    inputs,
+    outputs: { [world.output]: z.enum(world.labels).describe(`The ${world.output.replace(/_/g, ' ')}`) },
+  })
+  if (shape === 'predict') return new Predict(decide)
+  if (shape === 'cot') return new ChainOfThought(decide)
+  const extract = signature({
+    instructions: 'List the facts of this case that matter for the decision.',
+    inputs,
+    outputs: { facts: z.string().describe('Key facts and phrases, one short phrase each') },
+  })
+  const route = signature({
+    instructions: decide.instructions,
+    inputs: { ...inputs, facts: z.string().describe('Key facts extracted from the case') },
+    outputs: { [world.output]: z.enum(world.labels).describe(`The ${world.output.replace(/_/g, ' ')}`) },
+  })
+  class TwoStage extends Module {
+    extract = new Predict(extract)
+    decide = new Predict(route)
+    async forward(input) {
+      const { facts } = await this.extract.forward(input)
+      return this.decide.forward({ ...input, facts })
+    }
+  }
+  return new TwoStage()
+}
+
+/** Deterministic PRNG (mulberry32) for the random-demos baseline. */
+function rng(seed) {
+  let a = (seed * 2654435761 + 0x9e3779b9) >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** k labelled train cases drawn without replacement with `seed`, as demos of the deciding predictor. */
+function withRandomDemos(program, world, k, seed) {
+  const r = rng(seed)
+  const idx = world.train.map((_, i) => i)
+  for (let i = idx.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1))
+    ;[idx[i], idx[j]] = [idx[j], idx[i]]
+  }
+  const demos = idx.slice(0, k).map((i) => Object.fromEntries([...world.inputs, world.output].map((f) => [f, world.train[i][f]])))
+  const copy = program.clone()
+  const preds = copy.namedPredictors()
+  const [, last] = preds[preds.length - 1]
+  last.demos = demos
+  return copy
+}
+
+const metricFor = (world) => (ex, p) => (p?.[world.output] === ex.data[world.output] ? 1 : { score: 0, feedback: `expected ${world.output} ${ex.data[world.output]}` })
+const newLM = (url) => new LM({ model: 'gpt-4o-mini', baseURL: url, apiKey: 'sim', sendRolloutHeader: true, concurrency: 64 })
+
+async function heldOut(program, world, url) {
+  const r = await evaluate(program, toExamples(world.test, world.inputs), metricFor(world), { concurrency: 32, settings: { lm: newLM(url) } })
+  return r.mean
+}
+
+/** One optimizer × shape × seed: the held-out score and the live LM calls spent optimizing. */
+async function runOne(world, shape, optimizer, seed, url, settings) {
+  const program = programFor(world, shape)
+  if (optimizer === 'unoptimized') return { score: await heldOut(program, world, url), calls: 0 }
+  if (optimizer === 'random-demos') return { score: await heldOut(withRandomDemos(program, world, settings.maxDemos, seed), world, url), calls: 0 }
+  const lm = newLM(url)
+  const result = await simba(program, {
+    trainset: toExamples(world.train, world.inputs),
+    metric: metricFor(world),
+    lm,
+    seed,
+    concurrency: 64,
+    mode: optimizer === 'simba-improved' ? 'improved' : 'faithful',
+    ...settings,
+  })
+  const p = result.program
+  return { score: await heldOut(p, world, url), calls: result.usage.calls, stopped: result.stoppedReason, steps: result.summary.steps }
+}
+
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length
+const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)))
+const r3 = (x) => (x === null || x === undefined ? x : Math.round(x * 1000) / 1000)
+
+/** Every-rule-known estimate: a Predict whose instructions name every keyword with its label. */
+async function ceilingEstimate(world, url) {
+  const p = programFor(world, 'predict')
+  const lines = world.rules.flatMap((r) => r.keywords.map((k) => `When the case mentions "${k}", the ${world.output} is ${r.label}.`))
+  p.instructions = `${p.instructions}\n${lines.join('\n')}`
+  return heldOut(p, world, url)
+}
+
+const started = Date.now()
+const out = { worlds: [], settings: {}, machine: {} }
+for (const name of selectedWorlds) {
+  const file = join(worldsDir, `${name}.json`)
+  const world = typeof testing.loadWorld === 'function' ? testing.loadWorld(file) : JSON.parse(readFileSync(file, 'utf8'))
+  const settings = settingsFor(world)
+  const sim = await startSim(file)
+  try {
+    let floor
+    let ceiling = null
+    let bounds = 'measured here (floor = unoptimized Predict; no worldBounds export)'
+    if (typeof testing.worldBounds === 'function') {
+      const b = await testing.worldBounds(world)
+      floor = b.floor
+      ceiling = b.ceiling
+      bounds = 'worldBounds(world) from vitest-simba/testing'
+    } else floor = await heldOut(programFor(world, 'predict'), world, sim.url)
+    const estimate = ceiling === null ? await ceilingEstimate(world, sim.url) : undefined
+    const entry = { name, floor: r3(floor), ceiling: r3(ceiling), ...(estimate !== undefined ? { ceilingEstimate: r3(estimate) } : {}), bounds, train: world.train.length, test: world.test.length, settings, rows: [] }
+    for (const shape of shapes) {
+      for (const optimizer of optimizers) {
+        const t0 = Date.now()
+        const runs = await Promise.all(seeds.map((s) => runOne(world, shape, optimizer, s, sim.url, settings)))
+        const scores = runs.map((r) => r.score)
+        const calls = runs.map((r) => r.calls)
+        const row = { optimizer, shape, seeds: scores.map(r3), mean: r3(mean(scores)), sd: r3(sd(scores)), calls: Math.round(mean(calls)), callsPerSeed: calls, seconds: Math.round((Date.now() - t0) / 100) / 10 }
+        if (runs[0].stopped !== undefined) row.stopped = runs.map((r) => `${r.stopped}@${r.steps}`)
+        entry.rows.push(row)
+        console.log(`${name} ${shape} ${optimizer}: ${row.seeds.join(' ')} mean ${row.mean} sd ${row.sd} calls ${row.calls} (${row.seconds} s)`)
+      }
+    }
+    out.worlds.push(entry)
+  } finally {
+    await sim.stop()
+  }
+}
+
+// Targets: improved reaches >= 90% of floor→ceiling on its mean, >= 75% on every seed, never below
+// random demos, and no more calls than faithful (per world and shape).
+const top = (w) => w.ceiling ?? w.ceilingEstimate
+const frac = (w, x) => (top(w) - w.floor > 0 ? (x - w.floor) / (top(w) - w.floor) : null)
+const table = []
+const checks = []
+for (const w of out.worlds) {
+  for (const shape of shapes) {
+    const rows = Object.fromEntries(w.rows.filter((r) => r.shape === shape).map((r) => [r.optimizer, r]))
+    for (const r of w.rows.filter((x) => x.shape === shape)) {
+      table.push({ world: w.name, shape, optimizer: r.optimizer, mean: r.mean.toFixed(3), sd: r.sd.toFixed(3), 'of floor→ceiling': frac(w, r.mean)?.toFixed(2) ?? '-', 'min seed': Math.min(...r.seeds).toFixed(3), calls: r.calls })
+    }
+    const imp = rows['simba-improved']
+    if (!imp) continue
+    const f = frac(w, imp.mean)
+    const worstSeed = Math.min(...imp.seeds.map((s) => frac(w, s)))
+    checks.push({
+      world: w.name,
+      shape,
+      'mean ≥ 90%': f === null ? '-' : f >= 0.9 ? 'yes' : `NO (${f.toFixed(2)})`,
+      'seeds ≥ 75%': f === null ? '-' : worstSeed >= 0.75 ? 'yes' : `NO (${worstSeed.toFixed(2)})`,
+      '≥ random demos': rows['random-demos'] ? (imp.mean >= rows['random-demos'].mean ? 'yes' : 'NO') : '-',
+      'calls ≤ faithful': rows['simba-faithful'] ? (imp.calls <= rows['simba-faithful'].calls ? 'yes' : 'NO') : '-',
+    })
+  }
+}
+out.targets = checks
+out.settings = {
+  note: 'per world: bsize = clamp(floor(train/4), 8, 16), numCandidates 4, maxSteps 8, maxDemos 4, concurrency 64; held-out = world test cases at temperature 0; calls = live LM calls of the optimization (mean over seeds); random-demos = maxDemos labelled train cases drawn with the seed, on the deciding predictor',
+  seeds,
+  shapes,
+  optimizers,
+  quick,
+}
+out.machine = { date: new Date(started).toISOString(), node: process.version, seconds: Math.round((Date.now() - started) / 1000) }
+console.table(table)
+console.table(checks)
+console.log(`quality benchmark: ${out.machine.seconds} s`)
+const resultsDir = fileURLToPath(new URL('results/', import.meta.url))
+const file = process.env.QUALITY_OUT ?? join(resultsDir, narrowed ? 'quality-partial.json' : 'quality.json')
+mkdirSync(resultsDir, { recursive: true })
+writeFileSync(`${file}.tmp`, JSON.stringify(out, null, 2) + '\n')
+renameSync(`${file}.tmp`, file)
+emit({ quality_seconds: out.machine.seconds, quality_targets: checks })
