@@ -6,7 +6,7 @@ import { createLimiter } from '../../internal/concurrency/limiter.js'
 import type { Limiter } from '../../internal/concurrency/limiter.js'
 import { LMCache, cacheKey } from './cache.js'
 import type { CachedAnswer, RequestBody } from './cache.js'
-import { ROLLOUT_HEADER, lmCallContext } from './context.js'
+import { ROLLOUT_HEADER, lmCallContext, lmFetchShortcut } from './context.js'
 import { resolveEndpoint, validateOptions } from './options.js'
 import type { Endpoint, LMOptions } from './options.js'
 import { isRetryable, retryDelayMs, sleep, toLMError } from './retry.js'
@@ -26,7 +26,15 @@ interface ClientSlot {
   client: OpenAI | undefined
 }
 
-const lateBoundFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => globalThis.fetch(input, init)
+/** `fetch` looked up at call time (so msw's patch applies), after the in-process shortcut if one is installed. */
+const lateBoundFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const shortcut = lmFetchShortcut()
+  if (shortcut && typeof input === 'string') {
+    const answer = shortcut(input, init)
+    if (answer) return Promise.resolve(answer)
+  }
+  return globalThis.fetch(input, init)
+}
 
 /**
  * An OpenAI-compatible chat model on the official `openai` SDK, with its own retries, an
