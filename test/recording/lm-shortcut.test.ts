@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterEach, describe, expect, test } from 'vitest'
@@ -144,5 +145,39 @@ describe('LM replay shortcut', () => {
       { numRuns: 25, seed: 11 },
     )
     expect(fetches.count()).toBe(0)
+  })
+})
+
+describe('LM replay shortcut: stored entries that cannot be replayed', () => {
+  test('an incomplete entry fails the LM call with the error msw gives (422 naming the file and the re-record command), not retried', async () => {
+    const { url, file } = await setup()
+    recorder = startRecorder({ mode: 'record-missing', hosts: [url] })
+    await recorder.useFile(file, 'test/a.test.ts')
+    await lmFor(url).call({ messages: [{ role: 'user', content: 'broken' }] })
+    await recorder.flush()
+    recorder.stop()
+    // an entry whose JSON body was stored as unparsable text
+    const data = JSON.parse(text(file)) as { entries: Record<string, { response: { body?: unknown; text?: string } }> }
+    for (const e of Object.values(data.entries)) {
+      delete e.response.body
+      e.response.text = '{"choices": ['
+    }
+    writeFileSync(file, JSON.stringify(data))
+
+    recorder = startRecorder({ mode: 'replay', hosts: [url], ci: true })
+    await recorder.useFile(file, 'test/a.test.ts')
+    let retries = 0
+    const lm = lmFor(url, { maxRetries: 2, onRetry: () => retries++ })
+    type Failure = Error & { code?: string }
+    const failure = (p: Promise<unknown>): Promise<Failure> => p.then(() => new Error('resolved') as Failure, (e: unknown) => e as Failure)
+    const viaShortcut = await failure(lm.call({ messages: [{ role: 'user', content: 'broken' }] }))
+    // the same call with the LM's own fetch goes through the SDK and msw: the same error
+    const viaMsw = await failure(
+      lmFor(url, { maxRetries: 2, onRetry: () => retries++, fetch: (...a: Parameters<typeof fetch>) => globalThis.fetch(...a) }).call({ messages: [{ role: 'user', content: 'broken' }] }),
+    )
+    expect(viaShortcut.code).toBe('SIMBA_FIXTURE_INVALID')
+    expect(viaShortcut.message).toMatch(/422 .*a\.test\.ts\.lm\.json is not a complete response.*-u/)
+    expect([viaShortcut.code, viaShortcut.message, viaShortcut.constructor]).toEqual([viaMsw.code, viaMsw.message, viaMsw.constructor])
+    expect(retries).toBe(0)
   })
 })

@@ -18,9 +18,10 @@ export const lmCallContext = new AsyncLocalStorage<LMCallInfo>()
 export const ROLLOUT_HEADER = 'x-simba-rollout-id'
 
 /**
- * An in-process answerer the `LM` consults before its request reaches `fetch`: it gets the URL and
- * the request init the openai SDK built, and returns a response, or `undefined` to let the request
- * go on to `fetch` (and to whatever intercepts it). Called inside the LM's `lmCallContext`.
+ * An in-process answerer the `LM` consults before it hands a request to the openai SDK: it gets the
+ * URL and a request init with the method, the JSON body and the headers the SDK would send, and
+ * returns a response, or `undefined` to let the request go through the SDK and `fetch` (and
+ * whatever intercepts it). Called inside the LM's `lmCallContext`.
  */
 export type LMFetchShortcut = (url: string, init: RequestInit | undefined) => Response | undefined
 
@@ -28,7 +29,8 @@ let fetchShortcut: LMFetchShortcut | undefined
 
 /**
  * Installs (or, with `undefined`, removes) the process-wide fetch shortcut. The fixture replayer
- * uses it to answer recorded calls of `LM` without building and intercepting an HTTP request.
+ * uses it to answer recorded calls of `LM` without the SDK building an HTTP request and msw
+ * intercepting it (an LM with its own `fetch` option never uses it).
  */
 export function setLMFetchShortcut(shortcut: LMFetchShortcut | undefined): void {
   fetchShortcut = shortcut

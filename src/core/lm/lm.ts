@@ -1,5 +1,6 @@
 import { registerSecretLiteral } from '../../internal/secrets/secrets.js'
-import OpenAI from 'openai'
+import type OpenAI from 'openai'
+import { APIError } from 'openai/core/error'
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
 import { LMError, SimbaError } from '../../errors.js'
 import { createLimiter } from '../../internal/concurrency/limiter.js'
@@ -7,6 +8,7 @@ import type { Limiter } from '../../internal/concurrency/limiter.js'
 import { LMCache, cacheKey } from './cache.js'
 import type { CachedAnswer, RequestBody } from './cache.js'
 import { ROLLOUT_HEADER, lmCallContext, lmFetchShortcut } from './context.js'
+import type { LMCallInfo } from './context.js'
 import { resolveEndpoint, validateOptions } from './options.js'
 import type { Endpoint, LMOptions } from './options.js'
 import { isRetryable, retryDelayMs, sleep, toLMError } from './retry.js'
@@ -26,15 +28,11 @@ interface ClientSlot {
   client: OpenAI | undefined
 }
 
-/** `fetch` looked up at call time (so msw's patch applies), after the in-process shortcut if one is installed. */
-const lateBoundFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-  const shortcut = lmFetchShortcut()
-  if (shortcut && typeof input === 'string') {
-    const answer = shortcut(input, init)
-    if (answer) return Promise.resolve(answer)
-  }
-  return globalThis.fetch(input, init)
-}
+const lateBoundFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => globalThis.fetch(input, init)
+
+let sdk: Promise<typeof import('openai')> | undefined
+/** The openai SDK, imported on the first call that needs it (a run answered from fixtures never does). */
+const loadSdk = (): Promise<typeof import('openai')> => (sdk ??= import('openai'))
 
 /**
  * An OpenAI-compatible chat model on the official `openai` SDK, with its own retries, an
@@ -142,27 +140,61 @@ export class LM implements LanguageModel {
     return body
   }
 
-  #client(): OpenAI {
-    if (this.#endpoint.keyError) throw this.#endpoint.keyError
-    this.#slot.client ??= new OpenAI({
-      baseURL: this.#endpoint.baseURL,
-      apiKey: this.#endpoint.apiKey,
-      maxRetries: 0,
-      timeout: this.#site.timeoutMs,
-      fetch: this.#options.fetch ?? lateBoundFetch,
-    })
+  async #client(): Promise<OpenAI> {
+    if (!this.#slot.client) {
+      const { default: OpenAISdk } = await loadSdk()
+      this.#slot.client ??= new OpenAISdk({
+        baseURL: this.#endpoint.baseURL,
+        apiKey: this.#endpoint.apiKey,
+        maxRetries: 0,
+        timeout: this.#site.timeoutMs,
+        fetch: this.#options.fetch ?? lateBoundFetch,
+      })
+    }
     return this.#slot.client
   }
 
+  /**
+   * The reply of the installed fetch shortcut (the fixture replayer) to the request the SDK would
+   * send (same method, URL, JSON body and headers that matter for the key), or undefined when there
+   * is none, or when `fetch` is the user's own. A non-2xx reply throws the SDK's error for it.
+   */
+  async #shortcut(body: RequestBody, info: LMCallInfo): Promise<ChatCompletion | undefined> {
+    const shortcut = lmFetchShortcut()
+    if (!shortcut || this.#options.fetch) return undefined
+    const base = this.#endpoint.baseURL
+    const url = `${base}${base.endsWith('/') ? '' : '/'}chat/completions`
+    const headers = new Headers(this.#headers)
+    headers.set('content-type', 'application/json')
+    const res = lmCallContext.run(info, () => shortcut(url, { method: 'POST', headers, body: JSON.stringify(body) }))
+    if (!res) return undefined
+    const text = await res.text()
+    if (!res.ok) {
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch {
+        json = undefined
+      }
+      throw APIError.generate(res.status, json as object | undefined, json === undefined ? text : undefined, res.headers)
+    }
+    return JSON.parse(text) as ChatCompletion
+  }
+
   async #live(body: RequestBody): Promise<CachedAnswer> {
-    const client = this.#client()
+    if (this.#endpoint.keyError) throw this.#endpoint.keyError
     const options = this.#options
     const maxRetries = options.maxRetries ?? 3
     // timeout and maxRetries live on the client (copies with another timeout get their own client)
     const requestOptions = this.#headers ? { headers: this.#headers } : undefined
     const info = { rolloutId: this.rolloutId, model: this.model }
-    const send = (): Promise<ChatCompletion> =>
-      lmCallContext.run(info, () => client.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming, requestOptions))
+    const send = async (): Promise<ChatCompletion> => {
+      // A recorded call is answered before the SDK builds an HTTP request (and before it is loaded).
+      const replayed = await this.#shortcut(body, info)
+      if (replayed) return replayed
+      const client = await this.#client()
+      return lmCallContext.run(info, () => client.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming, requestOptions))
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         const completion = await this.#family.limiter.run(send)
