@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterEach, describe, expect, test } from 'vitest'
 import { LM } from '../../src/core/lm/lm.js'
-import { lmFetchShortcut } from '../../src/core/lm/context.js'
+import { lmShortcut } from '../../src/core/lm/context.js'
 import type { FixtureRecorder } from '../../src/recording/recorder.js'
 import { startScriptedServer, type ScriptedServer } from '../helpers/openai-server.js'
 import { API_KEY, ask, client, startRecorder, tempDir, text } from './support.js'
@@ -119,9 +119,9 @@ describe('LM replay shortcut', () => {
 
   test('the shortcut is installed by start() and removed by stop()', () => {
     recorder = startRecorder({ mode: 'replay', hosts: ['http://127.0.0.1:9/v1'] })
-    expect(lmFetchShortcut()).toBeTypeOf('function')
+    expect(lmShortcut()).toBeTypeOf('function')
     recorder.stop()
-    expect(lmFetchShortcut()).toBeUndefined()
+    expect(lmShortcut()).toBeUndefined()
     recorder = undefined
   })
 

@@ -7,7 +7,7 @@ import { createLimiter } from '../../internal/concurrency/limiter.js'
 import type { Limiter } from '../../internal/concurrency/limiter.js'
 import { LMCache, cacheKey } from './cache.js'
 import type { CachedAnswer, RequestBody } from './cache.js'
-import { ROLLOUT_HEADER, lmCallContext, lmFetchShortcut } from './context.js'
+import { ROLLOUT_HEADER, lmCallContext, lmShortcut } from './context.js'
 import type { LMCallInfo } from './context.js'
 import { resolveEndpoint, validateOptions } from './options.js'
 import type { Endpoint, LMOptions } from './options.js'
@@ -54,6 +54,7 @@ export class LM implements LanguageModel {
   readonly #endpoint: Endpoint
   readonly #site: CallSite
   readonly #headers: Record<string, string> | undefined
+  readonly #shortcutHeaders: Readonly<Record<string, string>>
   #family: Family
   #slot: ClientSlot = { client: undefined }
 
@@ -74,6 +75,9 @@ export class LM implements LanguageModel {
     for (const [name, value] of Object.entries(headers)) if (!/^(content-type|accept|user-agent)$/i.test(name)) registerSecretLiteral(value)
     if (options.sendRolloutHeader && this.rolloutId !== undefined) headers[ROLLOUT_HEADER] = String(this.rolloutId)
     this.#headers = Object.keys(headers).length > 0 ? headers : undefined
+    const lower: Record<string, string> = { 'content-type': 'application/json' }
+    for (const [name, value] of Object.entries(headers)) lower[name.toLowerCase()] = value
+    this.#shortcutHeaders = Object.freeze(lower)
     this.#family = {
       limiter: options.limiter ?? createLimiter(options.concurrency ?? 8),
       cache: new LMCache(),
@@ -155,30 +159,25 @@ export class LM implements LanguageModel {
   }
 
   /**
-   * The reply of the installed fetch shortcut (the fixture replayer) to the request the SDK would
-   * send (same method, URL, JSON body and headers that matter for the key), or undefined when there
-   * is none, or when `fetch` is the user's own. A non-2xx reply throws the SDK's error for it.
+   * The reply of the installed shortcut (the fixture replayer) to the request the SDK would send
+   * (same method, URL, JSON body and headers), parsed as the SDK would; undefined when there is no
+   * reply, or when `fetch` is the user's own. A non-2xx reply throws the SDK's error for it.
    */
-  async #shortcut(body: RequestBody, info: LMCallInfo): Promise<ChatCompletion | undefined> {
-    const shortcut = lmFetchShortcut()
+  #shortcut(body: RequestBody, info: LMCallInfo): ChatCompletion | undefined {
+    const shortcut = lmShortcut()
     if (!shortcut || this.#options.fetch) return undefined
     const base = this.#endpoint.baseURL
     const url = `${base}${base.endsWith('/') ? '' : '/'}chat/completions`
-    const headers = new Headers(this.#headers)
-    headers.set('content-type', 'application/json')
-    const res = lmCallContext.run(info, () => shortcut(url, { method: 'POST', headers, body: JSON.stringify(body) }))
-    if (!res) return undefined
-    const text = await res.text()
-    if (!res.ok) {
-      let json: unknown
-      try {
-        json = JSON.parse(text)
-      } catch {
-        json = undefined
-      }
-      throw APIError.generate(res.status, json as object | undefined, json === undefined ? text : undefined, res.headers)
+    const reply = lmCallContext.run(info, () => shortcut({ url, method: 'POST', body: JSON.stringify(body), headers: this.#shortcutHeaders }))
+    if (!reply) return undefined
+    if (reply.status >= 200 && reply.status < 300) return JSON.parse(reply.text) as ChatCompletion
+    let json: unknown
+    try {
+      json = JSON.parse(reply.text)
+    } catch {
+      json = undefined
     }
-    return JSON.parse(text) as ChatCompletion
+    throw APIError.generate(reply.status, json as object | undefined, json === undefined ? reply.text : undefined, new Headers(reply.headers))
   }
 
   async #live(body: RequestBody): Promise<CachedAnswer> {
@@ -190,7 +189,7 @@ export class LM implements LanguageModel {
     const info = { rolloutId: this.rolloutId, model: this.model }
     const send = async (): Promise<ChatCompletion> => {
       // A recorded call is answered before the SDK builds an HTTP request (and before it is loaded).
-      const replayed = await this.#shortcut(body, info)
+      const replayed = this.#shortcut(body, info)
       if (replayed) return replayed
       const client = await this.#client()
       return lmCallContext.run(info, () => client.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming, requestOptions))
