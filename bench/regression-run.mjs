@@ -3,7 +3,8 @@
  * CI regression-run benchmark: `CI=true vitest run` of a generated project whose one
  * `describe.optimize` block has 500 cases replayed from recorded fixtures, against a plain Vitest
  * project with one file of 500 trivial tests, both spawned the same way (node vitest.mjs run, clean
- * environment, CI=true). The fixtures and the snapshot are recorded once per run against the
+ * environment, CI=true), each project with its own package.json and vitest-simba installed in its
+ * node_modules as a user's would be (see `writeProject`). The fixtures and the snapshot are recorded once per run against the
  * simulated provider on 127.0.0.1 (a plain `vitest run` with OPENAI_BASE_URL set). The projects
  * live in `.vitest-simba-tmp/` (so `vitest-simba` resolves to this repository) and are removed.
  * Reports regression_run_ratio = median over interleaved rounds of (simba run ÷ plain run).
@@ -13,7 +14,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator } from '../dist/testing.js'
-import { emit, interleaved, removeProject, rounds, ROOT, runNode, show, VITEST, writeProject } from './lib.mjs'
+import { emit, interleaved, median, removeProject, rounds, ROOT, runNode, show, VITEST, writeProject } from './lib.mjs'
 
 const CASES = Number(process.env.BENCH_CASES ?? 500)
 const ROUNDS = rounds(3)
@@ -86,20 +87,31 @@ try {
   await runNode(plain, VITEST, ['run'], ci)
   const replayLine = /fixtures regress\.test\.ts: [^\n]*/.exec(warmSimba.output)?.[0]
   console.log(`simba project: ${check(warmSimba, 'simba')} tests; ${replayLine}`)
+  const cpu = { plain: [], simba: [] }
   const res = await interleaved(
     ROUNDS,
     async () => {
       const r = await runNode(plain, VITEST, ['run'], ci)
       check(r, 'plain')
+      cpu.plain.push(r.cpuS)
       return r.ms
     },
     async () => {
       const r = await runNode(simba, VITEST, ['run'], ci)
       check(r, 'simba')
+      cpu.simba.push(r.cpuS)
       return r.ms
     },
   )
-  console.table(res.a.map((p, i) => ({ round: i, 'plain 500 tests s': (p / 1000).toFixed(2), 'describe.optimize 500 cases (replay) s': (res.b[i] / 1000).toFixed(2), ratio: res.ratios[i].toFixed(2) })))
+  console.table(
+    res.a.map((p, i) => ({
+      round: i,
+      'plain 500 tests s': (p / 1000).toFixed(2),
+      'describe.optimize 500 cases (replay) s': (res.b[i] / 1000).toFixed(2),
+      ratio: res.ratios[i].toFixed(2),
+      'CPU s (plain, simba)': `${cpu.plain[i]?.toFixed(2)}, ${cpu.simba[i]?.toFixed(2)}`,
+    })),
+  )
   console.log(`regression_run_ratio = ${res.ratio.toFixed(3)} (target <= 2.0); per round ${show(res.ratios)}`)
   if (process.env.BENCH_CPU_PROF) {
     const prof = [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
@@ -115,6 +127,8 @@ try {
     regression_run_plain_s: res.a.map((x) => x / 1000),
     regression_run_simba_s: res.b.map((x) => x / 1000),
     regression_run_fixture_bytes: statSync(fixture).size,
+    regression_run_cpu_s: cpu,
+    ...(cpu.plain.every((x) => typeof x === 'number') ? { regression_run_cpu_ratio: median(cpu.simba.map((c, i) => c / cpu.plain[i])) } : {}),
   })
 } finally {
   removeProject(simba)

@@ -1,12 +1,14 @@
 import { registerSecretLiteral } from '../../internal/secrets/secrets.js'
-import OpenAI from 'openai'
+import type OpenAI from 'openai'
+import { APIError } from 'openai/core/error'
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
 import { LMError, SimbaError } from '../../errors.js'
 import { createLimiter } from '../../internal/concurrency/limiter.js'
 import type { Limiter } from '../../internal/concurrency/limiter.js'
 import { LMCache, cacheKey } from './cache.js'
 import type { CachedAnswer, RequestBody } from './cache.js'
-import { ROLLOUT_HEADER, lmCallContext } from './context.js'
+import { ROLLOUT_HEADER, lmCallContext, lmShortcut } from './context.js'
+import type { LMCallInfo } from './context.js'
 import { resolveEndpoint, validateOptions } from './options.js'
 import type { Endpoint, LMOptions, PriceTable } from './options.js'
 import { isRetryable, retryDelayMs, sleep, toLMError } from './retry.js'
@@ -27,6 +29,10 @@ interface ClientSlot {
 }
 
 const lateBoundFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => globalThis.fetch(input, init)
+
+let sdk: Promise<typeof import('openai')> | undefined
+/** The openai SDK, imported on the first call that needs it (a run answered from fixtures never does). */
+const loadSdk = (): Promise<typeof import('openai')> => (sdk ??= import('openai'))
 
 /**
  * An OpenAI-compatible chat model on the official `openai` SDK, with its own retries, an
@@ -50,6 +56,7 @@ export class LM implements LanguageModel {
   readonly #endpoint: Endpoint
   readonly #site: CallSite
   readonly #headers: Record<string, string> | undefined
+  readonly #shortcutHeaders: Readonly<Record<string, string>>
   #family: Family
   #slot: ClientSlot = { client: undefined }
 
@@ -71,6 +78,9 @@ export class LM implements LanguageModel {
     for (const [name, value] of Object.entries(headers)) if (!/^(content-type|accept|user-agent)$/i.test(name)) registerSecretLiteral(value)
     if (options.sendRolloutHeader && this.rolloutId !== undefined) headers[ROLLOUT_HEADER] = String(this.rolloutId)
     this.#headers = Object.keys(headers).length > 0 ? headers : undefined
+    const lower: Record<string, string> = { 'content-type': 'application/json' }
+    for (const [name, value] of Object.entries(headers)) lower[name.toLowerCase()] = value
+    this.#shortcutHeaders = Object.freeze(lower)
     this.#family = {
       limiter: options.limiter ?? createLimiter(options.concurrency ?? 8),
       cache: new LMCache(typeof options.cache === 'object' ? options.cache.maxEntries : undefined),
@@ -137,27 +147,56 @@ export class LM implements LanguageModel {
     return body
   }
 
-  #client(): OpenAI {
-    if (this.#endpoint.keyError) throw this.#endpoint.keyError
-    this.#slot.client ??= new OpenAI({
-      baseURL: this.#endpoint.baseURL,
-      apiKey: this.#endpoint.apiKey,
-      maxRetries: 0,
-      timeout: this.#site.timeoutMs,
-      fetch: this.#options.fetch ?? lateBoundFetch,
-    })
+  async #client(): Promise<OpenAI> {
+    if (!this.#slot.client) {
+      const { default: OpenAISdk } = await loadSdk()
+      this.#slot.client ??= new OpenAISdk({
+        baseURL: this.#endpoint.baseURL,
+        apiKey: this.#endpoint.apiKey,
+        maxRetries: 0,
+        timeout: this.#site.timeoutMs,
+        fetch: this.#options.fetch ?? lateBoundFetch,
+      })
+    }
     return this.#slot.client
   }
 
+  /**
+   * The reply of the installed shortcut (the fixture replayer) to the request the SDK would send
+   * (same method, URL, JSON body and headers), parsed as the SDK would; undefined when there is no
+   * reply, or when `fetch` is the user's own. A non-2xx reply throws the SDK's error for it.
+   */
+  #shortcut(body: RequestBody, info: LMCallInfo): ChatCompletion | undefined {
+    const shortcut = lmShortcut()
+    if (!shortcut || this.#options.fetch) return undefined
+    const base = this.#endpoint.baseURL
+    const url = `${base}${base.endsWith('/') ? '' : '/'}chat/completions`
+    const reply = lmCallContext.run(info, () => shortcut({ url, method: 'POST', body: JSON.stringify(body), headers: this.#shortcutHeaders }))
+    if (!reply) return undefined
+    if (reply.status >= 200 && reply.status < 300) return JSON.parse(reply.text) as ChatCompletion
+    let json: unknown
+    try {
+      json = JSON.parse(reply.text)
+    } catch {
+      json = undefined
+    }
+    throw APIError.generate(reply.status, json as object | undefined, json === undefined ? reply.text : undefined, new Headers(reply.headers))
+  }
+
   async #live(body: RequestBody): Promise<CachedAnswer> {
-    const client = this.#client()
+    if (this.#endpoint.keyError) throw this.#endpoint.keyError
     const options = this.#options
     const maxRetries = options.maxRetries ?? 3
     // timeout and maxRetries live on the client (copies with another timeout get their own client)
     const requestOptions = this.#headers ? { headers: this.#headers } : undefined
     const info = { rolloutId: this.rolloutId, model: this.model }
-    const send = (): Promise<ChatCompletion> =>
-      lmCallContext.run(info, () => client.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming, requestOptions))
+    const send = async (): Promise<ChatCompletion> => {
+      // A recorded call is answered before the SDK builds an HTTP request (and before it is loaded).
+      const replayed = this.#shortcut(body, info)
+      if (replayed) return replayed
+      const client = await this.#client()
+      return lmCallContext.run(info, () => client.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming, requestOptions))
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         const completion = await this.#family.limiter.run(send)

@@ -1,4 +1,5 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
+// The SDK's error classes only (the same module the SDK's entry re-exports), not the whole SDK.
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai/core/error'
 import { LMError, isSimbaError } from '../../errors.js'
 import type { SimbaError } from '../../errors.js'
 

@@ -77,8 +77,10 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
       if (ctx.report) writeBlockReport(ctx, suite.file.filepath, blockReport(name, run, cases, statuses))
     }, timeout)
 
+    // `test.concurrent` builds a new chainable on every access: take it once for all the cases.
+    const concurrentTest = test.concurrent
     const caseTest = (c: BlockCase): void => {
-      test.concurrent(c.name, async ({ task, annotate }) => {
+      concurrentTest(c.name, async ({ task, annotate }) => {
         if (!run) throw new SimbaError('SIMBA_CONFIG', `block "${name}" did not run`)
         const o = run.outcomes.get(caseKey(c))
         if (!o) throw new SimbaError('SIMBA_CONFIG', `block "${name}": no result for case "${c.name}"`)
