@@ -47,7 +47,7 @@ describe('vitest-simba e2e: determinism', () => {
     expect(block?.program).not.toEqual(before.blocks['routes support tickets']?.program)
     expect(block?.provenance).toMatchObject({ optimizer: 'simba', seed: 1, date: '2024-03-01' })
     // Provenance holds the settings the optimizer used: those passed and the defaults it applied.
-    expect(block?.provenance.settings).toMatchObject({ seed: 1, bsize: 6, numCandidates: 4, maxSteps: 6, maxDemos: 4, faithful: true, temperatureForCandidates: 0.2, maxErrors: null })
+    expect(block?.provenance.settings).toMatchObject({ seed: 1, bsize: 6, numCandidates: 4, maxSteps: 6, maxDemos: 4, mode: 'improved', faithful: false, temperatureForCandidates: 0.02, maxErrors: null })
 
     // Recorded LM fixtures agree too, apart from their wall-clock `recordedAt` stamps.
     const stamp = /"recordedAt": "[^"]*"/g
