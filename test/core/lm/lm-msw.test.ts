@@ -19,7 +19,8 @@ afterAll(() => mock.close())
 
 describe('LM under msw', () => {
   test('an LM built before server.listen() is intercepted and its rollout id is visible to the handler', async () => {
-    mock.listen({ onUnhandledRequest: 'error' })
+    // msw 2 names the option onUnhandledRequest, msw 3 onUnhandledFrame.
+    mock.listen({ onUnhandledRequest: 'error', onUnhandledFrame: 'error' } as Parameters<typeof mock.listen>[0])
     const res = await lm.call({ messages: [{ role: 'user', content: 'x' }] })
     expect(res.text).toBe('from msw')
     expect(seen).toEqual([{ rolloutId: 7, model: 'm' }])
