@@ -47,6 +47,15 @@ function countFetches(): { count: () => number } {
 const lmFor = (url: string, extra: Partial<ConstructorParameters<typeof LM>[0]> = {}): LM =>
   new LM({ model: 'test-model', baseURL: url, apiKey: API_KEY, maxRetries: 0, cache: false, ...extra })
 
+/** Records one `LM` call asking `content` into `file`, then stops the recorder. */
+async function recordOneLMCall(url: string, file: string, content: string): Promise<void> {
+  recorder = startRecorder({ mode: 'record-missing', hosts: [url] })
+  await recorder.useFile(file, 'test/a.test.ts')
+  await lmFor(url).call({ messages: [{ role: 'user', content }] })
+  await recorder.flush()
+  recorder.stop()
+}
+
 describe('LM replay shortcut', () => {
   test('entries recorded through msw by a plain openai client replay for the LM without reaching fetch, same text, counts and file', async () => {
     const { url, file } = await setup()
@@ -99,11 +108,7 @@ describe('LM replay shortcut', () => {
 
   test('a miss in strict replay still goes to msw and is reported (HTTP 418 naming the file); live calls are not answered from fixtures', async () => {
     const { url, file } = await setup()
-    recorder = startRecorder({ mode: 'record-missing', hosts: [url] })
-    await recorder.useFile(file, 'test/a.test.ts')
-    await lmFor(url).call({ messages: [{ role: 'user', content: 'known' }] })
-    await recorder.flush()
-    recorder.stop()
+    await recordOneLMCall(url, file, 'known')
 
     recorder = startRecorder({ mode: 'replay', hosts: [url], ci: true })
     await recorder.useFile(file, 'test/a.test.ts')
@@ -151,11 +156,7 @@ describe('LM replay shortcut', () => {
 describe('LM replay shortcut: stored entries that cannot be replayed', () => {
   test('an incomplete entry fails the LM call with the error msw gives (422 naming the file and the re-record command), not retried', async () => {
     const { url, file } = await setup()
-    recorder = startRecorder({ mode: 'record-missing', hosts: [url] })
-    await recorder.useFile(file, 'test/a.test.ts')
-    await lmFor(url).call({ messages: [{ role: 'user', content: 'broken' }] })
-    await recorder.flush()
-    recorder.stop()
+    await recordOneLMCall(url, file, 'broken')
     // an entry whose JSON body was stored as unparsable text
     const data = JSON.parse(text(file)) as { entries: Record<string, { response: { body?: unknown; text?: string } }> }
     for (const e of Object.values(data.entries)) {
