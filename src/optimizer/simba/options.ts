@@ -8,7 +8,7 @@ import type { SimbaEvent, SimbaOptions } from './types.js'
 
 /** Options with defaults applied. */
 export type ResolvedOptions = Required<
-  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice' | 'mergeAdvice' | 'skipUnchanged' | 'patience' | 'finalists' | 'rulesAtDemoCap' | 'creditRollouts'>
+  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice' | 'mergeAdvice' | 'carryAdvice' | 'consolidateAdvice' | 'skipUnchanged' | 'patience' | 'finalists' | 'rulesAtDemoCap' | 'creditRollouts'>
 > & { mode: 'faithful' | 'improved' } & { demoInputFieldMaxlen: number; promptModel: LanguageModel | undefined; lm: LanguageModel | undefined }
 
 const int = (name: string, v: number, min: number): number => {
@@ -80,6 +80,8 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
     metricTrace: o.metricTrace ?? false,
     dedupeAdvice: o.dedupeAdvice ?? !faithful,
     mergeAdvice: o.mergeAdvice ?? improved,
+    carryAdvice: o.carryAdvice ?? improved,
+    consolidateAdvice: o.consolidateAdvice ?? improved,
     skipUnchanged: o.skipUnchanged ?? improved,
     finalists: o.finalists ?? (improved ? 'best' : 'spaced'),
     rulesAtDemoCap: o.rulesAtDemoCap ?? improved,

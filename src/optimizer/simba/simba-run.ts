@@ -6,6 +6,7 @@ import { createLimiter, type Limiter } from '../../internal/concurrency/limiter.
 import { createPoissonRng, type PoissonRng } from '../../internal/rng/poisson.js'
 import { createRng, type Rng } from '../../internal/rng/prng.js'
 import { ErrorBudget } from './budget.js'
+import { AdviceMemory } from './memory.js'
 import { ownMapper } from './lms.js'
 import { UsageMeter } from './meter.js'
 import type { ResolvedOptions } from './options.js'
@@ -25,6 +26,10 @@ export class SimbaRun<P extends Module> {
   readonly promptModel: LanguageModel | undefined
   /** Counting mapper: a predictor's own LM, unchanged but metered (evaluations, metric judges). */
   readonly own: (lm: LanguageModel) => LanguageModel
+  /** Additions of endorsed candidates across steps (`carryAdvice`). */
+  readonly memory = new AdviceMemory()
+  /** Normalized instructions that consolidation produced or was already asked about (`consolidateAdvice`). */
+  readonly consolidated = new Set<string>()
 
   constructor(
     program: P,

@@ -13,7 +13,8 @@
  * concurrent rule writing with DSPy's draw order. Opt-in: valset, temperature schedule, fresh
  * rollout ids, budget caps, the metric's trace argument.
  * `mode: 'improved'` is `faithful: false` plus search changes of our own, each an option: a merged
- * candidate per step (`mergeAdvice`), no evaluation of unchanged candidates (`skipUnchanged`), rules
+ * candidate per step (`mergeAdvice`) that carries earlier steps' endorsed additions (`carryAdvice`)
+ * and has the prompt model consolidate the gathered tips (`consolidateAdvice`), no evaluation of unchanged candidates (`skipUnchanged`), rules
  * instead of demos at the demo cap (`rulesAtDemoCap`), rollout scores credited to their programs
  * (`creditRollouts`), the best winners as finalists (`finalists: 'best'`), a stop once steps change
  * nothing (`patience`) and near-greedy candidate sources (`temperatureForCandidates: 0.02`).

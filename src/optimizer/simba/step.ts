@@ -13,6 +13,8 @@ import { canonicalJson } from '../../internal/json/canonical.js'
 import { budgetReached, RunFailedError } from './budget.js'
 import { buildBuckets } from './buckets.js'
 import { buildAndScore, type BuiltCandidate } from './candidates.js'
+import { additionsOver, type Additions } from './memory.js'
+import { consolidateAdvice, normParagraph, paragraphs, type FailedCase } from './strategies/consolidate.js'
 import type { Winner } from './final.js'
 import type { Pool } from './pool.js'
 import type { SimbaRun } from './simba-run.js'
@@ -93,12 +95,26 @@ async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: St
   const winner = built[w] as (typeof built)[number]
   log.winner = { id: winner.log.id as number, score: means[w] as number }
   if (run.o.mergeAdvice) {
-    const merged = mergeCandidates(pool, winner, built.filter((c, i) => i !== w && c.log.outcome === 'applied' && (means[i] as number) >= log.rolloutMean), run.o.maxDemos)
+    const others = built.filter((c, i) => i !== w && c.log.outcome === 'applied' && (means[i] as number) >= log.rolloutMean)
+    const remembered = run.o.carryAdvice ? run.memory.all() : undefined
+    let merged = mergeCandidates(pool, winner, others, run.o.maxDemos, remembered)
+    if (run.o.carryAdvice) {
+      for (const c of [winner, ...others]) run.memory.remember(additionsOver(c.program, pool.get(c.log.sourceId)))
+    }
+    let consolidated = false
+    if (run.o.consolidateAdvice && run.promptModel) {
+      const c = await consolidateAdvice(merged ?? winner.program, pool.get(0), run.promptModel, run.consolidated, failedCases(winner.runs))
+      run.errors.addRuleFailures(c.failures, `advice consolidation (step ${t})`)
+      if (c.program) {
+        merged = c.program
+        consolidated = true
+      }
+    }
     if (merged) {
       const runs = await run.evaluateOn(merged, batch)
       run.errors.add(runs, `merged candidate evaluation (step ${t})`)
       const score = mean(runs.map((r) => r.score))
-      const mlog: CandidateLog = { id: undefined, sourceId: winner.log.id as number, bucketExample: -1, strategy: 'merge', outcome: 'applied', droppedDemos: [], score }
+      const mlog: CandidateLog = { id: undefined, sourceId: winner.log.id as number, bucketExample: -1, strategy: 'merge', outcome: 'applied', droppedDemos: [], score, ...(consolidated ? { consolidated: true } : {}) }
       mlog.id = pool.register(merged, runs.map((r) => r.score))
       log.candidates.push(mlog)
       run.emit({ type: 'candidate', step: t, phase: 'built', candidate: { ...mlog } })
@@ -112,44 +128,67 @@ async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: St
   return { log, winner: { id: winner.log.id as number, step: t } }
 }
 
-const paragraphs = (text: string): string[] => text.split(/\n\s*\n/).map((x) => x.trim()).filter(Boolean)
-const norm = (text: string): string => text.replace(/\s+/g, ' ').trim().toLowerCase()
+/** Up to 8 runs that scored below 1, lowest first (ties in batch order), as the consolidator sees them. */
+export function failedCases(runs: readonly RunRecord[], max = 8): FailedCase[] {
+  return runs
+    .map((r, i) => ({ r, i }))
+    .filter(({ r }) => r.score < 1)
+    .sort((a, b) => a.r.score - b.r.score || a.i - b.i)
+    .slice(0, max)
+    .map(({ r }) => ({ inputs: r.example.inputs(), outputs: r.prediction, expected: r.example.labels(), ...(r.outputMetadata['feedback'] !== undefined ? { feedback: r.outputMetadata['feedback'] } : {}) }))
+}
 
 /**
- * The winner plus what each of `others` added to its own source program: instruction paragraphs
- * the winner lacks (compared case- and whitespace-insensitively) and demos it lacks, per predictor
- * name; each predictor keeps its newest `maxDemos` demos (all when `maxDemos <= 0`). Undefined when
- * nothing would change.
+ * `max` of `demos` (oldest first), preferring demos whose outputs differ: newest first, one per
+ * distinct output (compared on `outputNames`), then the newest of the rest; kept in their order.
+ * Demos showing the same answer twice teach less than demos of two answers.
  */
-export function mergeCandidates<P extends Module>(pool: Pool<P>, winner: BuiltCandidate<P>, others: ReadonlyArray<BuiltCandidate<P>>, maxDemos: number): P | undefined {
+export function keepDemos<D extends Record<string, unknown>>(demos: readonly D[], max: number, outputNames: readonly string[]): D[] {
+  if (demos.length <= max) return [...demos]
+  const keyOf = (d: D): string => canonicalJson(outputNames.map((n) => d[n] ?? null))
+  const chosen = new Set<number>()
+  const seen = new Set<string>()
+  for (let i = demos.length - 1; i >= 0 && chosen.size < max; i--) {
+    const k = keyOf(demos[i] as D)
+    if (seen.has(k)) continue
+    seen.add(k)
+    chosen.add(i)
+  }
+  for (let i = demos.length - 1; i >= 0 && chosen.size < max; i--) chosen.add(i)
+  return demos.filter((_, i) => chosen.has(i))
+}
+
+/**
+ * The winner plus what each of `others` added to its own source program, then the `remembered`
+ * additions of earlier steps (`carryAdvice`): instruction paragraphs the winner lacks (compared
+ * case- and whitespace-insensitively) and demos it lacks, per predictor name; each predictor keeps
+ * `maxDemos` demos (all when `maxDemos <= 0`), newest first with distinct outputs preferred
+ * (`keepDemos`). Undefined when nothing would change.
+ */
+export function mergeCandidates<P extends Module>(pool: Pool<P>, winner: BuiltCandidate<P>, others: ReadonlyArray<BuiltCandidate<P>>, maxDemos: number, remembered?: ReadonlyMap<string, Additions>): P | undefined {
   const merged = winner.program.clone()
   const target = new Map(merged.namedPredictors())
   let changed = false
-  for (const c of others) {
-    const source = new Map(pool.get(c.log.sourceId).namedPredictors())
-    for (const [name, p] of c.program.namedPredictors()) {
+  const sources = [...others.map((c) => additionsOver(c.program, pool.get(c.log.sourceId))), ...(remembered ? [remembered] : [])]
+  for (const additions of sources) {
+    for (const [name, add] of additions) {
       const into = target.get(name)
-      const from = source.get(name)
       if (!into) continue
-      const had = new Set(paragraphs(from?.instructions ?? '').map(norm))
-      const present = new Set(paragraphs(into.instructions).map(norm))
-      for (const para of paragraphs(p.instructions)) {
-        const key = norm(para)
-        if (had.has(key) || present.has(key)) continue
+      const present = new Set(paragraphs(into.instructions).map(normParagraph))
+      for (const para of add.paragraphs) {
+        const key = normParagraph(para)
+        if (present.has(key)) continue
         into.instructions = `${into.instructions}\n\n${para}`
         present.add(key)
         changed = true
       }
-      const hadDemos = new Set((from?.demos ?? []).map((d) => canonicalJson(d)))
       const presentDemos = new Set(into.demos.map((d) => canonicalJson(d)))
-      for (const d of p.demos) {
-        const key = canonicalJson(d)
-        if (hadDemos.has(key) || presentDemos.has(key)) continue
-        into.demos = [...into.demos, d]
-        presentDemos.add(key)
-        changed = true
-      }
-      if (maxDemos > 0 && into.demos.length > maxDemos) into.demos = into.demos.slice(into.demos.length - maxDemos)
+      const before = into.demos.map((d) => canonicalJson(d)).join('\n')
+      const fresh = add.demos.filter((d) => !presentDemos.has(canonicalJson(d)))
+      // This step's additions are the newest; remembered ones are older and only fill free slots.
+      into.demos = additions === remembered ? [...fresh, ...into.demos] : [...into.demos, ...fresh]
+      if (maxDemos > 0 && into.demos.length > maxDemos) into.demos = keepDemos(into.demos, maxDemos, into.signature.outputFields.map((f) => f.name).filter((n) => n !== 'reasoning'))
+      if (into.demos.map((d) => canonicalJson(d)).join('\n') !== before) changed = true
     }
   }
   return changed ? merged : undefined

@@ -59,7 +59,7 @@ export interface SimbaOptions<P extends Module = Module> {
   freshRolloutIds?: boolean
   /**
    * `'faithful'` (default for `simba()`): DSPy's search. `'improved'`: `faithful: false` plus
-   * `mergeAdvice`, `skipUnchanged`, `rulesAtDemoCap`, `creditRollouts`, `finalists: 'best'`, `patience: 2` and
+   * `mergeAdvice`, `carryAdvice`, `consolidateAdvice`, `skipUnchanged`, `rulesAtDemoCap`, `creditRollouts`, `finalists: 'best'`, `patience: 2` and
    * `temperatureForCandidates: 0.02`, each of which can still be set on its own
    * (docs/simba.md, "Improved mode", has the measurements).
    */
@@ -78,6 +78,20 @@ export interface SimbaOptions<P extends Module = Module> {
    * (default: on with `mode: 'improved'`).
    */
   mergeAdvice?: boolean
+  /**
+   * With `mergeAdvice`: remember what every endorsed candidate (a step winner, or one that scored at
+   * least the step's rollout mean) added, across steps, and give each step's merged candidate the
+   * remembered additions its winner lacks, so a later winner from another lineage does not lose
+   * them (default: on with `mode: 'improved'`).
+   */
+  carryAdvice?: boolean
+  /**
+   * With `mergeAdvice`: before the merged candidate is scored, the prompt model rewrites each
+   * predictor's gathered tips (2 or more paragraphs beyond the baseline's instructions) into short
+   * rules, one per output value, keeping every concrete cue and dropping vague tips; one LM call per
+   * such predictor and step (default: on with `mode: 'improved'`).
+   */
+  consolidateAdvice?: boolean
   /**
    * Do not keep candidates whose strategy changed nothing (gated, or advice already present);
    * further buckets are tried instead, and a step whose buckets are all gated evaluates nothing
@@ -162,6 +176,8 @@ export interface CandidateLog {
   ruleCall?: 'ok' | 'failed'
   /** False when `skipUnchanged` dropped this unchanged candidate (not evaluated, not in the pool). */
   kept?: false
+  /** True on a merged candidate whose tips the prompt model consolidated (`consolidateAdvice`). */
+  consolidated?: true
   /** Demo positions dropped before the strategy. */
   droppedDemos: number[]
   /** Mean score on the step's mini-batch (registered candidates). */

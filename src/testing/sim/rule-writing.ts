@@ -1,5 +1,7 @@
 import type { World, WorldRule } from '../world/schema.js'
 import { governingRule, keywordIn } from '../world/oracle.js'
+import { keywordsIn, mentionsLabel, sentences } from './knowledge.js'
+import { canonicalJson } from '../../internal/json/canonical.js'
 import { parseJsonObject, type ParsedPrompt } from './prompt.js'
 import { pick, unit, variation, type SampleContext } from './seed.js'
 
@@ -94,4 +96,68 @@ export function answerRuleWriting(worlds: readonly World[], p: ParsedPrompt, ctx
     (gold !== undefined ? `; the expected ${output} is ${gold}.` : '.') +
     (targets.length > 0 ? ` The deciding module is ${targets.join(', ')}.` : '')
   return { discussion, module_advice: advice }
+}
+
+/** Chance that a consolidated rule with two or more cues leaves its last cue out (rewrites are not perfect). */
+export const CONSOLIDATION_LOSS_RATE = 0.05
+
+const quoted = (s: string): string[] => [...s.matchAll(/"([^"\n]{1,80})"/g)].map((m) => (m[1] as string).trim()).filter(Boolean)
+
+function cueList(cues: readonly string[]): string {
+  const q = cues.map((c) => `"${c}"`)
+  return q.length === 1 ? (q[0] as string) : `${q.slice(0, -1).join(', ')} or ${q[q.length - 1] as string}`
+}
+
+/**
+ * Replies to SIMBA's advice-consolidation request: the tips' sentences are grouped by the label
+ * they name, and each label gets one rule naming every cue its sentences quote or contain (world
+ * keywords, or quoted phrases); sentences naming no label or no cue are dropped as vague. Each
+ * failed case adds the keyword that governs it to its label's rule, unless (at the rule writer's
+ * vague rate) the case teaches nothing. When no
+ * world matches, the tips come back de-duplicated, one per line.
+ */
+export function answerConsolidation(worlds: readonly World[], p: ParsedPrompt, ctx: SampleContext): Record<string, unknown> {
+  const raw = parseJson(p.inputs.advice_tips)
+  const tips = Array.isArray(raw) ? raw.filter((t): t is string => typeof t === 'string') : (p.inputs.advice_tips ?? '').split('\n')
+  const text = tips.join('\n')
+  const hits = (w: World): number => w.rules.reduce((n, r) => n + keywordsIn(r, [text]).length, 0) + w.labels.filter((l) => mentionsLabel(text, l)).length
+  const world = [...worlds].sort((a, b) => hits(b) - hits(a))[0]
+  if (!world || hits(world) === 0) {
+    const seen = new Set<string>()
+    const kept = tips.map((t) => t.replace(/\s+/g, ' ').trim()).filter((t) => t !== '' && !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()))
+    return { consolidated_advice: kept.join('\n') }
+  }
+  const cues = new Map<string, string[]>()
+  const addCue = (label: string, c: string): void => {
+    const list = cues.get(label) ?? []
+    if (!list.includes(c) && !world.labels.some((l) => l.toLowerCase() === c)) list.push(c)
+    cues.set(label, list)
+  }
+  // Failed cases: the cue of each case's governing rule, as the rule writer finds it for one case
+  // (vague as often, so nothing is learned from that case).
+  const failed = parseJson(p.inputs.failed_cases)
+  for (const f of Array.isArray(failed) ? failed : []) {
+    const inputs = typeof f === 'object' && f !== null && typeof (f as { inputs?: unknown }).inputs === 'object' ? stringValues((f as { inputs: Record<string, unknown> }).inputs) : {}
+    const rule = governingRule(world, inputs)
+    const kw = rule ? keywordIn(rule, Object.values(inputs)) : undefined
+    if (!rule || !kw || unit(`${ctx.salt}|consolidate-case|${canonicalJson(inputs)}|${variation(ctx)}`, 'vague') < VAGUE_RATE) continue
+    addCue(rule.label, kw.toLowerCase())
+  }
+  for (const s of tips.flatMap((t) => sentences(t))) {
+    for (const label of world.labels) {
+      if (!mentionsLabel(s, label)) continue
+      const found = [...world.rules.filter((r) => r.label === label).flatMap((r) => keywordsIn(r, [s])), ...quoted(s).map((q) => q.toLowerCase())]
+      for (const c of found) addCue(label, c)
+    }
+  }
+  const input = world.inputs[0] ?? 'input'
+  const seed = `${ctx.salt}|consolidate|${text}|${variation(ctx)}`
+  const lines: string[] = []
+  for (const label of world.labels) {
+    let list = cues.get(label)
+    if (!list || list.length === 0) continue
+    if (list.length >= 2 && unit(seed, label) < CONSOLIDATION_LOSS_RATE) list = list.slice(0, -1)
+    lines.push(`When the ${input} mentions ${cueList(list)}, the ${world.output} is ${label}.`)
+  }
+  return { consolidated_advice: lines.join('\n') }
 }

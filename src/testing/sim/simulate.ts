@@ -1,13 +1,13 @@
 import type { World } from '../world/schema.js'
 import { parsePrompt, type FieldDecl, type ParsedPrompt, type RawMessage } from './prompt.js'
-import { answerRuleWriting } from './rule-writing.js'
+import { answerConsolidation, answerRuleWriting } from './rule-writing.js'
 import type { SampleContext } from './seed.js'
 import { answerTask, decideLabel } from './task.js'
 import { normalizeName, readForeign, renderForeign, type ForeignPrompt } from './layouts.js'
 import { hasKeyword, keyPhrases, valueForType } from './values.js'
 
 /** How the simulator understood a request. */
-export type RequestKind = 'task' | 'rule-writing' | 'other-module' | 'generic'
+export type RequestKind = 'task' | 'rule-writing' | 'consolidation' | 'other-module' | 'generic'
 
 /** The simulated reply to one chat request. */
 export interface Simulated {
@@ -24,6 +24,7 @@ export function classify(worlds: readonly World[], p: ParsedPrompt): { kind: Req
   const outs = p.outputFields.map((f) => f.name)
   const ins = p.inputFields.map((f) => f.name)
   if (outs.includes('module_advice')) return { kind: 'rule-writing' }
+  if (outs.includes('consolidated_advice')) return { kind: 'consolidation' }
   const hasInput = (w: World): boolean => w.inputs.some((k) => ins.includes(k))
   const task = worlds.find((w) => outs.includes(w.output) && hasInput(w))
   if (task) return { kind: 'task', world: task }
@@ -82,6 +83,7 @@ export function simulate(worlds: readonly World[], messages: readonly RawMessage
   const { kind, world } = classify(worlds, p)
   let values: Record<string, unknown>
   if (kind === 'rule-writing') values = answerRuleWriting(worlds, p, ctx)
+  else if (kind === 'consolidation') values = answerConsolidation(worlds, p, ctx)
   else if (kind === 'task' && world) values = answerTask(world, p, ctx)
   else if (kind === 'other-module' && world) values = plainAnswer(p.outputFields, keyPhrases(world, p.inputs), ctx.salt, hasKeyword(world, p.inputs))
   else values = plainAnswer(p.outputFields, [], ctx.salt, false)

@@ -80,6 +80,8 @@ const OPTIMIZER_KEYS = [
   'mode',
   'faithful',
   'mergeAdvice',
+  'carryAdvice',
+  'consolidateAdvice',
   'skipUnchanged',
   'patience',
   'finalists',
