@@ -5,7 +5,8 @@
  * average is a real score instead of DSPy's permanent 0.0, which biases program sampling against
  * it (or toward it when scores are negative). With `creditRollouts` each rollout's score is added
  * to the program that ran it; with `mergeAdvice` N candidates are built, then one merged candidate
- * (the winner plus the other good candidates' additions) is scored and may replace the winner.
+ * (the winner plus the other good candidates' additions, plus earlier steps' with `carryAdvice`,
+ * its tips rewritten with `consolidateAdvice`) is scored and may replace the winner.
  */
 import type { Example } from '../../core/example/example.js'
 import type { Module } from '../../core/module/module.js'

@@ -120,7 +120,10 @@ export function answerConsolidation(worlds: readonly World[], p: ParsedPrompt, c
   const raw = parseJson(p.inputs.advice_tips)
   const tips = Array.isArray(raw) ? raw.filter((t): t is string => typeof t === 'string') : (p.inputs.advice_tips ?? '').split('\n')
   const text = tips.join('\n')
-  const hits = (w: World): number => w.rules.reduce((n, r) => n + keywordsIn(r, [text]).length, 0) + w.labels.filter((l) => mentionsLabel(text, l)).length
+  const failedRaw = parseJson(p.inputs.failed_cases)
+  const failedInputs = (Array.isArray(failedRaw) ? failedRaw : []).map((f) => (typeof f === 'object' && f !== null && typeof (f as { inputs?: unknown }).inputs === 'object' && (f as { inputs?: unknown }).inputs !== null ? stringValues((f as { inputs: Record<string, unknown> }).inputs) : {}))
+  const seen = `${text}\n${failedInputs.flatMap((i) => Object.values(i)).join('\n')}`
+  const hits = (w: World): number => w.rules.reduce((n, r) => n + keywordsIn(r, [seen]).length, 0) + w.labels.filter((l) => mentionsLabel(text, l)).length
   const world = [...worlds].sort((a, b) => hits(b) - hits(a))[0]
   if (!world || hits(world) === 0) {
     const seen = new Set<string>()
@@ -135,9 +138,7 @@ export function answerConsolidation(worlds: readonly World[], p: ParsedPrompt, c
   }
   // Failed cases: the cue of each case's governing rule, as the rule writer finds it for one case
   // (vague as often, so nothing is learned from that case).
-  const failed = parseJson(p.inputs.failed_cases)
-  for (const f of Array.isArray(failed) ? failed : []) {
-    const inputs = typeof f === 'object' && f !== null && typeof (f as { inputs?: unknown }).inputs === 'object' ? stringValues((f as { inputs: Record<string, unknown> }).inputs) : {}
+  for (const inputs of failedInputs) {
     const rule = governingRule(world, inputs)
     const kw = rule ? keywordIn(rule, Object.values(inputs)) : undefined
     if (!rule || !kw || unit(`${ctx.salt}|consolidate-case|${canonicalJson(inputs)}|${variation(ctx)}`, 'vague') < VAGUE_RATE) continue
