@@ -14,6 +14,9 @@
  * `--quick`: one world, Predict only, seeds 0–1, 2 steps (a smoke test of the script).
  * `--worlds a,b`, `--shapes predict,cot`, `--optimizers simba-improved`, `--seeds 0,1` narrow it;
  * narrowed or quick runs write bench/results/quality-partial.json unless QUALITY_OUT names a file.
+ * QUALITY_IMPROVED_OPTIONS (a JSON object of simba options) overrides options of the improved runs,
+ * for ablations, e.g. `QUALITY_IMPROVED_OPTIONS='{"consolidateAdvice":false}'`; such runs also
+ * write the partial file.
  * Run after a build: `npm run build && node bench/quality.mjs`.
  */
 import { spawn } from 'node:child_process'
@@ -41,7 +44,8 @@ const shapes = quick ? ['predict'] : pickList(flag('shapes'), SHAPES)
 const OPTIMIZERS = ['unoptimized', 'random-demos', 'simba-faithful', 'simba-improved']
 const optimizers = pickList(flag('optimizers'), OPTIMIZERS)
 const seeds = flag('seeds') ? flag('seeds').split(',').map(Number) : quick ? [0, 1] : [0, 1, 2, 3, 4]
-const narrowed = quick || ['worlds', 'shapes', 'optimizers', 'seeds'].some((f) => flag(f) !== undefined)
+const improvedOverrides = process.env.QUALITY_IMPROVED_OPTIONS ? JSON.parse(process.env.QUALITY_IMPROVED_OPTIONS) : {}
+const narrowed = quick || ['worlds', 'shapes', 'optimizers', 'seeds'].some((f) => flag(f) !== undefined) || Object.keys(improvedOverrides).length > 0
 
 /**
  * SIMBA settings per world, scaled to its trainset so the whole benchmark stays near 10 minutes on
@@ -157,6 +161,7 @@ async function runOne(world, shape, optimizer, seed, url, settings) {
     concurrency: 64,
     mode: optimizer === 'simba-improved' ? 'improved' : 'faithful',
     ...settings,
+    ...(optimizer === 'simba-improved' ? improvedOverrides : {}),
   })
   const p = result.program
   return { score: await heldOut(p, world, url), calls: result.usage.calls, stopped: result.stoppedReason, steps: result.summary.steps }
