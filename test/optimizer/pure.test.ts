@@ -135,4 +135,14 @@ describe('demo dropping, final selection, forecast', () => {
     expect(forecastSimba({ trainsetSize: 200, bsize: 32, numCandidates: 6, maxSteps: 8, predictorsPerRun: 1 }).baselineCalls).toBe(0)
     expect(forecastSimba({ trainsetSize: 200, bsize: 32, numCandidates: 6, maxSteps: 8, predictorsPerRun: 1, faithful: false }).baselineCalls).toBe(32)
   })
+
+  it('forecast counts consolidation calls (one per predictor and step) with consolidateAdvice, priced as prompt-model calls', () => {
+    const base = { trainsetSize: 200, bsize: 32, numCandidates: 6, maxSteps: 8, predictorsPerRun: 2, prices: { inputPer1M: 0, outputPer1M: 0 }, promptPrices: { inputPer1M: 1_000_000, outputPer1M: 0 }, tokensPerCall: { prompt: 1, completion: 0 } }
+    const off = forecastSimba(base)
+    const on = forecastSimba({ ...base, consolidateAdvice: true })
+    expect(off.consolidationsPerStep).toBe(0)
+    expect(on.consolidationsPerStep).toBe(2)
+    expect(on.totalCalls - off.totalCalls).toBe(8 * 2)
+    expect((on.cost ?? 0) - (off.cost ?? 0)).toBeCloseTo(8 * 2)
+  })
 })

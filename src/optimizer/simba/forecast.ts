@@ -1,6 +1,7 @@
 /**
  * Call and cost forecast for a SIMBA run (formula in docs/simba.md): per step N·B rollouts,
- * C·B candidate runs (C = min(N+1, B)) and Q rule-writing calls; then F·T final runs; plus the
+ * C·B candidate runs (C = min(N+1, B)), Q rule-writing calls and (with `consolidateAdvice`) up
+ * to P consolidation calls; then F·T final runs; plus the
  * LM calls of the metric (a judge) per metric call. Counts are upper bounds before caching and
  * parse retries.
  */
@@ -30,6 +31,8 @@ export interface ForecastInput {
   finalists?: 'spaced' | 'best'
   /** J: LM calls one metric call makes (an LM judge; default 0). */
   metricLMCalls?: number
+  /** True with `consolidateAdvice`: up to one prompt-model call per predictor and step. */
+  consolidateAdvice?: boolean
   /** Task LM prices (the LM's own `prices` shape) to turn token estimates into cost. */
   prices?: PriceTable | undefined
   /** Task model name, to pick its price from a per-model table. */
@@ -50,6 +53,8 @@ export interface SimbaForecast {
   candidateRunsPerStep: number
   /** Expected rule-writing calls per step ((N+1)/2 with demos enabled, else N+1). */
   reflectionsPerStep: number
+  /** Prompt-model calls per step that consolidate advice (at most P with `consolidateAdvice`, else 0). */
+  consolidationsPerStep: number
   /** Task-LM calls per step: (N + C)·B·P. */
   taskCallsPerStep: number
   /** Extra runs scoring the baseline (B·P once with `faithful: false`, else 0). */
@@ -82,6 +87,7 @@ export function forecastSimba(input: ForecastInput): SimbaForecast {
   const rolloutRunsPerStep = n * b
   const candidateRunsPerStep = c * b
   const reflectionsPerStep = input.demosEnabled === false ? c : c / 2
+  const consolidationsPerStep = input.consolidateAdvice === true ? p : 0
   const taskCallsPerStep = (rolloutRunsPerStep + candidateRunsPerStep) * p
   const baselineCalls = input.faithful !== false || s === 0 ? 0 : b * p
   const f = Math.min(input.finalists === 'best' ? Math.ceil((n + 1) / 2) + 1 : n + 1, s + 1)
@@ -89,16 +95,16 @@ export function forecastSimba(input: ForecastInput): SimbaForecast {
   const finalCalls = f * sel * p
   const metricCalls = s * (rolloutRunsPerStep + candidateRunsPerStep) + (baselineCalls > 0 ? b : 0) + f * sel
   const judgeCalls = metricCalls * Math.max(0, input.metricLMCalls ?? 0)
-  const totalCalls = s * (taskCallsPerStep + reflectionsPerStep) + baselineCalls + finalCalls + judgeCalls
+  const totalCalls = s * (taskCallsPerStep + reflectionsPerStep + consolidationsPerStep) + baselineCalls + finalCalls + judgeCalls
   const tok = input.tokensPerCall ?? { prompt: 600, completion: 150 }
   const totalTokens = totalCalls * (tok.prompt + tok.completion)
   const perCall = { promptTokens: tok.prompt, completionTokens: tok.completion, totalTokens: tok.prompt + tok.completion }
   const promptPrices = input.promptPrices ?? input.prices
-  const reflections = s * reflectionsPerStep
+  const reflections = s * (reflectionsPerStep + consolidationsPerStep)
   const cost =
     input.prices === undefined && promptPrices === undefined
       ? undefined
       : (totalCalls - reflections) * costOf(input.prices, input.model ?? '', perCall) +
         reflections * costOf(promptPrices, input.promptModel ?? input.model ?? '', perCall)
-  return { rolloutRunsPerStep, candidateRunsPerStep, reflectionsPerStep, taskCallsPerStep, baselineCalls, finalCalls, metricCalls, judgeCalls, totalCalls, totalTokens, cost }
+  return { rolloutRunsPerStep, candidateRunsPerStep, reflectionsPerStep, consolidationsPerStep, taskCallsPerStep, baselineCalls, finalCalls, metricCalls, judgeCalls, totalCalls, totalTokens, cost }
 }

@@ -61,7 +61,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   const forecast = forecastSimba({
     trainsetSize: trainset.length, bsize: o.bsize, numCandidates: o.numCandidates, maxSteps: o.maxSteps,
     predictorsPerRun: program.namedPredictors().length, valsetSize: options.valset?.length, demosEnabled: o.maxDemos > 0, faithful: o.faithful, finalists: o.finalists,
-    metricLMCalls: o.metricLMCalls, ...forecastPrices(program, o, options),
+    metricLMCalls: o.metricLMCalls, consolidateAdvice: o.mergeAdvice && o.consolidateAdvice, ...forecastPrices(program, o, options),
   })
   emit({ type: 'start', forecast, bsize: o.bsize, trainsetSize: trainset.length })
   const run = new SimbaRun(program, options, o, emit)

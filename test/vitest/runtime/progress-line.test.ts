@@ -5,7 +5,7 @@ import { createProgress, formatDuration } from '../../../src/vitest/runtime/prog
 
 const usage = (calls: number) => ({ calls, cachedCalls: 0, promptTokens: 0, completionTokens: 0, totalTokens: 10 * calls, cost: 0 })
 const counts = { built: 2, applied: 1, skipped: 1, gated: 0, failed: 0, ruleCalls: 1, ruleFailures: 0 }
-const forecast = { rolloutRunsPerStep: 1, candidateRunsPerStep: 1, reflectionsPerStep: 1, taskCallsPerStep: 1, baselineCalls: 0, finalCalls: 1, metricCalls: 1, totalCalls: 40, totalTokens: 400, cost: undefined }
+const forecast = { rolloutRunsPerStep: 1, candidateRunsPerStep: 1, reflectionsPerStep: 1, consolidationsPerStep: 0, taskCallsPerStep: 1, baselineCalls: 0, finalCalls: 1, metricCalls: 1, totalCalls: 40, totalTokens: 400, cost: undefined }
 
 /** A two-step run, 10 s per step on a fake clock. */
 function run(tty: boolean): string {
