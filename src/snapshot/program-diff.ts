@@ -29,8 +29,12 @@ function shortDemo(demo: unknown): string {
   return parts.join(' · ')
 }
 
-/** Diff lines with repeated added or removed lines shown once, with `(×n)` when they repeat. */
-function collapseRepeats(diff: DiffLine[]): string[] {
+/**
+ * Diff lines with repeated added or removed lines shown once, with `(×n)` when they repeat; added or
+ * removed blank lines (the breaks between paragraphs) are left out.
+ */
+function collapseRepeats(all: DiffLine[]): string[] {
+  const diff = all.filter((d) => d.op === ' ' || d.text.trim() !== '')
   const counts = new Map<string, number>()
   for (const d of diff) if (d.op !== ' ') counts.set(`${d.op}${d.text}`, (counts.get(`${d.op}${d.text}`) ?? 0) + 1)
   const shown = new Set<string>()

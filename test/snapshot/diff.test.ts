@@ -56,4 +56,11 @@ describe('diffLines', () => {
     expect(out).toContain('+ demo ticket: "I was charged twice" · queue: "billing"')
     expect(out).not.toContain('augmented')
   })
+
+  test('blank lines between added paragraphs are not shown as added lines', () => {
+    const out = formatProgramDiff('route', { self: { instructions: 'Route.', demos: [] } }, { self: { instructions: 'Route.\n\nRule one.\n\nRule two.\n\nRule three.', demos: [] } }, [])
+    expect(out.split('\n').filter((l) => /^\s*\+\s*(\(×\d+\))?$/.test(l))).toEqual([])
+    expect(out).toContain('+ Rule one.')
+    expect(out).toContain('+ Rule three.')
+  })
 })

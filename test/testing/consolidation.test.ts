@@ -13,9 +13,9 @@ import { field, support, wireMessages } from './helpers.js'
 
 const ctx: SampleContext = { temperature: 0, rollout: '', salt: '1' }
 
-function consolidate(tips: string[], failed: unknown[] = [], json = false): string {
-  const values = { module_instructions: 'Pick the queue.', advice_tips: JSON.stringify(tips), failed_cases: JSON.stringify(failed) }
-  const r = simulate([support], wireMessages({ inputs: ['module_instructions', 'advice_tips', 'failed_cases'], outputs: ['consolidated_advice'], values, json }), undefined, ctx)
+function consolidate(tips: string[], failed: unknown[] = [], json = false, fields = 'ticket -> queue'): string {
+  const values = { module_instructions: 'Pick the queue.', module_fields: fields, advice_tips: JSON.stringify(tips), failed_cases: JSON.stringify(failed) }
+  const r = simulate([support], wireMessages({ inputs: ['module_instructions', 'module_fields', 'advice_tips', 'failed_cases'], outputs: ['consolidated_advice'], values, json }), undefined, ctx)
   expect(r.kind).toBe('consolidation')
   return json ? (JSON.parse(r.content) as { consolidated_advice: string }).consolidated_advice : (field(r.content, 'consolidated_advice') ?? '')
 }
@@ -46,6 +46,12 @@ describe('advice consolidation (simulator)', () => {
     })
     expect(learned.length).toBeGreaterThanOrEqual(6) // about 1 in 5 cases is vague, as for the rule writer
     for (const line of out.split('\n')) expect(line).toMatch(/^When the ticket mentions ".+", the queue is [a-z]+\.$/)
+  })
+
+  it('leaves the tips of a module that does not produce the label (an extraction step) as they are, de-duplicated', () => {
+    const failed = support.test.slice(0, 6).map((row) => ({ inputs: { ticket: row.ticket }, outputs: { facts: row.ticket }, expected: { queue: row.queue } }))
+    const tips = ['Keep the key phrases of the ticket verbatim.', 'keep the key phrases of the ticket   verbatim.', 'Route every ticket containing "coupon" to account.']
+    expect(consolidate(tips, failed, false, 'ticket -> facts')).toBe('Keep the key phrases of the ticket verbatim.\nRoute every ticket containing "coupon" to account.')
   })
 
   it('answers in JSON when asked, and echoes tips (de-duplicated) when no world matches', () => {

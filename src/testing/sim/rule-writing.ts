@@ -113,7 +113,8 @@ function cueList(cues: readonly string[]): string {
  * they name, and each label gets one rule naming every cue its sentences quote or contain (world
  * keywords, or quoted phrases); sentences naming no label or no cue are dropped as vague. Each
  * failed case adds the keyword that governs it to its label's rule, unless (at the rule writer's
- * vague rate) the case teaches nothing. When no
+ * vague rate) the case teaches nothing. When `module_fields` shows that the module does not
+ * produce the world's output, or when no
  * world matches, the tips come back de-duplicated, one per line.
  */
 export function answerConsolidation(worlds: readonly World[], p: ParsedPrompt, ctx: SampleContext): Record<string, unknown> {
@@ -125,7 +126,11 @@ export function answerConsolidation(worlds: readonly World[], p: ParsedPrompt, c
   const seen = `${text}\n${failedInputs.flatMap((i) => Object.values(i)).join('\n')}`
   const hits = (w: World): number => w.rules.reduce((n, r) => n + keywordsIn(r, [seen]).length, 0) + w.labels.filter((l) => mentionsLabel(text, l)).length
   const world = [...worlds].sort((a, b) => hits(b) - hits(a))[0]
-  if (!world || hits(world) === 0) {
+  // A module that does not produce the world's output (e.g. an extraction step) keeps its own tips.
+  const fields = p.inputs.module_fields
+  const outputs = fields?.includes('->') ? (fields.split('->')[1] ?? '').split(',').map((f) => f.trim()) : undefined
+  const decides = (w: World): boolean => outputs === undefined || outputs.includes(w.output)
+  if (!world || hits(world) === 0 || !decides(world)) {
     const seen = new Set<string>()
     const kept = tips.map((t) => t.replace(/\s+/g, ' ').trim()).filter((t) => t !== '' && !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()))
     return { consolidated_advice: kept.join('\n') }

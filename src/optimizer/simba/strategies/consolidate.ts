@@ -19,7 +19,7 @@ import type { LanguageModel } from '../../../core/lm/types.js'
 const INSTRUCTIONS = [
   'A module of an LM program was given advice, one tip at a time, while it was being optimized. The tips overlap, repeat each other and some are too vague to act on.',
   'Rewrite them as a short list of rules that keeps everything concrete: merge tips that lead to the same output value into one rule that names every cue phrase those tips name (quote the cue phrases exactly), and drop tips that name no concrete cue.',
-  'When failed cases are listed, also write a rule for each one that names the concrete cue in its inputs that points to the expected output (skip a case when no such cue is visible).',
+  "When failed cases are listed and this module produces the output they got wrong, also write a rule for each one that names the concrete cue in its inputs that points to the expected output (skip a case when no such cue is visible); a module that only prepares inputs for later modules keeps advice about its own outputs.",
   'Write one rule per line, without numbering. Do not repeat the module instructions; they are kept as they are.',
 ].join(' ')
 
@@ -30,6 +30,7 @@ export const consolidateSignature = signature({
   instructions: INSTRUCTIONS,
   inputs: {
     module_instructions: text('The instructions the module started from (kept verbatim, for context).'),
+    module_fields: text("The module's input and output fields, as 'inputs -> outputs'."),
     advice_tips: text('The tips gathered so far, oldest first (JSON list of strings).'),
     failed_cases: text('Cases of the current mini-batch that the program got wrong: inputs, outputs, expected outputs and the metric feedback (JSON list, possibly empty).'),
   },
@@ -87,7 +88,7 @@ export async function consolidateAdvice<P extends Module>(program: P, baseline: 
       if (failed.length > 0 ? tips.length === 0 : tips.length < minTips || done.has(normParagraph(p.instructions))) return
       calls++
       const writer = new Predict(consolidateSignature, { lm: promptModel, name: 'simba.consolidate' })
-      const run = await runWithTrace(() => withSettings({ mapLM: (lm) => lm }, () => writer.forward({ module_instructions: base, advice_tips: JSON.stringify(tips), failed_cases: JSON.stringify(failed) })))
+      const run = await runWithTrace(() => withSettings({ mapLM: (lm) => lm }, () => writer.forward({ module_instructions: base, module_fields: p.signature.shorthand, advice_tips: JSON.stringify(tips), failed_cases: JSON.stringify(failed) })))
       if (run.error !== undefined) {
         const msg = run.error instanceof Error ? run.error.message : String(run.error)
         failures.push(`${name}: ${msg.split('\n')[0] ?? msg}`)
