@@ -10,8 +10,11 @@
  * The simulator runs in this process, so this process's CPU time during a run is the simulator's.
  * BENCH_EXTRA_LATENCY_MS (default 200, 0 to skip) adds one more interleaved round at that latency
  * (a hosted model's order of magnitude), reported as a detail, not as the headline figure.
+ * BENCH_CPU_PROF=<dir> instead runs 1 file once (all 4 with BENCH_CPU_PROF_FILES=all; after one
+ * warm-up) with `--cpu-prof` on Vitest's main process and its workers, writes the profiles into
+ * <dir> and measures nothing (`node bench/cpuprofile-summary.mjs <dir>` summarises them).
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator } from '../dist/testing.js'
 import { BIN, emit, interleaved, median, removeProject, rounds, ROOT, runNode, show, writeProject } from './lib.mjs'
@@ -112,7 +115,25 @@ async function measure(latency, n, warm) {
   }
 }
 
-try {
+/** One profiled run of 1 file or all (BENCH_CPU_PROF): Vitest's main process and its workers. */
+async function profile(outDir) {
+  const only = process.env.BENCH_CPU_PROF_FILES === 'all' ? [] : ['block0.test.ts']
+  const sim = await startSimulator({ worlds: [worldFile], latency: { fixedMs: LATENCY } })
+  try {
+    const env = { OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'sk-bench-simulated' }
+    await runNode(dir, BIN, ['run', '--optimize', 'block0.test.ts'], { env, check: false }) // warm-up
+    const prof = ['--cpu-prof', `--cpu-prof-dir=${outDir}`]
+    const config = join(dir, 'vitest.config.ts')
+    writeFileSync(config, readFileSync(config, 'utf8').replace("include: ['*.test.ts']", `include: ['*.test.ts'], execArgv: ${JSON.stringify(prof)}`))
+    const r = await runNode(dir, BIN, ['run', '--optimize', ...only], { env, check: false, nodeArgs: prof })
+    console.log(`profiled ${only.length ? 1 : FILES}-file run: ${(r.ms / 1000).toFixed(2)} s wall, ${r.cpuS?.toFixed(2)} s CPU; CPU profiles written to ${outDir}`)
+  } finally {
+    await sim.close()
+  }
+}
+
+/** The measured rounds (the default). */
+async function benchmark() {
   const { res, calls, cpu, simCpu } = await measure(LATENCY, ROUNDS, true)
   console.log(`files_scaling_ratio = ${res.ratio.toFixed(3)} (target <= 1.3); per round ${show(res.ratios)}`)
   const out = {
@@ -137,6 +158,11 @@ try {
     })
   }
   emit(out)
+}
+
+try {
+  if (process.env.BENCH_CPU_PROF) await profile(process.env.BENCH_CPU_PROF)
+  else await benchmark()
 } finally {
   removeProject(dir)
 }
