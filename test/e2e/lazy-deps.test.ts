@@ -8,12 +8,12 @@ const dirs: string[] = []
 beforeAll(requireBuild)
 afterAll(() => dirs.forEach(removeProject))
 
-// A module hook (loaded with --import) that appends every resolved msw module URL to msw.log.
+// A module hook (loaded with --import) that appends every resolved msw or zod module URL to the log.
 const PROBE = `import { register } from 'node:module'
 register('data:text/javascript,' + encodeURIComponent(\`import { appendFileSync } from 'node:fs'
 export async function resolve(specifier, context, next) {
   const r = await next(specifier, context)
-  if (/node_modules\\\\/msw\\\\//.test(r.url)) appendFileSync(\${JSON.stringify(process.env.MSW_LOG)}, r.url + '\\\\n')
+  if (/node_modules\\\\/(msw|zod)\\\\//.test(r.url)) appendFileSync(\${JSON.stringify(process.env.MSW_LOG)}, r.url + '\\\\n')
   return r
 }\`))
 `
@@ -43,9 +43,10 @@ test('the library loads', () => {
   return { dir, log: join(dir, 'msw.log') }
 }
 
-const loaded = (log: string): string[] => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [])
+/** The logged URLs of one package (`msw` or `zod`). */
+const loaded = (log: string, pkg = 'msw'): string[] => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((url) => url.includes(`/node_modules/${pkg}/`)) : [])
 
-describe('msw is loaded only when LM fixtures are on', () => {
+describe('dependencies are loaded only where they are needed', () => {
   test("with fixtures 'off' the Vitest worker never loads msw; with fixtures on it does", async () => {
     const off = project('off')
     const r = await run(off.dir, ['run'], { env: { MSW_LOG: off.log } })
@@ -62,7 +63,7 @@ describe('msw is loaded only when LM fixtures are on', () => {
     const { dir, log } = project('off')
     const script = `const lib = await import(${JSON.stringify(join(ROOT, 'dist', 'index.js'))})
 const fs = await import('node:fs')
-fs.writeFileSync(${JSON.stringify(join(dir, 'after-import.txt'))}, String(fs.existsSync(${JSON.stringify(log)})))
+fs.writeFileSync(${JSON.stringify(join(dir, 'after-import.txt'))}, String(fs.existsSync(${JSON.stringify(log)}) && fs.readFileSync(${JSON.stringify(log)}, 'utf8').includes('/msw/')))
 const recorder = lib.createFixtureRecorder({ hosts: ['http://127.0.0.1:9/v1'], mode: 'replay', ci: false, libraryVersion: '0.0.0' })
 recorder.start()
 // Intercepted at once: a call to the LM host in replay with no fixture is a miss, not a network error.
@@ -76,5 +77,26 @@ recorder.stop()
     expect(r.code, r.output).toBe(0)
     expect(readFileSync(join(dir, 'after-import.txt'), 'utf8')).toBe('false')
     expect(readFileSync(join(dir, 'status.txt'), 'utf8')).toBe(String(MISS_STATUS))
+  }, 60_000)
+
+  test("Vitest's main process does not load zod to check usual plugin options; a wrong option still gets zod's message", async () => {
+    const { dir, log } = project('off')
+    writeFileSync(
+      join(dir, 'plugin.mjs'),
+      `const { simba } = await import(${JSON.stringify(join(ROOT, 'dist', 'plugin.js'))})
+simba({ optimize: { seed: 1, bsize: 8, numCandidates: 4, maxSteps: 8 }, fixtures: { mode: 'off', redact: [{ pattern: /sk-\\w+/g, replacement: 'sk-X' }] }, concurrency: 4 })
+const fs = await import('node:fs')
+fs.writeFileSync(${JSON.stringify(join(dir, 'zod-after-valid.txt'))}, String(fs.existsSync(${JSON.stringify(log)}) && fs.readFileSync(${JSON.stringify(log)}, 'utf8').includes('/zod/')))
+try {
+  simba({ fixtures: { mode: 'sometimes' } })
+} catch (error) {
+  fs.writeFileSync(${JSON.stringify(join(dir, 'error.txt'))}, error.message)
+}
+`,
+    )
+    const r = await runNode(dir, '--import', ['./probe.mjs', 'plugin.mjs'], { MSW_LOG: log })
+    expect(r.code, r.output).toBe(0)
+    expect(readFileSync(join(dir, 'zod-after-valid.txt'), 'utf8')).toBe('false')
+    expect(readFileSync(join(dir, 'error.txt'), 'utf8')).toMatch(/simba\(\) option "fixtures\.mode": Invalid option: expected one of "auto"\|"replay"/)
   }, 60_000)
 })
