@@ -3,15 +3,20 @@
  * Files-scaling benchmark: `vitest-simba run --optimize` of a generated project with 4 test files,
  * one `describe.optimize` block each, which Vitest runs on its workers in parallel (maxWorkers 4),
  * against the same command on 1 of those files alone. The simulated provider answers every call
- * after 50 ms, so the work is LM-bound; fixtures are off so every round makes live calls, and
- * `--optimize` without `-u` writes nothing (it exits 1 when the proposal regresses a case; the
- * benchmark checks the score table instead). Reports files_scaling_ratio = median over interleaved
+ * after 50 ms; fixtures are off so every round makes live calls. A block's first `--optimize` run
+ * writes its snapshot (there is none yet); later runs without `-u` write nothing and optimize from
+ * that snapshot (they exit 1 when the proposal regresses a case; the benchmark checks the score
+ * table instead). The warm-up therefore runs all 4 files, so every measured run of a block starts
+ * from the same state and makes the same LM calls. Reports files_scaling_ratio = median over interleaved
  * rounds of (4 files ÷ 1 file). Env: BENCH_ROUNDS (default 3), BENCH_LATENCY_MS (default 50).
  * The simulator runs in this process, so this process's CPU time during a run is the simulator's.
  * BENCH_EXTRA_LATENCY_MS (default 200, 0 to skip) adds one more interleaved round at that latency
  * (a hosted model's order of magnitude), reported as a detail, not as the headline figure.
+ * BENCH_CPU_PROF=<dir> instead runs 1 file once (all 4 with BENCH_CPU_PROF_FILES=all; after one
+ * warm-up) with `--cpu-prof` on Vitest's main process and its workers, writes the profiles into
+ * <dir> and measures nothing (`node bench/cpuprofile-summary.mjs <dir>` summarises them).
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSimulator } from '../dist/testing.js'
 import { BIN, emit, interleaved, median, removeProject, rounds, ROOT, runNode, show, writeProject } from './lib.mjs'
@@ -74,7 +79,10 @@ async function measure(latency, n, warm) {
       if (rows !== blocks) throw new Error(`expected ${blocks} optimized blocks in the score table, got ${rows}:\n${r.output.slice(-3000)}`)
       return { ms: r.ms, cpuS: r.cpuS, simCpuS: (simCpu.user + simCpu.system) / 1e6, calls: sim.stats().requests - before }
     }
-    if (warm) await optimize(['block0.test.ts']) // warm-up (Vite transform cache)
+    // Warm-up of every file: writes each block's snapshot, so every measured run of a block does the
+    // same work (before, only block 0 was warmed and round 0's 4-file run optimized blocks 1-3 from
+    // scratch: 1,656 LM calls against 512 in later rounds).
+    if (warm) await optimize([])
     const calls = { one: 0, all: 0 }
     const cpu = { one: [], all: [] }
     const simCpu = { one: [], all: [] }
@@ -82,6 +90,7 @@ async function measure(latency, n, warm) {
       n,
       async () => {
         const r = await optimize(['block0.test.ts'])
+        if (calls.one && calls.one !== r.calls) console.warn(`warning: a 1-file run made ${r.calls} LM calls, an earlier one ${calls.one}`)
         calls.one = r.calls
         cpu.one.push(r.cpuS)
         simCpu.one.push(r.simCpuS)
@@ -89,6 +98,7 @@ async function measure(latency, n, warm) {
       },
       async () => {
         const r = await optimize([])
+        if (calls.all && calls.all !== r.calls) console.warn(`warning: a ${FILES}-file run made ${r.calls} LM calls, an earlier one ${calls.all}`)
         calls.all = r.calls
         cpu.all.push(r.cpuS)
         simCpu.all.push(r.simCpuS)
@@ -112,7 +122,25 @@ async function measure(latency, n, warm) {
   }
 }
 
-try {
+/** One profiled run of 1 file or all (BENCH_CPU_PROF): Vitest's main process and its workers. */
+async function profile(outDir) {
+  const only = process.env.BENCH_CPU_PROF_FILES === 'all' ? [] : ['block0.test.ts']
+  const sim = await startSimulator({ worlds: [worldFile], latency: { fixedMs: LATENCY } })
+  try {
+    const env = { OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'sk-bench-simulated' }
+    await runNode(dir, BIN, ['run', '--optimize'], { env, check: false }) // warm-up: writes every block's snapshot
+    const prof = ['--cpu-prof', `--cpu-prof-dir=${outDir}`]
+    const config = join(dir, 'vitest.config.ts')
+    writeFileSync(config, readFileSync(config, 'utf8').replace("include: ['*.test.ts']", `include: ['*.test.ts'], execArgv: ${JSON.stringify(prof)}`))
+    const r = await runNode(dir, BIN, ['run', '--optimize', ...only], { env, check: false, nodeArgs: prof })
+    console.log(`profiled ${only.length ? 1 : FILES}-file run: ${(r.ms / 1000).toFixed(2)} s wall, ${r.cpuS?.toFixed(2)} s CPU; CPU profiles written to ${outDir}`)
+  } finally {
+    await sim.close()
+  }
+}
+
+/** The measured rounds (the default). */
+async function benchmark() {
   const { res, calls, cpu, simCpu } = await measure(LATENCY, ROUNDS, true)
   console.log(`files_scaling_ratio = ${res.ratio.toFixed(3)} (target <= 1.3); per round ${show(res.ratios)}`)
   const out = {
@@ -137,6 +165,11 @@ try {
     })
   }
   emit(out)
+}
+
+try {
+  if (process.env.BENCH_CPU_PROF) await profile(process.env.BENCH_CPU_PROF)
+  else await benchmark()
 } finally {
   removeProject(dir)
 }

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module'
+
 /** msw's main entry (`passthrough`, `bypass`, `HttpResponse`), loaded on first use. */
 let core: Promise<typeof import('msw')> | undefined
 
@@ -28,4 +30,47 @@ export async function loadMswHttp(): Promise<MswHttp> {
     }
   }
   return (await mswCore()).http
+}
+
+/** What the recorder needs from msw to intercept: its Node server and its `http` handler factory. */
+export interface MswNode {
+  setupServer: (typeof import('msw/node'))['setupServer']
+  http: MswHttp
+}
+
+let node: MswNode | undefined
+
+/**
+ * Imports msw's Node server and `http` factory once. Nothing imports msw until a recorder starts
+ * (fixtures `off` never does), so a run without fixtures does not pay msw's start-up; the Vitest
+ * setup file awaits this before it starts a recorder.
+ */
+export async function loadMswNode(): Promise<MswNode> {
+  if (!node) {
+    const [{ setupServer }, http] = await Promise.all([import('msw/node'), loadMswHttp()])
+    node ??= { setupServer, http }
+  }
+  return node
+}
+
+/**
+ * msw's server and `http` factory for a recorder starting now: as `loadMswNode` loaded them, else
+ * required synchronously (Node 20.19+ loads msw's ES modules through `require`, the same instances
+ * `import` returns), so `createFixtureRecorder(...).start()` stays synchronous for direct callers.
+ */
+export function mswNode(): MswNode {
+  if (node) return node
+  const require = createRequire(import.meta.url)
+  const { setupServer } = require('msw/node') as typeof import('msw/node')
+  let http: MswHttp | undefined
+  for (const specifier of ['msw/core/http', 'msw/http']) {
+    try {
+      http = (require(specifier) as { http: MswHttp }).http
+      break
+    } catch {
+      // not this msw's layout
+    }
+  }
+  node = { setupServer, http: http ?? (require('msw') as typeof import('msw')).http }
+  return node
 }

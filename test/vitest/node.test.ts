@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { splitArgs } from '../../src/vitest/node/args.js'
-import { parsePluginOptions } from '../../src/vitest/node/options.js'
+import { parsePluginOptions, pluginOptionsSchema } from '../../src/vitest/node/options.js'
 import { buildProvided } from '../../src/vitest/node/provided.js'
 import { redactRulesOf } from '../../src/vitest/runtime/redact.js'
 import { formatFileNotes, formatScoreTable, formatSplitNotes } from '../../src/vitest/node/table.js'
@@ -13,6 +13,55 @@ describe('plugin options', () => {
     expect(() => parsePluginOptions({ fixtures: { mode: 'sometimes' } })).toThrow(/simba\(\) option "fixtures\.mode"/)
     expect(() => parsePluginOptions({ hots: [] })).toThrow(expect.objectContaining({ code: 'SIMBA_CONFIG', message: expect.stringContaining('hots') }))
     expect(() => parsePluginOptions({ hosts: ['not a url'] })).toThrow(/option "hosts\.0"/)
+  })
+
+  test('every input is accepted or refused exactly as the zod schema decides, with the same value (the common ones are checked without zod)', () => {
+    const num = fc.oneof(fc.integer({ min: -3, max: 40 }), fc.double(), fc.constant(Number.NaN), fc.constant(Infinity), fc.constant(2 ** 60), fc.string({ maxLength: 2 }))
+    const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined })
+    const rule = fc.record({ pattern: fc.oneof(fc.constant(/sk-\w+/g), fc.constant('sk-'), fc.constant(3)), replacement: fc.oneof(fc.string({ maxLength: 3 }), fc.constant(1)) }, { requiredKeys: [] })
+    const fixtures = fc.record(
+      {
+        dir: fc.oneof(fc.string({ maxLength: 3 }), fc.constant(1)),
+        mode: fc.constantFrom('auto', 'replay', 'record-missing', 're-record', 'off', 'sometimes', undefined),
+        otherHosts: fc.constantFrom('error', 'bypass', 'block'),
+        redact: fc.oneof(fc.array(rule, { maxLength: 2 }), fc.constant('x')),
+        extra: fc.constant(1),
+      },
+      { requiredKeys: [] },
+    )
+    const optimize = fc.record(
+      { seed: num, bsize: num, numCandidates: num, maxSteps: num, maxDemos: num, temperatureForSampling: num, temperatureForCandidates: num, steps: fc.constant(3) },
+      { requiredKeys: [] },
+    )
+    const options = fc.oneof(
+      fc.record(
+        {
+          hosts: fc.array(fc.constantFrom('http://127.0.0.1:1/v1', 'not a url', ' https://x.test/v1 '), { maxLength: 2 }),
+          fixtures: fc.oneof(fixtures, fc.constant(null), fc.constant([])),
+          concurrency: maybe(num),
+          maxConcurrency: num,
+          optimize: fc.oneof(optimize, fc.constant('fast')),
+          hots: fc.constant([]),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.constantFrom(undefined, null, 3, [], 'x'),
+    )
+    fc.assert(
+      fc.property(options, (input) => {
+        const reference = pluginOptionsSchema().safeParse(input ?? {})
+        let got: unknown
+        let threw: unknown
+        try {
+          got = parsePluginOptions(input)
+        } catch (error) {
+          threw = error
+        }
+        expect(threw === undefined, `input ${JSON.stringify(input)}`).toBe(reference.success)
+        if (reference.success) expect(got).toEqual(reference.data)
+      }),
+      { numRuns: 500 },
+    )
   })
 })
 

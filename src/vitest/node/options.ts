@@ -1,10 +1,21 @@
-import { z } from 'zod'
+import { createRequire } from 'node:module'
+import type { z as Z } from 'zod'
 import { SimbaError } from '../../errors.js'
 import type { SimbaOptions } from '../../optimizer/simba/types.js'
 
 const fixtureModes = ['auto', 'replay', 'record-missing', 're-record', 'off'] as const
 
-const schema = z.strictObject({
+/**
+ * The options schema, built on first use: options that `plainValid` accepts never load zod in
+ * Vitest's main process (about 0.1 s of CPU per run); anything else is decided and explained by it.
+ */
+let built: ReturnType<typeof buildSchema> | undefined
+
+/** The zod schema of the plugin options (loads zod on first use); the reference `parsePluginOptions` follows. */
+export const pluginOptionsSchema = (): ReturnType<typeof buildSchema> => (built ??= buildSchema((createRequire(import.meta.url)('zod') as typeof import('zod')).z))
+
+const buildSchema = (z: typeof Z) =>
+  z.strictObject({
   hosts: z.array(z.url()).optional(),
   fixtures: z
     .strictObject({
@@ -27,7 +38,43 @@ const schema = z.strictObject({
       temperatureForCandidates: z.number().nonnegative().optional(),
     })
     .optional(),
-})
+  })
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype
+const only = (o: Record<string, unknown>, keys: readonly string[]): boolean => Object.keys(o).every((k) => keys.includes(k))
+const optional = (v: unknown, ok: (v: unknown) => boolean): boolean => v === undefined || ok(v)
+const positiveInt = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) > 0
+const OPTIMIZE_INTS = { seed: Number.isSafeInteger, bsize: positiveInt, numCandidates: positiveInt, maxSteps: positiveInt, maxDemos: (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0 }
+const OPTIMIZE_NUMBERS = ['temperatureForSampling', 'temperatureForCandidates']
+
+/**
+ * True for options the schema certainly accepts, checked without zod: plain objects with known
+ * keys and values of the right kind. `hosts` and anything unusual go to the schema.
+ */
+function plainValid(o: unknown): o is SimbaPluginOptions {
+  if (!isObject(o) || !only(o, ['fixtures', 'concurrency', 'maxConcurrency', 'optimize'])) return false
+  if (!optional(o['concurrency'], positiveInt) || !optional(o['maxConcurrency'], positiveInt)) return false
+  const f = o['fixtures']
+  if (f !== undefined) {
+    if (!isObject(f) || !only(f, ['dir', 'mode', 'otherHosts', 'redact'])) return false
+    if (!optional(f['dir'], (d) => typeof d === 'string' && d.length > 0)) return false
+    if (!optional(f['mode'], (m) => (fixtureModes as readonly unknown[]).includes(m))) return false
+    if (!optional(f['otherHosts'], (m) => m === 'error' || m === 'bypass')) return false
+    const rules = f['redact']
+    if (rules !== undefined && !(Array.isArray(rules) && rules.every((r) => isObject(r) && only(r, ['pattern', 'replacement']) && r['pattern'] instanceof RegExp && typeof r['replacement'] === 'string'))) return false
+  }
+  const opt = o['optimize']
+  if (opt !== undefined) {
+    if (!isObject(opt) || !only(opt, [...Object.keys(OPTIMIZE_INTS), ...OPTIMIZE_NUMBERS])) return false
+    for (const [k, ok] of Object.entries(OPTIMIZE_INTS)) if (!optional(opt[k], ok)) return false
+    for (const k of OPTIMIZE_NUMBERS) if (!optional(opt[k], (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)) return false
+  }
+  return true
+}
+
+/** A copy of plain objects and arrays (other values, such as RegExps, are kept), as the schema returns them. */
+const copy = <T>(v: T): T =>
+  (Array.isArray(v) ? v.map(copy) : isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v) as T
 
 /** Options of the `simba()` Vitest plugin. */
 export interface SimbaPluginOptions {
@@ -67,7 +114,9 @@ export interface SimbaPluginOptions {
  * option path, e.g. `simba() option "fixtures.mode": Invalid option: expected one of …`.
  */
 export function parsePluginOptions(options: unknown): SimbaPluginOptions {
-  const result = schema.safeParse(options ?? {})
+  const input = options ?? {}
+  if (plainValid(input)) return copy(input)
+  const result = pluginOptionsSchema().safeParse(input)
   if (result.success) return result.data
   const lines = result.error.issues.map((issue) => {
     const path = [...issue.path, ...('keys' in issue && Array.isArray(issue.keys) ? [issue.keys.join(', ')] : [])].join('.')

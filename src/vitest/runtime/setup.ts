@@ -1,13 +1,12 @@
 /**
  * The plugin's setup file. Runs in every worker before each test module is imported: starts the
- * LM fixture recorder (the openai SDK captures `fetch` when a client is built, so interception must
- * come first), attaches `describe.optimize` for users of globals, switches the fixture file per
+ * LM fixture recorder unless fixtures are `off` (the openai SDK captures `fetch` when a client is
+ * built, so interception must come first; with fixtures `off` msw is never loaded), attaches `describe.optimize` for users of globals, switches the fixture file per
  * test file, and at the end of each file flushes fixtures and snapshots and records their counts.
  */
 import { afterAll, beforeAll, describe as vDescribe, inject } from 'vitest'
 import { isSimbaError } from '../../errors.js'
 import { defaultFixturePath } from '../../recording/file.js'
-import { createFixtureRecorder } from '../../recording/recorder.js'
 import '../shared.js'
 import type { SimbaFileMeta } from '../shared.js'
 import { everyTestRuns } from './every-test-runs.js'
@@ -22,6 +21,9 @@ const ctx = inject('simba')
 ;(vDescribe as unknown as { optimize: typeof optimize }).optimize = optimize
 const r = registry()
 if (ctx && ctx.fixtureMode !== 'off' && !r.recorder) {
+  // Imported only when fixtures are on: with fixtures 'off' a worker never loads msw.
+  const [{ createFixtureRecorder }, { loadMswNode }] = await Promise.all([import('../../recording/recorder.js'), import('../../recording/msw-core.js')])
+  await loadMswNode()
   r.recorder = createFixtureRecorder({
     hosts: ctx.hosts,
     mode: ctx.fixtureMode,
