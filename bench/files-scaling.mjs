@@ -3,11 +3,11 @@
  * Files-scaling benchmark: `vitest-simba run --optimize` of a generated project with 4 test files,
  * one `describe.optimize` block each, which Vitest runs on its workers in parallel (maxWorkers 4),
  * against the same command on 1 of those files alone. The simulated provider answers every call
- * after 50 ms; fixtures are off so every round makes live calls. A block's first `--optimize` run
- * writes its snapshot (there is none yet); later runs without `-u` write nothing and optimize from
- * that snapshot (they exit 1 when the proposal regresses a case; the benchmark checks the score
- * table instead). The warm-up therefore runs all 4 files, so every measured run of a block starts
- * from the same state and makes the same LM calls. Reports files_scaling_ratio = median over interleaved
+ * after 50 ms; fixtures are off so every round makes live calls. The warm-up is a plain `run` of
+ * all 4 files, which writes each block's baseline snapshot (the unoptimized program; there is none
+ * yet); the measured `--optimize` runs without `-u` then write nothing, so every one of them
+ * optimizes the same unoptimized program and makes the same LM calls (they exit 1 when the proposal
+ * regresses a case; the benchmark checks the score table instead). Reports files_scaling_ratio = median over interleaved
  * rounds of (4 files ÷ 1 file). Env: BENCH_ROUNDS (default 3), BENCH_LATENCY_MS (default 50).
  * The simulator runs in this process, so this process's CPU time during a run is the simulator's.
  * BENCH_EXTRA_LATENCY_MS (default 200, 0 to skip) adds one more interleaved round at that latency
@@ -79,10 +79,12 @@ async function measure(latency, n, warm) {
       if (rows !== blocks) throw new Error(`expected ${blocks} optimized blocks in the score table, got ${rows}:\n${r.output.slice(-3000)}`)
       return { ms: r.ms, cpuS: r.cpuS, simCpuS: (simCpu.user + simCpu.system) / 1e6, calls: sim.stats().requests - before }
     }
-    // Warm-up of every file: writes each block's snapshot, so every measured run of a block does the
-    // same work (before, only block 0 was warmed and round 0's 4-file run optimized blocks 1-3 from
-    // scratch: 1,656 LM calls against 512 in later rounds).
-    if (warm) await optimize([])
+    // Warm-up: a plain run of every file writes each block's baseline snapshot (the unoptimized
+    // program), so every measured --optimize run optimizes that same program from scratch. (An
+    // --optimize warm-up would write the optimized program as the first snapshot, and later rounds
+    // would then only re-optimize an already solved program: 128 LM calls per block instead of the
+    // full search, which measured Vitest's start-up rather than optimization.)
+    if (warm) await runNode(dir, BIN, ['run'], { ...env, check: false })
     const calls = { one: 0, all: 0 }
     const cpu = { one: [], all: [] }
     const simCpu = { one: [], all: [] }
@@ -128,7 +130,7 @@ async function profile(outDir) {
   const sim = await startSimulator({ worlds: [worldFile], latency: { fixedMs: LATENCY } })
   try {
     const env = { OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'sk-bench-simulated' }
-    await runNode(dir, BIN, ['run', '--optimize'], { env, check: false }) // warm-up: writes every block's snapshot
+    await runNode(dir, BIN, ['run'], { env, check: false }) // warm-up: writes every block's baseline snapshot
     const prof = ['--cpu-prof', `--cpu-prof-dir=${outDir}`]
     const config = join(dir, 'vitest.config.ts')
     writeFileSync(config, readFileSync(config, 'utf8').replace("include: ['*.test.ts']", `include: ['*.test.ts'], execArgv: ${JSON.stringify(prof)}`))
