@@ -34,7 +34,7 @@ export default defineConfig({
 import { LM, Predict, signature } from 'vitest-simba'
 
 test('the library loads', () => {
-  const lm = new LM({ model: 'm', apiKey: 'k', baseURL: 'http://127.0.0.1:9/v1' })
+  const lm = new LM({ model: 'm', apiKey: 'k', baseURL: 'http://127.0.0.1:9999/v1' })
   expect(new Predict(signature('q -> a'), { lm }).signature.inputFields.length).toBe(1)
 })
 `,
@@ -64,10 +64,11 @@ describe('dependencies are loaded only where they are needed', () => {
     const script = `const lib = await import(${JSON.stringify(join(ROOT, 'dist', 'index.js'))})
 const fs = await import('node:fs')
 fs.writeFileSync(${JSON.stringify(join(dir, 'after-import.txt'))}, String(fs.existsSync(${JSON.stringify(log)}) && fs.readFileSync(${JSON.stringify(log)}, 'utf8').includes('/msw/')))
-const recorder = lib.createFixtureRecorder({ hosts: ['http://127.0.0.1:9/v1'], mode: 'replay', ci: false, libraryVersion: '0.0.0' })
+const recorder = lib.createFixtureRecorder({ hosts: ['http://127.0.0.1:9999/v1'], mode: 'replay', ci: false, libraryVersion: '0.0.0' })
 recorder.start()
 // Intercepted at once: a call to the LM host in replay with no fixture is a miss, not a network error.
-const res = await fetch('http://127.0.0.1:9/v1/chat/completions', { method: 'POST', body: '{}' })
+// (Not port 9: fetch refuses it before msw 3 sees the request.)
+const res = await fetch('http://127.0.0.1:9999/v1/chat/completions', { method: 'POST', body: '{}' })
 fs.writeFileSync(${JSON.stringify(join(dir, 'status.txt'))}, String(res.status))
 recorder.stop()
 `
