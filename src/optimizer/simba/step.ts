@@ -186,7 +186,8 @@ export function mergeCandidates<P extends Module>(pool: Pool<P>, winner: BuiltCa
       const presentDemos = new Set(into.demos.map((d) => canonicalJson(d)))
       const before = into.demos.map((d) => canonicalJson(d)).join('\n')
       const fresh = add.demos.filter((d) => !presentDemos.has(canonicalJson(d)))
-      // This step's additions are the newest; remembered ones are older and only fill free slots.
+      // This step's additions are the newest; remembered ones are older, so at the cap they stay
+      // only where slots are free or they show an output the newer demos lack (keepDemos).
       into.demos = additions === remembered ? [...fresh, ...into.demos] : [...into.demos, ...fresh]
       if (maxDemos > 0 && into.demos.length > maxDemos) into.demos = keepDemos(into.demos, maxDemos, into.signature.outputFields.map((f) => f.name).filter((n) => n !== 'reasoning'))
       if (into.demos.map((d) => canonicalJson(d)).join('\n') !== before) changed = true
