@@ -97,10 +97,10 @@ async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: St
   log.winner = { id: winner.log.id as number, score: means[w] as number }
   if (run.o.mergeAdvice) {
     const others = built.filter((c, i) => i !== w && c.log.outcome === 'applied' && (means[i] as number) >= log.rolloutMean)
-    const remembered = run.o.carryAdvice ? run.memory.all() : undefined
-    let merged = mergeCandidates(pool, winner, others, run.o.maxDemos, remembered)
+    const added = others.map((c) => additionsOver(c.program, pool.get(c.log.sourceId)))
+    let merged = mergeAdditions(winner.program, added, run.o.maxDemos, run.o.carryAdvice ? run.memory.all() : undefined)
     if (run.o.carryAdvice) {
-      for (const c of [winner, ...others]) run.memory.remember(additionsOver(c.program, pool.get(c.log.sourceId)))
+      for (const a of [additionsOver(winner.program, pool.get(winner.log.sourceId)), ...added]) run.memory.remember(a)
     }
     let consolidated = false
     if (run.o.consolidateAdvice && run.promptModel) {
@@ -167,10 +167,15 @@ export function keepDemos<D extends Record<string, unknown>>(demos: readonly D[]
  * (`keepDemos`). Undefined when nothing would change.
  */
 export function mergeCandidates<P extends Module>(pool: Pool<P>, winner: BuiltCandidate<P>, others: ReadonlyArray<BuiltCandidate<P>>, maxDemos: number, remembered?: ReadonlyMap<string, Additions>): P | undefined {
-  const merged = winner.program.clone()
+  return mergeAdditions(winner.program, others.map((c) => additionsOver(c.program, pool.get(c.log.sourceId))), maxDemos, remembered)
+}
+
+/** `mergeCandidates` on additions already computed (each candidate's over its own source). */
+function mergeAdditions<P extends Module>(winner: P, added: ReadonlyArray<ReadonlyMap<string, Additions>>, maxDemos: number, remembered?: ReadonlyMap<string, Additions>): P | undefined {
+  const merged = winner.clone()
   const target = new Map(merged.namedPredictors())
   let changed = false
-  const sources = [...others.map((c) => additionsOver(c.program, pool.get(c.log.sourceId))), ...(remembered ? [remembered] : [])]
+  const sources = [...added, ...(remembered ? [remembered] : [])]
   for (const additions of sources) {
     for (const [name, add] of additions) {
       const into = target.get(name)

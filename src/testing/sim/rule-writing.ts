@@ -114,17 +114,20 @@ function cueList(cues: readonly string[]): string {
  * keywords, or quoted phrases); sentences naming no label or no cue are dropped as vague. Each
  * failed case adds the keyword that governs it to its label's rule, unless (at the rule writer's
  * vague rate) the case teaches nothing. When `module_fields` shows that the module does not
- * produce the world's output, or when no
- * world matches, the tips come back de-duplicated, one per line.
+ * produce the world's output, or when no world matches, the tips come back de-duplicated, one per
+ * line.
  */
 export function answerConsolidation(worlds: readonly World[], p: ParsedPrompt, ctx: SampleContext): Record<string, unknown> {
   const raw = parseJson(p.inputs.advice_tips)
   const tips = Array.isArray(raw) ? raw.filter((t): t is string => typeof t === 'string') : (p.inputs.advice_tips ?? '').split('\n')
   const text = tips.join('\n')
-  const failedRaw = parseJson(p.inputs.failed_cases)
-  const failedInputs = (Array.isArray(failedRaw) ? failedRaw : []).map((f) => (typeof f === 'object' && f !== null && typeof (f as { inputs?: unknown }).inputs === 'object' && (f as { inputs?: unknown }).inputs !== null ? stringValues((f as { inputs: Record<string, unknown> }).inputs) : {}))
-  const seen = `${text}\n${failedInputs.flatMap((i) => Object.values(i)).join('\n')}`
-  const hits = (w: World): number => w.rules.reduce((n, r) => n + keywordsIn(r, [seen]).length, 0) + w.labels.filter((l) => mentionsLabel(text, l)).length
+  const failed = parseJson(p.inputs.failed_cases)
+  const failedInputs = (Array.isArray(failed) ? failed : []).map((f: { inputs?: unknown } | null) => {
+    const inputs = f?.inputs
+    return typeof inputs === 'object' && inputs !== null ? stringValues(inputs as Record<string, unknown>) : {}
+  })
+  const shown = `${text}\n${failedInputs.flatMap((i) => Object.values(i)).join('\n')}`
+  const hits = (w: World): number => w.rules.reduce((n, r) => n + keywordsIn(r, [shown]).length, 0) + w.labels.filter((l) => mentionsLabel(text, l)).length
   const world = [...worlds].sort((a, b) => hits(b) - hits(a))[0]
   // A module that does not produce the world's output (e.g. an extraction step) keeps its own tips.
   const fields = p.inputs.module_fields
