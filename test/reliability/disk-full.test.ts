@@ -3,7 +3,9 @@
  * (`ulimit -f`, so the kernel cuts writes short and then fails them with EFBIG, as a full disk does
  * with ENOSPC) rewrites a plain file, a fixture file and a snapshot file through the built package.
  * Every old file stays byte-identical, no temp file is left, and each error names the file and the
- * cause. The child imports `dist/`: run `npm run build` first.
+ * cause. A real Vitest run under the same limit, whose fixtures cannot be written, fails its block
+ * naming the fixture file and does not write the snapshot that depends on them. Both import
+ * `dist/`: run `npm run build` first.
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -11,9 +13,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, test } from 'vitest'
-import { requireBuild, ROOT } from '../e2e/harness.js'
+import { cleanEnv, listFiles, removeProject, requireBuild, ROOT, useSimulatorProjects, writeProject } from '../e2e/harness.js'
 
 const dirs: string[] = []
+const projects: string[] = []
+const sim = useSimulatorProjects(projects)
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
@@ -59,11 +63,13 @@ await attempt('snapshot', () => {
 process.stdout.write(JSON.stringify(out))
 `
 
-/** Runs the child under `ulimit -f LIMIT_KB` with SIGXFSZ ignored (writes then fail with EFBIG instead of killing it). */
-function runLimited(dir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const dist = pathToFileURL(join(ROOT, 'dist')).href
-  const script = `trap '' XFSZ; ulimit -f ${LIMIT_KB}; exec "$0" --input-type=module -e "$1" "$2" "$3"`
-  const child = spawn('bash', ['-c', script, process.execPath, CHILD, dist, dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+/**
+ * Runs `node ...args` under `ulimit -f limitKb` with SIGXFSZ ignored (a write past the limit is cut
+ * short, the next one fails with EFBIG, instead of the signal killing the process).
+ */
+function runLimited(limitKb: number, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const script = `trap '' XFSZ; ulimit -f ${limitKb}; exec "$@"`
+  const child = spawn('bash', ['-c', script, 'bash', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
@@ -121,7 +127,7 @@ describe('a full disk never replaces a good file', () => {
       writeFileSync(f, before[k as keyof typeof before])
     }
 
-    const r = await runLimited(dir)
+    const r = await runLimited(LIMIT_KB, ['--input-type=module', '-e', CHILD, pathToFileURL(join(ROOT, 'dist')).href, dir])
     expect(r.code, r.stderr).toBe(0)
     const out = JSON.parse(r.stdout) as Record<string, { threw: boolean; code?: string; message?: string }>
     for (const k of Object.keys(files) as (keyof typeof files)[]) {
@@ -136,4 +142,47 @@ describe('a full disk never replaces a good file', () => {
     // The fixture error says which test file's recordings were not saved.
     expect(out['fixture']?.message).toContain('a.test.ts')
   }, 60_000)
+})
+
+const PROJECT_TEST = `import { z } from 'zod'
+import { describe, LM, Predict, signature } from 'vitest-simba'
+
+const route = signature({
+  instructions: 'Pick the queue that should handle the customer support ticket.',
+  inputs: { ticket: z.string().describe("The customer's message") },
+  outputs: { queue: z.enum(['billing', 'technical', 'account', 'shipping', 'security', 'other']) },
+})
+const lm = new LM({ model: 'sim-1', baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY, maxRetries: 0 })
+describe.optimize('alpha', {
+  program: () => new Predict(route),
+  // Long tickets: one recording alone is larger than the run's file-size limit.
+  trainset: ['I was charged twice for my order.', 'The app crashes when I open settings.'].map((t, i) => ({
+    ticket: t + ' More details follow.'.repeat(7_000),
+    queue: ['billing', 'technical'][i],
+  })),
+  metric: (ex, pred) => (pred.queue === ex.data.queue ? 1 : 0),
+  lm,
+})
+`
+
+describe('a run that cannot write its fixtures', () => {
+  test('fails the block naming the fixture file and the cause, and writes no snapshot without its fixtures', async () => {
+    const dir = writeProject('disk-full', {
+      'vitest.config.ts': "import { defineConfig } from 'vitest/config'\nimport { simba } from 'vitest-simba/plugin'\nexport default defineConfig({ plugins: [simba()], test: { include: ['*.test.ts'] } })\n",
+      'route.test.ts': PROJECT_TEST,
+    })
+    projects.push(dir)
+    // Each recording (~150 KB) is larger than the limit; the snapshot (~2 KB) and Vitest's own files fit.
+    const env = cleanEnv({ OPENAI_BASE_URL: sim.url(), OPENAI_API_KEY: 'sk-local-simulator-key-000' })
+    const r = await runLimited(128, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], { cwd: dir, env })
+    const output = `${r.stdout}\n${r.stderr}`
+    expect(r.code, output).toBe(1)
+    expect(output).toContain('SIMBA_WRITE')
+    expect(output).toMatch(/block "alpha": __snapshots__\/route\.test\.ts\.simba\.json was not written, because the 2 recording\(s\) of \S*route\.test\.ts were not saved: could not write \S*fixtures\/route\.test\.ts\.lm\.json: EFBIG/)
+    const left = listFiles(dir).map((p) => p.slice(dir.length + 1))
+    expect(left).not.toContain('__snapshots__/route.test.ts.simba.json')
+    expect(left).not.toContain('fixtures/route.test.ts.lm.json')
+    expect(left.filter((n) => n.endsWith('.tmp') || n.endsWith('.lock'))).toEqual([])
+    removeProject(dir)
+  }, 120_000)
 })
