@@ -93,7 +93,7 @@ export function writeFileAtomic(file: string, content: string): void {
     }
     fsyncSync(fd)
     const size = fstatSync(fd).size
-    if (size !== data.length) throw Object.assign(new Error(`the temp file has ${size} of ${data.length} bytes`), { code: 'EIO' })
+    if (size !== data.length) throw new Error(`short write: the temp file holds ${size} of ${data.length} bytes`)
     // close can report a deferred write error (network file systems): it must succeed before the rename.
     closeSync(fd)
     fd = undefined
