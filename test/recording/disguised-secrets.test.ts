@@ -3,12 +3,15 @@
  * `Basic` credentials, `NAME=value` lines, URLs and private key blocks. Each is found and masked
  * whole; ordinary prose and the bundled example's data are not taken for a key.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
+import { isSimbaError } from '../../src/errors.js'
 import { decodeBase64Text, findSecret, findSecrets, maskSecrets } from '../../src/internal/secrets/secrets.js'
+import { startScriptedServer } from '../helpers/openai-server.js'
 import { KEY_EXAMPLES } from './key-examples.js'
+import { ask, client, startRecorder, tempDir, text } from './support.js'
 
 const KEYS = KEY_EXAMPLES.map(([k]) => k)
 const b64 = (s: string): string => Buffer.from(s).toString('base64')
@@ -99,6 +102,37 @@ describe('disguised keys are found and masked whole', () => {
     expect(decodeBase64Text('abcde')).toBeUndefined()
     expect(decodeBase64Text('not base64!')).toBeUndefined()
   })
+})
+
+test('the recorder refuses every disguise of a key in a prompt or a reply; the clean entry is written', async () => {
+  const key = KEYS[0] as string
+  const disguises = [
+    `${key.slice(0, 7)}\u200B${key.slice(7)}`,
+    `${key.slice(0, 12)}\n${key.slice(12)}`,
+    b64(`token ${key}`),
+    `Authorization: Basic ${b64('admin:s3cretpassw0rd')}`,
+    'OPENAI_API_KEY=abcd1234efgh5678',
+  ]
+  const server = await startScriptedServer({ reply: (body) => `echo ${body.messages.at(-1)?.content}` })
+  const { dir, cleanup } = tempDir()
+  const recorder = startRecorder({ mode: 'record-missing', hosts: [server.url] })
+  try {
+    const file = join(dir, 'fixtures', 'd.test.ts.lm.json')
+    await recorder.useFile(file, 'd.test.ts')
+    await client(server.url).chat.completions.create(ask('a clean question'))
+    for (const d of disguises) await client(server.url).chat.completions.create(ask(`look: ${d}`))
+    const error = await recorder.flush().catch((e: unknown) => e)
+    expect(isSimbaError(error, 'SIMBA_SECRET')).toBe(true)
+    expect(existsSync(file)).toBe(true)
+    const written = text(file)
+    expect(written).toContain('a clean question')
+    expect(Object.keys((JSON.parse(written) as { entries: object }).entries)).toHaveLength(1)
+    for (const d of disguises) expect(written).not.toContain(d.slice(-12))
+  } finally {
+    recorder.stop()
+    await server.close()
+    cleanup()
+  }
 })
 
 describe('credentials in context', () => {
