@@ -22,6 +22,8 @@ export interface SecretShape {
   pattern: RegExp
   /** Extra check on the secret part (e.g. "has a digit") that keeps prose out; `match` is the whole match. */
   accept?: (secret: string, match: RegExpMatchArray) => boolean
+  /** A cheap test every match passes (e.g. its prefix); text without it is not scanned with `pattern`. */
+  hint?: RegExp
 }
 
 const mixed = (s: string): boolean => /[0-9]/.test(s) && /[A-Za-z]/.test(s)
@@ -67,25 +69,26 @@ const START = String.raw`(?:(?<![A-Za-z0-9_])|(?<=\\[bfnrt]))`
 
 /** Key shapes refused in fixture files and snapshots and masked everywhere else. */
 export const SECRET_SHAPES: readonly SecretShape[] = [
-  { name: 'Anthropic API key (sk-ant-…)', pattern: new RegExp(`${START}sk-ant-[A-Za-z0-9_-]{20,}`, 'g') },
-  { name: 'OpenAI-style key (sk-…)', pattern: new RegExp(`${START}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`, 'g'), accept: mixed },
-  { name: 'Google API key (AIza…)', pattern: new RegExp(`${START}AIza[0-9A-Za-z_-]{35}`, 'g') },
-  { name: 'GitHub token (ghp_…)', pattern: new RegExp(`${START}gh[pousr]_[A-Za-z0-9]{36,}`, 'g') },
-  { name: 'GitHub fine-grained token (github_pat_…)', pattern: new RegExp(`${START}github_pat_[A-Za-z0-9_]{40,}`, 'g') },
-  { name: 'AWS access key id', pattern: new RegExp(`${START}(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Z])`, 'g') },
-  { name: 'Slack token (xox…)', pattern: new RegExp(`${START}xox[abposr]-[0-9A-Za-z-]{10,}`, 'g'), accept: mixed },
-  { name: 'JWT', pattern: new RegExp(`${START}eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}`, 'g') },
-  { name: 'Bearer token', pattern: /Bearer\s+([A-Za-z0-9._~+/=-]{20,})/g, accept: mixed },
-  { name: 'api key field', pattern: /api[_-]?key\\?"\s*:\s*\\?"([^"\\\s]{8,})/gi, accept: mixed },
-  { name: 'Basic credentials', pattern: /(?<![A-Za-z0-9_])[Bb]asic\s+([A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])/g, accept: basicCredentials },
+  { name: 'Anthropic API key (sk-ant-…)', pattern: new RegExp(`${START}sk-ant-[A-Za-z0-9_-]{20,}`, 'g'), hint: /sk-ant-/ },
+  { name: 'OpenAI-style key (sk-…)', pattern: new RegExp(`${START}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`, 'g'), accept: mixed, hint: /sk-/ },
+  { name: 'Google API key (AIza…)', pattern: new RegExp(`${START}AIza[0-9A-Za-z_-]{35}`, 'g'), hint: /AIza/ },
+  { name: 'GitHub token (ghp_…)', pattern: new RegExp(`${START}gh[pousr]_[A-Za-z0-9]{36,}`, 'g'), hint: /gh[pousr]_/ },
+  { name: 'GitHub fine-grained token (github_pat_…)', pattern: new RegExp(`${START}github_pat_[A-Za-z0-9_]{40,}`, 'g'), hint: /github_pat_/ },
+  { name: 'AWS access key id', pattern: new RegExp(`${START}(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Z])`, 'g'), hint: /A[KS]IA/ },
+  { name: 'Slack token (xox…)', pattern: new RegExp(`${START}xox[abposr]-[0-9A-Za-z-]{10,}`, 'g'), accept: mixed, hint: /xox/ },
+  { name: 'JWT', pattern: new RegExp(`${START}eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}`, 'g'), hint: /eyJ/ },
+  { name: 'Bearer token', pattern: /Bearer\s+([A-Za-z0-9._~+/=-]{20,})/g, accept: mixed, hint: /Bearer/ },
+  { name: 'api key field', pattern: /api[_-]?key\\?"\s*:\s*\\?"([^"\\\s]{8,})/gi, accept: mixed, hint: /api[_-]?key/i },
+  { name: 'Basic credentials', pattern: /(?<![A-Za-z0-9_])[Bb]asic\s+([A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])/g, accept: basicCredentials, hint: /[Bb]asic/ },
   {
     // OPENAI_API_KEY=…, DB_PASSWORD: …, "clientSecret": "…", access_token=… (the value is the secret).
     name: 'credential assignment',
     pattern: /(?<![A-Za-z0-9_.-])(?<name>(?:[A-Za-z0-9_.-]*?[_.-])?(?:api[_.-]?key|apikey|secret|secret[_.-]?key|token|passw(?:or)?d|pwd|credentials?|access[_.-]?key|private[_.-]?key|auth[_.-]?key)|[A-Za-z0-9]*(?:ApiKey|APIKey|Secret|Token|Password|Passwd|AccessKey|PrivateKey))\\?["']?[ \t]*(?::=|=>|=|:)[ \t]*\\?["'`]?(?<secret>[^\s"'`\\<>[\]{}(),;#]{8,})/gi,
     accept: credentialValue,
+    hint: /key|secret|token|passw|pwd|credential/i,
   },
-  { name: 'password in a URL', pattern: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/?#@:"'<>[\]]+:([^\s/?#@"'<>[\]]{3,})@/g, accept: (p) => !PLACEHOLDER.test(p) && !/^(?:pass(?:word)?|pwd)$/i.test(p) },
-  { name: 'private key block', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g },
+  { name: 'password in a URL', pattern: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/?#@:"'<>[\]]+:([^\s/?#@"'<>[\]]{3,})@/g, accept: (p) => !PLACEHOLDER.test(p) && !/^(?:pass(?:word)?|pwd)$/i.test(p), hint: /:\/\// },
+  { name: 'private key block', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g, hint: /-----BEGIN / },
 ]
 
 /** A secret found in text. */
@@ -192,6 +195,7 @@ function scan(text: string, lits: readonly string[], shapes: readonly SecretShap
     }
   }
   for (const shape of shapes) {
+    if (shape.hint && !shape.hint.test(text)) continue
     shape.pattern.lastIndex = 0
     for (const m of text.matchAll(shape.pattern)) {
       const secret = m.groups?.['secret'] ?? m[1] ?? m[0]
