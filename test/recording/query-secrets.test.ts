@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import fc from 'fast-check'
 import OpenAI from 'openai'
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import { isSimbaError } from '../../src/errors.js'
 import { canonicalRequest, fixtureKey } from '../../src/recording/key.js'
 import type { FixtureRecorder } from '../../src/recording/recorder.js'
@@ -59,6 +59,25 @@ describe('credentials in the URL query', () => {
     const reply = await azure(server.url, { 'api-version': '2024-10-21', 'api-key': 'rotated-9a8b7c6d5e4f' }).chat.completions.create(ask('route this ticket'))
     expect(reply.choices[0]?.message.content).toBe('echo route this ticket')
     expect(server.requests.length).toBe(before)
+  })
+
+  test('a blocked request to another host is printed with its credential query values masked', async () => {
+    server = await startScriptedServer({ reply: () => 'x' })
+    const other = await startScriptedServer({ reply: () => 'other' })
+    const t = tempDir()
+    cleanup = t.cleanup
+    recorder = startRecorder({ mode: 'record-missing', hosts: [server.url], otherHosts: 'error' })
+    await recorder.useFile(join(t.dir, 'fixtures', 'o.test.ts.lm.json'))
+    const printed: string[] = []
+    const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void printed.push(a.map(String).join(' ')))
+    try {
+      await expect(fetch(`${other.url}/models?api-key=other0f9e8d7c6b5a4321&limit=2`)).rejects.toThrow()
+    } finally {
+      spy.mockRestore()
+      await other.close()
+    }
+    expect(printed.join('\n')).toContain('/models?api-key=[masked]&limit=2')
+    expect(printed.join('\n')).not.toContain('other0f9e8d7c6b5a4321')
   })
 
   test('masking keeps every other parameter byte for byte, is idempotent, and gives one key for any credential value', () => {
