@@ -179,12 +179,12 @@ function fromView(view: View, hits: SecretHit[]): SecretHit[] {
 }
 
 /**
- * Shapes scanned across joined lines too: those with a distinctive prefix or structure. The
- * field-name shapes (`Bearer`, `password: …`) are not, so a short value followed by a line of prose
- * is not read as one long secret.
+ * Shapes scanned across joined lines too: those with a distinctive prefix. The field-name shapes
+ * (`Bearer`, `password: …`) are not, so a short value followed by a line of prose is not read as
+ * one long secret; a private key block spans lines by itself.
  */
-const PREFIXED_SHAPES = (): readonly SecretShape[] => SECRET_SHAPES.filter((s) => !FIELD_SHAPES.has(s.name))
 const FIELD_SHAPES = new Set(['Bearer token', 'api key field', 'Basic credentials', 'credential assignment', 'password in a URL', 'private key block'])
+const PREFIXED_SHAPES: readonly SecretShape[] = SECRET_SHAPES.filter((s) => !FIELD_SHAPES.has(s.name))
 
 /** Raw hits of literals, shapes and decoded base64 runs in one view of the text (not merged). */
 function scan(text: string, lits: readonly string[], shapes: readonly SecretShape[], depth: number): SecretHit[] {
@@ -234,7 +234,7 @@ export function findSecrets(text: string, extraLiterals: Iterable<string> = []):
   // A key wrapped over lines: the distinctive shapes, literals and base64 runs, lines joined.
   const joined = viewWithout(visible?.text ?? text, WRAP)
   if (joined) {
-    const found = fromView(joined, scan(joined.text, lits, PREFIXED_SHAPES(), 0))
+    const found = fromView(joined, scan(joined.text, lits, PREFIXED_SHAPES, 0))
     hits.push(...(visible ? fromView(visible, found) : found))
   }
   hits.sort((a, b) => a.index - b.index || b.length - a.length)
