@@ -4,7 +4,7 @@
  */
 
 /** How a case compares with its baseline (same values as the case tests' status). */
-export type ReportCaseStatus = 'pass' | 'new' | 'improved' | 'known-failing' | 'regressed' | 'failing' | 'error'
+export type ReportCaseStatus = 'pass' | 'new' | 'improved' | 'known-failing' | 'regressed' | 'failing' | 'error' | 'flaky'
 
 /** One candidate of a step, as drawn in the trajectory chart. */
 export interface ReportCandidate {

@@ -13,6 +13,14 @@ const predictorSourceSchema = z.object({
   demos: z.number().int().nonnegative(),
   demosHash: z.string(),
 })
+const caseTrialsSchema = z.object({ n: z.number().int().positive(), mean: z.number(), scores: z.array(z.number()) })
+const trialsSchema = z.object({
+  k: z.number().int().positive(),
+  mean: z.number(),
+  interval: z.tuple([z.number(), z.number()]),
+  trainset: z.record(z.string(), caseTrialsSchema),
+  devset: z.record(z.string(), caseTrialsSchema).optional(),
+})
 const blockSchema = z.object({
   program: z.record(z.string(), z.object({ instructions: lines, demos: z.array(demoSchema) })).nullable(),
   baseline: z.object({
@@ -31,6 +39,7 @@ const blockSchema = z.object({
   }),
   promptHash: z.string().nullable(),
   source: z.object({ hash: z.string(), predictors: z.record(z.string(), predictorSourceSchema) }).nullable(),
+  trials: trialsSchema.optional(),
   legacyCaseNames: z.literal(true).optional(),
 })
 const fileSchema = z.object({ version: z.number(), blocks: z.record(z.string(), blockSchema) })

@@ -32,6 +32,34 @@ export interface Baseline {
   devset?: SplitScores
 }
 
+/** One case's trial scores (blocks run with `trials` > 1). */
+export interface CaseTrials {
+  /** Number of trials. */
+  n: number
+  /** Mean of the trials (the case's score in the baseline). */
+  mean: number
+  /** Each trial's score, in trial order. */
+  scores: number[]
+}
+
+/**
+ * What the noise-aware gate needs, stored only for blocks run with `trials` > 1 (blocks without
+ * trials keep their files byte-identical): trials per case, and the gating mean with its 95%
+ * run-to-run noise interval.
+ */
+export interface TrialsRecord {
+  /** Trials per case. */
+  k: number
+  /** Mean of the gating split (each case counted by its trials' mean). */
+  mean: number
+  /** 95% interval of that mean for run-to-run noise: [low, high]. */
+  interval: [number, number]
+  /** Trainset trials by case name. */
+  trainset: Record<string, CaseTrials>
+  /** Devset trials by case name, when the block has a devset. */
+  devset?: Record<string, CaseTrials>
+}
+
 /** Where a snapshot came from. `date` only changes when the rest of the block changes. */
 export interface Provenance {
   /** Model(s) the program ran on (comma-separated when predictors differ), or `unknown`. */
@@ -63,6 +91,8 @@ export interface BlockSnapshot {
    * for blocks migrated from version 1 (source unknown: accepted once, recorded on the next write).
    */
   source: SourceRecord | null
+  /** Trials per case and the mean's noise interval, for blocks run with `trials` > 1. */
+  trials?: TrialsRecord
   /** Set on blocks migrated from version 1: the baseline's cases are keyed by 0.1's position-based names. */
   legacyCaseNames?: true
 }

@@ -43,12 +43,46 @@ export interface SimbaProvided {
   optimizer: Record<string, number>
   /** `vitest-simba@x.y.z`. */
   library: string
+  /** Trials per case for blocks that set none (the plugin's `trials`; absent = 1). */
+  trials?: number
+  /** Trials per case for every block in this run (`vitest-simba --trials k`), over the blocks' own setting. */
+  trialsOverride?: number
   /** Absolute folder for HTML/JSON reports (`--report[=dir]` or `SIMBA_REPORT`), or null for none. */
   report: string | null
 }
 
 /** How a case compares with its baseline. */
-export type CaseStatus = 'pass' | 'new' | 'improved' | 'known-failing' | 'regressed' | 'failing' | 'error'
+export type CaseStatus = 'pass' | 'new' | 'improved' | 'known-failing' | 'regressed' | 'failing' | 'error' | 'flaky'
+
+/** Per-trial outcomes of a case run with `trials` > 1. */
+export interface SimbaCaseTrials {
+  /** Number of trials. */
+  n: number
+  /** Mean score of the trials (the case's `score`). */
+  mean: number
+  /** Share of trials that passed (score >= the case threshold). */
+  passRate: number
+  /** pass^k: every trial passed. */
+  passAll: boolean
+  /** pass@k: at least one trial passed. */
+  passAny: boolean
+  /** One-sided p-value of the drop against the baseline's trials (null without a baseline). */
+  p: number | null
+  /** Each trial: its score, and its error when it failed to run or score. */
+  outcomes: Array<{ score: number; error?: string }>
+}
+
+/** Noise figures of a block run with `trials` > 1. */
+export interface SimbaBlockTrials {
+  /** Trials per case. */
+  k: number
+  /** Half-width of the 95% run-to-run noise interval of `mean`. */
+  half: number
+  /** Cases of the gating split whose trials disagree. */
+  flaky: number
+  /** One-sided p-value of the mean's drop against the baseline (null without a baseline). */
+  p: number | null
+}
 
 /** `task.meta.simba` of one case test. */
 export interface SimbaCaseMeta {
@@ -74,6 +108,8 @@ export interface SimbaCaseMeta {
   feedback?: string
   /** Why the case failed to run or score (secrets masked). */
   error?: string
+  /** Per-trial outcomes, when the block runs more than one trial per case. */
+  trials?: SimbaCaseTrials
 }
 
 /** `suite.meta.simba` of a block, and of its `mean score` test. */
@@ -106,6 +142,8 @@ export interface SimbaBlockMeta {
   optimized: boolean
   /** What happened to the snapshot block. */
   snapshot: 'written' | 'unchanged' | 'skipped'
+  /** Noise figures, when the block runs more than one trial per case. */
+  trials?: SimbaBlockTrials
 }
 
 /** `file.meta.simbaFile`: fixture hygiene and snapshot housekeeping of one test file. */

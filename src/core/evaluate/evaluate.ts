@@ -1,7 +1,7 @@
 import { SimbaError } from '../../errors.js'
 import { createLimiter } from '../../internal/concurrency/limiter.js'
 import { caseName, type Example } from '../example/example.js'
-import type { UsageTotals } from '../lm/types.js'
+import type { LanguageModel, UsageTotals } from '../lm/types.js'
 import { hasModuleBrand } from '../module/brand.js'
 import type { Module } from '../module/module.js'
 import { withSettings, type Settings } from '../module/settings.js'
@@ -24,7 +24,34 @@ export interface EvaluateOptions {
   settings?: Settings
   /** Pass each case's trace to the metric as its third argument (default false, as DSPy's evaluation and SIMBA do). */
   metricTrace?: boolean
+  /**
+   * Runs every case this many times (default 1) and scores it by the mean of its trials. Each trial
+   * gets its own rollout id (part of the cache and fixture key, never in the request body), so the
+   * LM samples it afresh at its own temperature; trial 0 of `trialOffset` 0 uses the LM unchanged.
+   */
+  trials?: number
+  /** Shifts the trials' rollout ids (trial j uses index `trialOffset · trials + j`), for fresh re-runs (default 0). */
+  trialOffset?: number
 }
+
+/** One trial of a case (present on {@link CaseResult.trials} when `trials` > 1). */
+export interface TrialResult<P = unknown> {
+  /** Trial index (0-based). */
+  trial: number
+  /** The rollout id added to the LM's own for this trial (`null` for the LM unchanged). */
+  rolloutId: number | null
+  /** The program's output (undefined when it threw). */
+  prediction: P | undefined
+  /** Metric score (0 when the program or metric failed). */
+  score: number
+  /** Metric feedback, if any. */
+  feedback?: string
+  /** What went wrong. */
+  error?: string
+}
+
+/** Rollout ids of trials start here (above any SIMBA rollout slot), added to the LM's own id. */
+export const TRIAL_ROLLOUT_BASE = 1_000_000
 
 /** One evaluated case, at the same index as its example. */
 export interface CaseResult<E = Example, P = unknown> {
@@ -42,8 +69,10 @@ export interface CaseResult<E = Example, P = unknown> {
   feedback?: string
   /** What went wrong (program error or unusable metric result). */
   error?: string
-  /** Predictor calls of this case. */
+  /** Predictor calls of this case (of its first trial, when it has several). */
   trace: TraceStep[]
+  /** Each trial's outcome, when `trials` > 1 (`score` is then their mean, `prediction` the first trial's). */
+  trials?: Array<TrialResult<P>>
 }
 
 /** Outcome of `evaluate`. */
@@ -86,9 +115,9 @@ export async function evaluate<E extends Example, P>(
   let sum = 0
   let stopped = false
 
-  const runCase = async (example: E, index: number): Promise<void> => {
-    if (stopped) return
-    const name = caseName(example, index)
+  const trials = Math.max(1, Math.floor(options.trials ?? 1))
+  const offset = Math.max(0, Math.floor(options.trialOffset ?? 0))
+  const runOnce = async (example: E, index: number, name: string, trial: number): Promise<CaseResult<E, P>> => {
     const body = async (): Promise<CaseResult<E, P>> => {
       const traced = await runWithTrace(() => run(example.inputs()) as Promise<P>)
       if ('error' in traced) {
@@ -98,7 +127,36 @@ export async function evaluate<E extends Example, P>(
       const scored = await scoreCase(metric, example, traced.result as P, options.metricTrace ? traced.trace : undefined, `"${name}"`)
       return { index, name, example, prediction: traced.result, trace: traced.trace, ...scored }
     }
-    const result = settings ? await withSettings(settings, body) : await body()
+    const slot = trials > 1 ? offset * trials + trial : 0
+    if (slot === 0) return settings ? await withSettings(settings, body) : await body()
+    const mapped = trialSettings(settings, slot, memo)
+    return withSettings(mapped, body)
+  }
+  const memo = new Map<LanguageModel, Map<number, LanguageModel>>()
+
+  const runCase = async (example: E, index: number): Promise<void> => {
+    if (stopped) return
+    const name = caseName(example, index)
+    let result: CaseResult<E, P>
+    if (trials === 1) result = await runOnce(example, index, name, 0)
+    else {
+      const each = await Promise.all(Array.from({ length: trials }, (_, t) => runOnce(example, index, name, t)))
+      const first = each[0] as CaseResult<E, P>
+      const failedTrial = each.find((r) => r.error !== undefined)
+      result = {
+        ...first,
+        score: each.reduce((a, r) => a + r.score, 0) / trials,
+        trials: each.map((r, t) => {
+          const slot = offset * trials + t
+          const out: TrialResult<P> = { trial: t, rolloutId: slot === 0 ? null : TRIAL_ROLLOUT_BASE + slot, prediction: r.prediction, score: r.score }
+          if (r.feedback !== undefined) out.feedback = r.feedback
+          if (r.error !== undefined) out.error = r.error
+          return out
+        }),
+      }
+      if (failedTrial?.error !== undefined) result.error = failedTrial.error
+      else delete result.error
+    }
     cases[index] = result
     done++
     sum += result.score
@@ -121,6 +179,23 @@ export async function evaluate<E extends Example, P>(
   const result: EvaluateResult<E, P> = { mean: all.length === 0 ? 0 : all.reduce((s, c) => s + c.score, 0) / all.length, cases: all, errors }
   if (settings?.lm && before) result.usage = usageDelta(before, settings.lm.usage())
   return result
+}
+
+/**
+ * Settings of trial `slot`: every LM (the settings' own and each predictor's) is replaced by a copy
+ * with rollout id `own + TRIAL_ROLLOUT_BASE + slot`, after the caller's `mapLM`. Copies are memoized
+ * per (LM, slot) and share the original's cache, limiter and usage totals.
+ */
+function trialSettings(settings: Settings | undefined, slot: number, memo: Map<LanguageModel, Map<number, LanguageModel>>): Settings {
+  const outer = settings?.mapLM
+  const perSlot = (lm: LanguageModel): LanguageModel => {
+    let bySlot = memo.get(lm)
+    if (!bySlot) memo.set(lm, (bySlot = new Map()))
+    let copy = bySlot.get(slot)
+    if (!copy) bySlot.set(slot, (copy = lm.copy({ rolloutId: (lm.rolloutId ?? 0) + TRIAL_ROLLOUT_BASE + slot })))
+    return copy
+  }
+  return { ...(settings ?? {}), mapLM: (lm, name) => perSlot(outer ? outer(lm, name) : lm) }
 }
 
 function usageDelta(a: UsageTotals, b: UsageTotals): UsageTotals {

@@ -5,7 +5,7 @@ export type BinArgs =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'error'; message: string }
-  | { kind: 'run'; optimize: boolean; ci: boolean; rest: string[]; report?: string }
+  | { kind: 'run'; optimize: boolean; ci: boolean; rest: string[]; report?: string; trials?: number }
 
 /** Folder `--report` writes to when no `=dir` is given (relative to the working directory). */
 export const DEFAULT_REPORT_DIR = 'simba-report'
@@ -14,6 +14,7 @@ const OWN = {
   optimize: { type: 'boolean' },
   ci: { type: 'boolean' },
   report: { type: 'boolean' },
+  trials: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const
@@ -56,6 +57,7 @@ export function parseBinArgs(argv: readonly string[]): BinArgs {
   let help = false
   let version = false
   let report: string | undefined
+  let trials: number | undefined
   for (const t of tokens) {
     if (t.kind !== 'option') continue
     const raw = argv[t.index] ?? ''
@@ -66,6 +68,19 @@ export function parseBinArgs(argv: readonly string[]): BinArgs {
         if (dir === '') return { kind: 'error', message: `Option \`--report\` needs a folder after \`=\` (got \`${raw}\`); use \`--report\` for ${DEFAULT_REPORT_DIR}/.` }
         report = dir
         ownIndex.add(t.index)
+        continue
+      }
+      if (t.name === 'trials') {
+        // `--trials k` or `--trials=k`: trials per case for every block of this run.
+        const separate = raw === t.rawName
+        const value = separate ? argv[t.index + 1] : raw.slice(t.rawName.length + 1)
+        const k = Number(value)
+        if (value === undefined || value === '' || !Number.isSafeInteger(k) || k < 1 || k > 100) {
+          return { kind: 'error', message: `Option \`--trials\` needs a whole number of trials per case from 1 to 100 (e.g. \`--trials 5\`), got \`${value ?? ''}\`.` }
+        }
+        trials = k
+        ownIndex.add(t.index)
+        if (separate) ownIndex.add(t.index + 1)
         continue
       }
       if (t.inlineValue) return { kind: 'error', message: `Option \`--${t.name}\` takes no value (got \`${raw}\`).` }
@@ -82,7 +97,7 @@ export function parseBinArgs(argv: readonly string[]): BinArgs {
   }
   if (help) return { kind: 'help' }
   if (version) return { kind: 'version' }
-  return { kind: 'run', optimize, ci, rest: argv.filter((_, i) => !ownIndex.has(i)), ...(report !== undefined ? { report } : {}) }
+  return { kind: 'run', optimize, ci, rest: argv.filter((_, i) => !ownIndex.has(i)), ...(report !== undefined ? { report } : {}), ...(trials !== undefined ? { trials } : {}) }
 }
 
 /** Our own flags, split off the argument list; everything else goes to Vitest unchanged. */
@@ -105,6 +120,8 @@ export function binHelp(version: string): string {
     '                 (sets SIMBA_OPTIMIZE=1; runs once unless `watch` or `--watch` is given;',
     '                 add -u to accept it into the snapshot)',
     '  --ci           strict replay, no snapshot or fixture writes (sets CI=true)',
+    '  --trials k     run every case k times (each trial recorded and replayed); the gate then fails',
+    '                 only on drops larger than sampling noise explains (sets SIMBA_TRIALS)',
     '  --report[=dir] write an HTML report and its JSON per test file to dir (default simba-report/):',
     '                 with --optimize the score per step, program changes, cases and usage;',
     '                 without it the cases against the baseline (sets SIMBA_REPORT)',

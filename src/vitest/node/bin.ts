@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   const { optimize, ci, rest } = args
   if (optimize) process.env['SIMBA_OPTIMIZE'] = '1'
   if (args.report !== undefined) process.env['SIMBA_REPORT'] = resolve(args.report)
+  if (args.trials !== undefined) process.env['SIMBA_TRIALS'] = String(args.trials)
   if (ci) process.env['CI'] = 'true'
   // Imported after the environment is set: Vitest reads CI when it loads.
   const { parseCLI, startVitest } = await import('vitest/node')

@@ -27,6 +27,7 @@ const buildSchema = (z: typeof Z) =>
     .optional(),
   concurrency: z.int().positive().optional(),
   maxConcurrency: z.int().positive().optional(),
+  trials: z.int().positive().max(100).optional(),
   optimize: z
     .strictObject({
       seed: z.int().optional(),
@@ -52,8 +53,9 @@ const OPTIMIZE_NUMBERS = ['temperatureForSampling', 'temperatureForCandidates']
  * keys and values of the right kind. `hosts` and anything unusual go to the schema.
  */
 function plainValid(o: unknown): o is SimbaPluginOptions {
-  if (!isObject(o) || !only(o, ['fixtures', 'concurrency', 'maxConcurrency', 'optimize'])) return false
+  if (!isObject(o) || !only(o, ['fixtures', 'concurrency', 'maxConcurrency', 'optimize', 'trials'])) return false
   if (!optional(o['concurrency'], positiveInt) || !optional(o['maxConcurrency'], positiveInt)) return false
+  if (!optional(o['trials'], (v) => positiveInt(v) && (v as number) <= 100)) return false
   const f = o['fixtures']
   if (f !== undefined) {
     if (!isObject(f) || !only(f, ['dir', 'mode', 'otherHosts', 'redact'])) return false
@@ -105,6 +107,8 @@ export interface SimbaPluginOptions {
   concurrency?: number
   /** Vitest `maxConcurrency` for the case tests when the user set none (default 16). */
   maxConcurrency?: number
+  /** Default trials per case for blocks that set none (default 1): each case runs this many times and the gate accounts for sampling noise. */
+  trials?: number
   /** Default SIMBA settings for every block (a block's `optimizer` overrides them). */
   optimize?: Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates'>
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
+import { SimbaError } from '../../errors.js'
 import { isCiEnv, resolveFixtureMode } from '../../recording/mode.js'
 import { toUpdateMode } from '../../snapshot/policy.js'
 import type { SimbaProvided } from '../shared.js'
@@ -31,6 +32,17 @@ export interface ProvidedInput {
   env: NodeJS.ProcessEnv
 }
 
+/** `SIMBA_TRIALS` (set by `vitest-simba --trials k`): trials per case for every block of the run. */
+function trialsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env['SIMBA_TRIALS']
+  if (raw === undefined || raw === '') return undefined
+  const k = Number(raw)
+  if (!Number.isSafeInteger(k) || k < 1 || k > 100) {
+    throw new SimbaError('SIMBA_CONFIG', `SIMBA_TRIALS (or --trials) must be a whole number from 1 to 100, got "${raw}"`)
+  }
+  return k
+}
+
 /** Computes the JSON the plugin provides to workers. */
 export function buildProvided(input: ProvidedInput): SimbaProvided {
   const { options, env } = input
@@ -59,6 +71,8 @@ export function buildProvided(input: ProvidedInput): SimbaProvided {
     filtered: input.filtered || input.testNamePattern !== undefined || env['SIMBA_FILTERED'] === '1',
     concurrency: options.concurrency ?? 8,
     optimizer: { ...(options.optimize ?? {}) },
+    ...(options.trials !== undefined && options.trials > 1 ? { trials: options.trials } : {}),
+    ...(trialsFromEnv(env) !== undefined ? { trialsOverride: trialsFromEnv(env) } : {}),
     library: libraryVersion(),
     report: env['SIMBA_REPORT'] ? resolve(input.root, env['SIMBA_REPORT']) : null,
   }

@@ -27,13 +27,16 @@ const sortBlocks = (blocks: BlockReport[]): BlockReport[] => [...blocks].sort((a
  * case test of the block ran); the other split is summarised by {@link formatSplitNotes}.
  */
 export function formatScoreTable(blocks: BlockReport[]): string {
+  // Blocks run with trials show `mean ± half-width` and a `flaky` column (absent otherwise, so the
+  // classic table is unchanged).
+  const anyTrials = blocks.some((b) => b.trials !== undefined)
   const rows = sortBlocks(blocks).map((b) => {
     const gate = splitCounts(b, b.split)
-    return [
+    const row = [
       b.block,
       b.split,
       String(b.cases),
-      f3(b.mean),
+      b.trials ? `${f3(b.mean)} ± ${b.trials.half.toFixed(3)}` : f3(b.mean),
       f3(b.baseline),
       b.baseline === null ? '-' : `${b.mean - b.baseline >= 0 ? '+' : ''}${(b.mean - b.baseline).toFixed(3)}`,
       gate ? String(gate.regressed) : '-',
@@ -42,8 +45,11 @@ export function formatScoreTable(blocks: BlockReport[]): string {
       String(b.tokens),
       b.cost.toFixed(4),
     ]
+    if (anyTrials) row.splice(8, 0, b.trials ? String(b.trials.flaky) : '-')
+    return row
   })
   const header = ['block', 'split', 'cases', 'mean', 'baseline', 'delta', 'regressed', 'improved', 'LM live/replayed', 'tokens', 'cost']
+  if (anyTrials) header.splice(8, 0, 'flaky')
   return `vitest-simba scores\n${renderTable(header, rows)}`
 }
 

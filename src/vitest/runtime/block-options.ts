@@ -60,6 +60,13 @@ export interface OptimizeBlockOptions<T extends Record<string, any> = Record<str
   concurrency?: number
   /** Timeout of the block's setup (evaluation, optimization) in ms. */
   timeout?: number
+  /**
+   * Runs every case this many times (default: the plugin's `trials`, else 1), each trial with its
+   * own rollout id (recorded and replayed like any call). With more than one, a case's score is its
+   * trials' mean, disagreeing trials make it `flaky`, and the gate only fails on drops larger than
+   * sampling noise explains.
+   */
+  trials?: number
 }
 
 /** Every key of {@link BlockOptimizerOptions} (kept in sync by a type check below). */
@@ -116,6 +123,7 @@ const schema = z.strictObject({
   optimizer: z.strictObject(Object.fromEntries(OPTIMIZER_KEYS.map((k) => [k, z.unknown().optional()]))).optional(),
   concurrency: z.int().positive().optional(),
   timeout: z.int().positive().optional(),
+  trials: z.int().positive().max(100).optional(),
 })
 
 /**

@@ -4,7 +4,8 @@ import '../shared.js'
 import type { CaseStatus, SimbaCaseMeta, SimbaProvided } from '../shared.js'
 import { parseBlockOptions, type OptimizeBlockOptions, type ProgramSpec } from './block-options.js'
 import { buildProgram, inputKeysFor, isFactory, toCases, type BlockCase } from './cases.js'
-import { caseStatus, gateMessage } from './compare.js'
+import { caseStatus, gateMessage, trialCaseStatus, trialGateMessage, trialMeanVerdict } from './compare.js'
+import { summarizeTrials, type PairedTrials } from '../../core/evaluate/stats.js'
 import { registry } from './registry.js'
 import { blockReport, writeBlockReport } from './report.js'
 import { caseKey, runBlock, shownValue, type BlockRun } from './run-block.js'
@@ -62,15 +63,36 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
     const splitOf = (c: BlockCase): string | undefined => (cases.some((x) => x.split === 'devset') ? c.split : undefined)
 
     const statuses = new Map<string, CaseStatus>()
+    // Trials only: each case's p-value and trial scores, and the mean's verdict.
+    const pValues = new Map<string, number | null>()
+    let meanVerdict: ReturnType<typeof trialMeanVerdict> | undefined
     beforeAll(async ({}, suite) => {
       run = await runBlock({ block: name, testFile: suite.file.filepath, options: opts, cases, ctx })
+      const withTrials = run.trials > 1
+      const paired: PairedTrials[] = []
       for (const c of cases) {
         const o = run.outcomes.get(caseKey(c))
         const base = run.baseline?.[c.split]?.cases[c.name]
-        const status = caseStatus({ score: o?.score ?? 0, errored: o?.error !== undefined, baseline: base, caseThreshold: opts.caseThreshold, tolerance })
+        let status: CaseStatus
+        if (withTrials) {
+          const now = o?.trials ? o.trials.map((t) => t.score) : [o?.score ?? 0]
+          const stored = run.baselineTrials?.[c.split]?.[c.name]
+          const baseTrials = stored ? stored.scores : base === undefined ? undefined : [base]
+          const verdict = trialCaseStatus({ now, errored: o?.error !== undefined, base: baseTrials, caseThreshold: opts.caseThreshold, tolerance })
+          status = verdict.status
+          pValues.set(caseKey(c), verdict.p)
+          if (c.split === run.meta.split && baseTrials) paired.push({ name: c.name, base: baseTrials, now })
+        } else status = caseStatus({ score: o?.score ?? 0, errored: o?.error !== undefined, baseline: base, caseThreshold: opts.caseThreshold, tolerance })
         statuses.set(caseKey(c), status)
         if (status === 'regressed') regressed.push({ name: c.name, score: o?.score ?? 0, baseline: base as number, split: splitOf(c) })
         if (status === 'improved') improved.push({ name: c.name, split: splitOf(c) })
+      }
+      if (withTrials && run.meta.trials) {
+        run.meta.trials.flaky = cases.filter((c) => c.split === run?.meta.split && statuses.get(caseKey(c)) === 'flaky').length
+        if (paired.length > 0) {
+          meanVerdict = trialMeanVerdict(paired, tolerance)
+          run.meta.trials.p = meanVerdict.p
+        }
       }
       run.meta.regressed = regressed.map((x) => x.name).sort()
       run.meta.improved = improved.map((x) => x.name).sort()
@@ -92,12 +114,21 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
         if (labels !== undefined && labels !== '{}') meta.labels = labels
         if (o.feedback !== undefined) meta.feedback = o.feedback
         if (o.error !== undefined) meta.error = o.error
+        if (o.trials) {
+          const sum = summarizeTrials(o.trials.map((t) => t.score), opts.caseThreshold ?? 1)
+          meta.trials = { n: sum.n, mean: sum.mean, passRate: sum.passRate, passAll: sum.passAll, passAny: sum.passAny, p: pValues.get(caseKey(c)) ?? null, outcomes: o.trials }
+        }
         task.meta.simba = meta
         const b = base === undefined ? 'no baseline' : `baseline ${base}`
-        await annotate(`${status}: score ${o.score} (${b})${o.feedback ? ` — ${o.feedback}` : ''}`, status)
+        const tr = meta.trials ? ` over ${meta.trials.n} trials (pass rate ${meta.trials.passRate.toFixed(2)})` : ''
+        await annotate(`${status}: score ${o.score}${tr} (${b})${o.feedback ? ` — ${o.feedback}` : ''}`, status)
         if (o.error !== undefined) throw new SimbaError('SIMBA_METRIC', `case "${c.name}" of block "${name}" failed: ${o.error}`)
         if (status === 'regressed' && run.enforce) {
-          expect.fail(`[vitest-simba] case "${c.name}" of block "${name}" regressed: score ${o.score} vs baseline ${base} (${c.split})`)
+          expect.fail(
+            meta.trials
+              ? `[vitest-simba] case "${c.name}" of block "${name}" regressed: mean ${o.score.toFixed(3)} over ${meta.trials.n} trials vs baseline ${base?.toFixed(3)} (${c.split}); the drop is larger than sampling noise explains (p = ${(meta.trials.p ?? 0).toFixed(4)})`
+              : `[vitest-simba] case "${c.name}" of block "${name}" regressed: score ${o.score} vs baseline ${base} (${c.split})`,
+          )
         }
       })
     }
@@ -117,8 +148,12 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
       const base = run.enforce ? (run.meta.baseline ?? undefined) : undefined
       const named = (x: { name: string; split?: string }): string => (x.split ? `${x.split} ${x.name}` : x.name)
       const moved = [...regressed.map((x) => `${named(x)} ↓`), ...improved.map((x) => `${named(x)} ↑`)].sort()
-      await annotate(`mean ${run.meta.mean.toFixed(3)} on ${split} (baseline ${run.meta.baseline === null ? 'none' : run.meta.baseline.toFixed(3)})${moved.length ? `; moved: ${moved.join(', ')}` : ''}`)
-      const message = gateMessage({ block: name, split, mean: run.meta.mean, threshold: opts.threshold, baseline: base, tolerance, regressed })
+      const noise = run.meta.trials ? ` ± ${run.meta.trials.half.toFixed(3)} (${run.meta.trials.k} trials, ${run.meta.trials.flaky} flaky)` : ''
+      await annotate(`mean ${run.meta.mean.toFixed(3)}${noise} on ${split} (baseline ${run.meta.baseline === null ? 'none' : run.meta.baseline.toFixed(3)})${moved.length ? `; moved: ${moved.join(', ')}` : ''}`)
+      const t = run.meta.trials
+      const message = t
+        ? trialGateMessage({ block: name, split, mean: run.meta.mean, half: t.half, threshold: opts.threshold, baseline: base, tolerance, verdict: meanVerdict, regressed })
+        : gateMessage({ block: name, split, mean: run.meta.mean, threshold: opts.threshold, baseline: base, tolerance, regressed })
       if (message) expect.fail(message)
     })
 

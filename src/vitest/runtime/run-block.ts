@@ -9,7 +9,8 @@ import { simba } from '../../optimizer/simba/simba.js'
 import { formatProgramDiff, type ScoreComparison } from '../../snapshot/program-diff.js'
 import { explainSourceChange, rebaseState, sourceOf, type SourceRecord } from '../../snapshot/source.js'
 import { findSecret, locateSecret, maskSecrets } from '../../internal/secrets/secrets.js'
-import type { Baseline, BlockSnapshot, SplitScores } from '../../snapshot/types.js'
+import type { Baseline, BlockSnapshot, CaseTrials, SplitScores, TrialsRecord } from '../../snapshot/types.js'
+import { meanOf, noiseInterval } from '../../core/evaluate/stats.js'
 import { PROGRESS_MARK, type SimbaBlockMeta, type SimbaProvided } from '../shared.js'
 import type { OptimizeBlockOptions } from './block-options.js'
 import { buildProgram, isFactory, type BlockCase } from './cases.js'
@@ -36,6 +37,37 @@ export interface BlockRun {
   meta: SimbaBlockMeta
   /** What the HTML/JSON report needs beyond the outcomes (only when a report was asked for). */
   report?: BlockReportExtras
+  /** Trials per case in this run (1 = one evaluation per case, the classic gate). */
+  trials: number
+  /** The stored block's trials record, when it was written with trials (what the noise-aware gate compares with). */
+  baselineTrials?: TrialsRecord
+}
+
+/** Trials per case of a block: `--trials` on the bin, else the block's, else the plugin's, else 1. */
+export function trialsOf(options: Pick<OptimizeBlockOptions, 'trials'>, ctx: Pick<SimbaProvided, 'trials' | 'trialsOverride'>): number {
+  return ctx.trialsOverride ?? options.trials ?? ctx.trials ?? 1
+}
+
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6
+
+/** The snapshot's trials record of this run (per case: trial count, mean, scores; the gating mean and its noise interval). */
+export function trialsRecord(k: number, cases: readonly BlockCase[], outcomes: ReadonlyMap<string, CaseOutcome>, split: 'trainset' | 'devset'): TrialsRecord {
+  const perSplit = (which: 'trainset' | 'devset'): Record<string, CaseTrials> | undefined => {
+    const mine = cases.filter((c) => c.split === which)
+    if (mine.length === 0) return undefined
+    const out: Record<string, CaseTrials> = Object.create(null) as Record<string, CaseTrials>
+    for (const c of mine) {
+      const o = outcomes.get(caseKey(c))
+      const scores = o?.trials ? o.trials.map((t) => t.score) : [o?.score ?? 0]
+      out[c.name] = { n: scores.length, mean: meanOf(scores), scores }
+    }
+    return out
+  }
+  const trainset = perSplit('trainset') ?? (Object.create(null) as Record<string, CaseTrials>)
+  const devset = perSplit('devset')
+  const gating = (split === 'devset' ? devset : trainset) ?? trainset
+  const ni = noiseInterval(Object.values(gating).map((c) => c.scores))
+  return { k, mean: ni.mean, interval: [round6(ni.low), round6(ni.high)], trainset, ...(devset ? { devset } : {}) }
 }
 
 /** Report data of an optimize run: trajectory, program changes, the snapshot program's answers, usage. */
@@ -162,6 +194,7 @@ export async function runBlock(args: {
   }
 
   const willWrite = store.mayWrite(block)
+  const trials = trialsOf(options, ctx)
   const examples = cases.map((c) => c.example)
   const runEval = (): ReturnType<typeof evaluate> =>
     evaluate(program ?? (options.program as (i: unknown) => Promise<unknown>), examples, options.metric, {
@@ -169,12 +202,14 @@ export async function runBlock(args: {
       settings: { lm: options.lm },
       // One setting for both: the metric sees a trace in regression runs only when SIMBA passes it too.
       metricTrace: (options.optimizer?.metricTrace ?? ctx.optimizer?.metricTrace) === true,
+      ...(trials > 1 ? { trials } : {}),
     })
   // Optimize-mode evaluations of a proposal that will not be accepted are not recorded.
   const evaluated = await (ctx.optimize && !willWrite ? live(runEval) : runEval())
   const { outcomes, baseline } = blockScores(cases, evaluated.cases)
   const { trainset, devset, split } = baseline
   const state = program ? program.state() : null
+  const record = trials > 1 ? trialsRecord(trials, cases, outcomes, split) : undefined
 
   if (ctx.optimize && state) {
     const before = stored ? rekeyBaseline(stored, cases) : undefined
@@ -205,6 +240,7 @@ export async function runBlock(args: {
             library: ctx.library,
             date: provenanceDate(),
           },
+      ...(record ? { trials: record } : {}),
     }
     if (store.mayWrite(block)) {
       refuseSecrets(block, rel, next, cases)
@@ -232,6 +268,8 @@ export async function runBlock(args: {
     baseline: old,
     enforce: snapshot !== 'written',
     ...(extras ? { report: extras } : {}),
+    trials,
+    ...(stored?.trials && !stored.legacyCaseNames ? { baselineTrials: stored.trials } : {}),
     scores: devset ? { trainset, devset } : { trainset },
     meta: {
       kind: 'block',
@@ -248,6 +286,7 @@ export async function runBlock(args: {
       cost: usage.cost - usageBefore.cost,
       optimized,
       snapshot,
+      ...(record ? { trials: { k: trials, half: round6((record.interval[1] - record.interval[0]) / 2), flaky: 0, p: null } } : {}),
     },
   }
 }

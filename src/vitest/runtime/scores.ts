@@ -22,6 +22,8 @@ export interface CaseOutcome {
   prediction?: string
   /** An agent's steps (thought, tool, arguments, observation), for agent programs. */
   agentTrajectory?: ReportAgentStep[]
+  /** Each trial's score and error, when the block runs more than one trial per case. */
+  trials?: Array<{ score: number; error?: string }>
 }
 
 /** What evaluation reported for one case (the fields of `evaluate()`'s case result used here). */
@@ -34,6 +36,8 @@ export interface CaseResultLike {
   feedback?: string
   /** The program's output. */
   prediction?: unknown
+  /** Each trial's outcome, when evaluated with more than one trial. */
+  trials?: ReadonlyArray<{ score: number; error?: string }>
 }
 
 /** Key of a case in a block's outcomes: `split + '\0' + case name`. */
@@ -72,6 +76,7 @@ export function blockScores(cases: readonly BlockCase[], results: ReadonlyArray<
       if (shown !== undefined) outcome.prediction = shown
       const steps = agentStepsOf(r?.prediction)
       if (steps !== undefined) outcome.agentTrajectory = steps
+      if (r?.trials) outcome.trials = r.trials.map((t) => (t.error !== undefined ? { score: t.score, error: maskSecrets(t.error) } : { score: t.score }))
       outcomes.set(caseKey(c), outcome)
       scores[c.name] = outcome.score
     }
