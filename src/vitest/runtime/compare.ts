@@ -91,6 +91,8 @@ export function trialGateMessage(args: {
   tolerance: number
   verdict: { regressed: boolean; drop: number; p: number } | undefined
   regressed: Array<{ name: string; score: number; baseline: number; split?: string }>
+  /** Cases of the gating split with their baseline mean and this run's, to name the largest drops. */
+  cases?: Array<{ name: string; score: number; baseline: number; split?: string }>
 }): string | undefined {
   const problems: string[] = []
   const m = `${args.mean.toFixed(3)} ± ${args.half.toFixed(3)}`
@@ -102,6 +104,19 @@ export function trialGateMessage(args: {
     )
   }
   if (problems.length === 0) return undefined
-  const moved = args.regressed.map((r) => `${r.split ? `${r.split} ` : ''}"${r.name}" ${r.baseline.toFixed(3)} → ${r.score.toFixed(3)}`)
-  return `[vitest-simba] block "${args.block}": ${problems.join('; ')}` + (moved.length > 0 ? `. Regressed cases: ${moved.join(', ')}` : '')
+  const shown = (r: { name: string; score: number; baseline: number; split?: string }): string => `${r.split ? `${r.split} ` : ''}"${r.name}" ${r.baseline.toFixed(3)} → ${r.score.toFixed(3)}`
+  const moved = args.regressed.map(shown)
+  // The cases that dropped most (at most 10), so a significant mean drop names where it came from
+  // even when no single case's drop is significant on its own.
+  const regressedNames = new Set(args.regressed.map((r) => `${r.split ?? ''}\0${r.name}`))
+  const largest = (args.cases ?? [])
+    .filter((c) => c.baseline - c.score > EPS && !regressedNames.has(`${c.split ?? ''}\0${c.name}`))
+    .sort((a, b) => b.baseline - b.score - (a.baseline - a.score) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .slice(0, 10)
+    .map(shown)
+  return (
+    `[vitest-simba] block "${args.block}": ${problems.join('; ')}` +
+    (moved.length > 0 ? `. Regressed cases: ${moved.join(', ')}` : '') +
+    (largest.length > 0 ? `. ${moved.length > 0 ? 'Other cases that dropped' : 'Cases that dropped most'}: ${largest.join(', ')}` : '')
+  )
 }

@@ -141,6 +141,15 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
       vDescribe('devset', () => dev.forEach(caseTest))
     }
 
+    /** The gating split's cases with a baseline: name, this run's score, the baseline's. */
+    const gatingCases = (): Array<{ name: string; score: number; baseline: number; split?: string }> =>
+      cases.flatMap((c) => {
+        const base = run?.baseline?.[c.split]?.cases[c.name]
+        if (!run || c.split !== run.meta.split || base === undefined) return []
+        const split = splitOf(c)
+        return [{ name: c.name, score: run.outcomes.get(caseKey(c))?.score ?? 0, baseline: base, ...(split ? { split } : {}) }]
+      })
+
     test('mean score', async ({ task, annotate }) => {
       if (!run) throw new SimbaError('SIMBA_CONFIG', `block "${name}" did not run`)
       const split = run.meta.split
@@ -152,7 +161,7 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
       await annotate(`mean ${run.meta.mean.toFixed(3)}${noise} on ${split} (baseline ${run.meta.baseline === null ? 'none' : run.meta.baseline.toFixed(3)})${moved.length ? `; moved: ${moved.join(', ')}` : ''}`)
       const t = run.meta.trials
       const message = t
-        ? trialGateMessage({ block: name, split, mean: run.meta.mean, half: t.half, threshold: opts.threshold, baseline: base, tolerance, verdict: meanVerdict, regressed })
+        ? trialGateMessage({ block: name, split, mean: run.meta.mean, half: t.half, threshold: opts.threshold, baseline: base, tolerance, verdict: meanVerdict, regressed, cases: gatingCases() })
         : gateMessage({ block: name, split, mean: run.meta.mean, threshold: opts.threshold, baseline: base, tolerance, regressed })
       if (message) expect.fail(message)
     })
