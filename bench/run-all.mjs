@@ -16,7 +16,7 @@ import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const benches = ['lm-overhead.mjs', 'fixtures-replay.mjs', 'simba-schedule.mjs', 'regression-run.mjs', 'files-scaling.mjs', 'scaling.mjs', 'optimize-example.mjs', 'quality.mjs']
+const benches = ['lm-overhead.mjs', 'fixtures-replay.mjs', 'simba-schedule.mjs', 'regression-run.mjs', 'files-scaling.mjs', 'scaling.mjs', 'optimize-example.mjs', 'quality.mjs', 'trials.mjs']
 const targets = {
   overhead_ratio: ['<=', 1.1],
   replay_overhead_ratio: ['<=', 1.2],
@@ -25,6 +25,9 @@ const targets = {
   regression_run_ratio: ['<=', 2.0],
   calls_per_step_ratio: ['<=', 1.0],
   files_scaling_ratio: ['<=', 1.3],
+  trials_false_alarm_rate: ['<=', 0.05],
+  trials_power: ['>=', 0.9],
+  trials_replay_ratio: ['<=', 1.1],
 }
 const only = process.argv.slice(2)
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url))

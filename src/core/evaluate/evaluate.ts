@@ -127,7 +127,7 @@ export async function evaluate<E extends Example, P>(
       const scored = await scoreCase(metric, example, traced.result as P, options.metricTrace ? traced.trace : undefined, `"${name}"`)
       return { index, name, example, prediction: traced.result, trace: traced.trace, ...scored }
     }
-    const slot = trials > 1 ? offset * trials + trial : 0
+    const slot = offset * trials + trial
     if (slot === 0) return settings ? await withSettings(settings, body) : await body()
     const mapped = trialSettings(settings, slot, memo)
     return withSettings(mapped, body)
