@@ -16,7 +16,8 @@ const bin = fileURLToPath(new URL('../../dist/vitest/node/bin.js', import.meta.u
 const sim = await startSimulator({ worlds: [world] })
 console.log(`simulated OpenAI-compatible provider (a stand-in, not a model) at ${sim.url}`)
 
-const args = ['run', '--optimize', '--project', 'support-tickets', ...process.argv.slice(2)]
+// Only the main block: the sampled one (trials.test.ts) shows trials, not the optimizer.
+const args = ['run', '--optimize', '--project', 'support-tickets', 'tickets.test.ts', ...process.argv.slice(2)]
 // The simulator is local, so this run is allowed to "record" even where CI=true is set.
 const env = { ...process.env, OPENAI_BASE_URL: sim.url }
 delete env.CI
