@@ -18,7 +18,7 @@ td.json{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;max-wid
 .diff{background:var(--soft);border:1px solid var(--line);padding:6px 0;margin:4px 0;white-space:pre-wrap;overflow-wrap:anywhere}
 .diff div{padding:0 10px}.diff ins{display:block;text-decoration:none;background:#e3f6e9;color:#11552f}.diff del{display:block;text-decoration:none;background:#fbe6e6;color:#7d1f1f}
 .status{display:inline-block;padding:0 6px;border-radius:8px;font-size:12px;background:var(--soft)}
-.status-improved{background:#e3f6e9;color:#11552f}.status-regressed{background:#fbe6e6;color:#7d1f1f}.status-failing,.status-known-failing,.status-error{background:#fdf1dc;color:#7a4d0c}
+.status-improved{background:#e3f6e9;color:#11552f}.status-regressed{background:#fbe6e6;color:#7d1f1f}.status-failing,.status-known-failing,.status-error{background:#fdf1dc;color:#7a4d0c}.status-flaky{background:#eef0fb;color:#2d3a7a}
 .filters{margin:6px 0}.filters button{font:inherit;border:1px solid var(--line);background:#fff;padding:2px 10px;border-radius:12px;cursor:pointer;margin-right:6px}
 .filters button[aria-pressed=true]{background:var(--blue);border-color:var(--blue);color:#fff}
 table.scores,table.usage{width:auto;min-width:480px}
@@ -104,10 +104,11 @@ function caseRow(c: ReportCase, optimize: boolean): string {
   const groups = filtersOf(c.status).join(' ')
   const current = (c.error !== undefined ? `<span class="muted">error:</span> ${e(c.error)}` : e(c.prediction ?? '')) + agentSteps(c.agentTrajectory)
   const feedback = c.feedback ? `<div class="muted">${e(c.feedback)}</div>` : ''
+  const trials = c.trials ? `<div class="muted">trials: ${c.trials.map((t) => (t.error !== undefined ? `error (${e(t.error)})` : fmtScore(t.score))).join(' · ')}</div>` : ''
   return (
     `<tr data-filters="${groups}" data-status="${c.status}"><td title="${e(c.name)}">${c.split === 'devset' ? 'dev' : 'train'}</td><td class="json">${e(c.input)}</td><td class="json">${e(c.label ?? '')}</td>` +
     (optimize ? `<td class="json">${e(c.baselinePrediction ?? '')}</td>` : '') +
-    `<td class="num">${fmtScore(c.baselineScore)}</td><td class="json">${current}${feedback}</td><td class="num">${fmtScore(c.score)}</td><td><span class="status status-${c.status}">${c.status}</span></td></tr>`
+    `<td class="num">${fmtScore(c.baselineScore)}</td><td class="json">${current}${feedback}${trials}</td><td class="num">${fmtScore(c.score)}</td><td><span class="status status-${c.status}">${c.status}</span></td></tr>`
   )
 }
 

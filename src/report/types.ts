@@ -116,6 +116,8 @@ export interface ReportCase {
   error?: string
   /** Comparison with the baseline. */
   status: ReportCaseStatus
+  /** Each trial's score and error, when the block runs more than one trial per case. */
+  trials?: Array<{ score: number; error?: string }>
 }
 
 /** LM usage of a block. */

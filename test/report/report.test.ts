@@ -181,3 +181,11 @@ test('usage: the optimizer\'s calls and tokens against its forecast', () => {
   const html = renderReportHtml(report([sampleBlock([])]))
   expect(html).toContain('The optimizer made 8 LM calls (89% of the forecast) and used 1,000 live tokens (111% of the forecast).')
 })
+
+describe('report: trials', () => {
+  test('a case run with trials shows each trial (and a failed one as an error) next to its flaky status', () => {
+    const html = renderReportHtml(report([sampleBlock([caseRow('flip', 'flaky', { score: 0.6, trials: [{ score: 1 }, { score: 0 }, { score: 1 }, { score: 1 }, { score: 0, error: 'program failed' }] })])]))
+    expect(html).toContain('trials: 1.000 · 0.000 · 1.000 · 1.000 · error (program failed)')
+    expect(html).toContain('status-flaky')
+  })
+})

@@ -39,6 +39,7 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
     if (o?.agentTrajectory !== undefined) row.agentTrajectory = o.agentTrajectory
     if (o?.feedback !== undefined) row.feedback = o.feedback
     if (o?.error !== undefined) row.error = o.error
+    if (o?.trials !== undefined) row.trials = o.trials
     return row
   })
   const scores: ReportSplitScore[] = (['trainset', 'devset'] as const)
