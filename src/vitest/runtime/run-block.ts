@@ -216,6 +216,10 @@ export async function runBlock(args: {
     const comparisons: ScoreComparison[] = [{ split: 'trainset', before: before?.trainset, after: trainset }]
     if (devset) comparisons.push({ split: 'devset', before: before?.devset, after: devset })
     say(formatProgramDiff(block, stored?.program, state, comparisons))
+    if (record) {
+      const half = (record.interval[1] - record.interval[0]) / 2
+      say(`[simba] ${block}: ${split} mean ${record.mean.toFixed(3)} ± ${half.toFixed(3)} over ${trials} trials per case (95% run-to-run noise interval)`)
+    }
     if (extras) extras.predictors = predictorChanges(stored?.program, state)
   }
 
