@@ -120,7 +120,8 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
         }
         task.meta.simba = meta
         const b = base === undefined ? 'no baseline' : `baseline ${base}`
-        const tr = meta.trials ? ` over ${meta.trials.n} trials (pass rate ${meta.trials.passRate.toFixed(2)})` : ''
+        // JUnit writes annotations as <property> elements: the trial scores go with them.
+        const tr = meta.trials ? ` over ${meta.trials.n} trials [${meta.trials.outcomes.map((t) => (t.error !== undefined ? 'error' : String(t.score))).join(', ')}] (pass rate ${meta.trials.passRate.toFixed(2)})` : ''
         await annotate(`${status}: score ${o.score}${tr} (${b})${o.feedback ? ` — ${o.feedback}` : ''}`, status)
         if (o.error !== undefined) throw new SimbaError('SIMBA_METRIC', `case "${c.name}" of block "${name}" failed: ${o.error}`)
         if (status === 'regressed' && run.enforce) {
