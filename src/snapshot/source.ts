@@ -9,6 +9,7 @@ import type { ProgramState } from '../core/module/state.js'
 import type { Predict } from '../core/predict/predict.js'
 import { sha256 } from '../internal/hash/sha256.js'
 import { canonicalJson } from '../internal/json/canonical.js'
+import { dict, own } from '../internal/json/dict.js'
 import { maskSecrets } from '../internal/secrets/secrets.js'
 
 /** The source of one predictor, as recorded in a snapshot. */
@@ -71,7 +72,7 @@ function fieldsOf(p: Predict): { summary: string; hash: string } {
 
 /** The source fingerprint of `program` as it is now (call it before loading snapshot state). */
 export function sourceOf(program: Module): SourceRecord {
-  const predictors: Record<string, PredictorSource> = {}
+  const predictors = dict<PredictorSource>()
   for (const [name, p] of program.namedPredictors()) {
     const f = fieldsOf(p)
     predictors[name] = {
@@ -97,8 +98,8 @@ export function explainSourceChange(before: SourceRecord, after: SourceRecord): 
   const lines: string[] = []
   const names = [...new Set([...Object.keys(before.predictors), ...Object.keys(after.predictors)])].sort()
   for (const name of names) {
-    const a = before.predictors[name]
-    const b = after.predictors[name]
+    const a = own(before.predictors, name)
+    const b = own(after.predictors, name)
     if (!a) {
       lines.push(`predictor "${name}" was added`)
       continue
@@ -129,13 +130,13 @@ export function explainSourceChange(before: SourceRecord, after: SourceRecord): 
  * Returns the state to load and one note per predictor.
  */
 export function rebaseState(oldSource: SourceRecord, newSource: SourceRecord, optimized: ProgramState, current: ProgramState): { state: ProgramState; notes: string[]; carried: boolean } {
-  const state: ProgramState = {}
+  const state: ProgramState = dict()
   const notes: string[] = []
   let carried = false
   for (const [name, now] of Object.entries(current)) {
-    const a = oldSource.predictors[name]
-    const b = newSource.predictors[name]
-    const opt = optimized[name]
+    const a = own(oldSource.predictors, name)
+    const b = own(newSource.predictors, name)
+    const opt = own(optimized, name)
     if (!a || !b || !opt) {
       state[name] = now
       continue

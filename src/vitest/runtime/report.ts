@@ -1,6 +1,7 @@
 import { isAbsolute, join, relative } from 'node:path'
 import type { BlockCase } from './cases.js'
 import { writeFileAtomic } from '../../internal/fs/atomic-write.js'
+import { own } from '../../internal/json/dict.js'
 import { maskSecrets } from '../../internal/secrets/secrets.js'
 import { renderReportHtml } from '../../report/html.js'
 import { withBlock } from '../../report/model.js'
@@ -27,7 +28,7 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
       split: c.split,
       name: c.name,
       input: shownValue(c.example.inputs(), 2000) ?? '',
-      baselineScore: run.baseline?.[c.split]?.cases[c.name] ?? null,
+      baselineScore: own(run.baseline?.[c.split]?.cases, c.name) ?? null,
       score: o === undefined || o.error !== undefined ? null : o.score,
       status: statuses.get(caseKey(c)) ?? 'error',
     }
