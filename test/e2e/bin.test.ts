@@ -41,6 +41,18 @@ test('vitest-simba --optimise is refused (exit 2) with a suggestion, and Vitest 
   expect(r.output).not.toContain('MARKER-VITEST-RAN')
 }, 30_000)
 
+test('an option neither the bin nor Vitest knows is refused (exit 2), with a suggestion when one is close, and Vitest does not run', async () => {
+  for (const [args, message] of [
+    [['--reprot'], 'Unknown option `--reprot`. Did you mean `--report`?'],
+    [['run', '--foo'], 'Unknown option `--foo`.\n'],
+  ] as const) {
+    const r = await run(dir, [...args], { bin: true })
+    expect(r.code, r.output).toBe(2)
+    expect(r.stderr).toContain(`vitest-simba: ${message}`)
+    expect(r.output).not.toContain('MARKER-VITEST-RAN')
+  }
+}, 60_000)
+
 test('other arguments reach Vitest unchanged', async () => {
   const r = await run(dir, ['run', '--reporter=verbose', '-t', 'ran'], { bin: true })
   expect(r.code, r.output).toBe(0)
