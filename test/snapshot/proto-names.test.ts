@@ -80,7 +80,7 @@ describe('names colliding with Object.prototype members', () => {
         // Reading and writing again gives the same bytes.
         expect(serializeSnapshot(parseSnapshot(text, file))).toBe(text)
       }),
-      { numRuns: 40 },
+      { numRuns: 20 },
     )
   })
 
