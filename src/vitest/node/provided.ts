@@ -24,6 +24,10 @@ export function isOptimizing(env: NodeJS.ProcessEnv, viteMode: string | undefine
 export interface ProvidedInput {
   options: SimbaPluginOptions
   root: string
+  /** Root of the whole Vitest run (defaults to `root`). */
+  runRoot?: string
+  /** The project's name when the run has several projects. */
+  project?: string
   viteMode: string | undefined
   updateSnapshot: unknown
   testNamePattern: unknown
@@ -60,6 +64,8 @@ export function buildProvided(input: ProvidedInput): SimbaProvided {
     concurrency: options.concurrency ?? 8,
     optimizer: { ...(options.optimize ?? {}) },
     library: libraryVersion(),
-    report: env['SIMBA_REPORT'] ? resolve(input.root, env['SIMBA_REPORT']) : null,
+    report: env['SIMBA_REPORT'] ? resolve(input.runRoot ?? input.root, env['SIMBA_REPORT']) : null,
+    reportRoot: input.runRoot ?? input.root,
+    project: input.project ?? '',
   }
 }

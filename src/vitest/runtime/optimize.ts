@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe as vDescribe, expect, inject, test } from 'vitest'
 import { SimbaError } from '../../errors.js'
+import { own } from '../../internal/json/dict.js'
 import '../shared.js'
 import type { CaseStatus, SimbaCaseMeta, SimbaProvided } from '../shared.js'
 import { parseBlockOptions, type OptimizeBlockOptions, type ProgramSpec } from './block-options.js'
@@ -66,7 +67,7 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
       run = await runBlock({ block: name, testFile: suite.file.filepath, options: opts, cases, ctx })
       for (const c of cases) {
         const o = run.outcomes.get(caseKey(c))
-        const base = run.baseline?.[c.split]?.cases[c.name]
+        const base = own(run.baseline?.[c.split]?.cases, c.name)
         const status = caseStatus({ score: o?.score ?? 0, errored: o?.error !== undefined, baseline: base, caseThreshold: opts.caseThreshold, tolerance })
         statuses.set(caseKey(c), status)
         if (status === 'regressed') regressed.push({ name: c.name, score: o?.score ?? 0, baseline: base as number, split: splitOf(c) })
@@ -84,7 +85,7 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
         if (!run) throw new SimbaError('SIMBA_CONFIG', `block "${name}" did not run`)
         const o = run.outcomes.get(caseKey(c))
         if (!o) throw new SimbaError('SIMBA_CONFIG', `block "${name}": no result for case "${c.name}"`)
-        const base = run.baseline?.[c.split]?.cases[c.name]
+        const base = own(run.baseline?.[c.split]?.cases, c.name)
         const status = statuses.get(caseKey(c)) ?? 'error'
         const meta: SimbaCaseMeta = { kind: 'case', block: name, split: c.split, case: c.name, score: o.error !== undefined ? null : o.score, baseline: base ?? null, status }
         if (o.prediction !== undefined) meta.prediction = o.prediction
