@@ -7,7 +7,7 @@ import { createLimiter } from '../../internal/concurrency/limiter.js'
 import type { Limiter } from '../../internal/concurrency/limiter.js'
 import { LMCache, cacheKey } from './cache.js'
 import type { CachedAnswer, RequestBody } from './cache.js'
-import { ROLLOUT_HEADER, lmCallContext, lmShortcut } from './context.js'
+import { ROLLOUT_HEADER, lmCallContext, lmHostGuard, lmShortcut } from './context.js'
 import type { LMCallInfo } from './context.js'
 import { resolveEndpoint, validateOptions } from './options.js'
 import type { Endpoint, LMOptions, PriceTable } from './options.js'
@@ -184,12 +184,14 @@ export class LM implements LanguageModel {
   }
 
   async #live(body: RequestBody): Promise<CachedAnswer> {
+    const info = { rolloutId: this.rolloutId, model: this.model }
+    // The fixture replayer refuses, under CI, a host it does not cover (even with a custom `fetch`).
+    lmHostGuard()?.(this.baseURL, info)
     if (this.#endpoint.keyError) throw this.#endpoint.keyError
     const options = this.#options
     const maxRetries = options.maxRetries ?? 3
     // timeout and maxRetries live on the client (copies with another timeout get their own client)
     const requestOptions = this.#headers ? { headers: this.#headers } : undefined
-    const info = { rolloutId: this.rolloutId, model: this.model }
     const send = async (): Promise<ChatCompletion> => {
       // A recorded call is answered before the SDK builds an HTTP request (and before it is loaded).
       const replayed = this.#shortcut(body, info)
