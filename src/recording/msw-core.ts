@@ -74,3 +74,43 @@ export function mswNode(): MswNode {
   node = { setupServer, http: http ?? (require('msw') as typeof import('msw')).http }
   return node
 }
+
+/** The part of an `@mswjs/interceptors` request controller the recorder uses. */
+export interface InterceptedController {
+  respondWith(response: Response): unknown
+}
+
+/** The part of an `@mswjs/interceptors` interceptor the recorder uses. */
+export interface RequestInterceptor {
+  apply(): void
+  dispose(): void
+  on(event: 'request', listener: (args: { request: Request; controller: InterceptedController }) => unknown): unknown
+  /** The global-registry symbol under which the running instance is kept (`Symbol.for(...)`). */
+  symbol: symbol
+}
+
+/** Names (in `Symbol.for`) under which `@mswjs/interceptors` keeps its running interceptors. */
+const INTERCEPTOR_MODULES = ['ClientRequest', 'XMLHttpRequest', 'fetch'] as const
+
+/**
+ * Fresh instances of the interceptors msw itself uses (`@mswjs/interceptors`, resolved from msw's own
+ * folder, so the version is msw's), or undefined when this msw does not ship them in that layout.
+ * The recorder applies them directly rather than through `setupServer`: msw 2.15 shares one
+ * interception source between every `setupServer` of a process, so a user's own
+ * `setupServer(...).listen()` would replace the recorder's handler and its `close()` end the
+ * recorder's interception. Applied first, these are the running instances a user's msw server joins
+ * (its handlers run after the recorder's), and closing that server leaves them in place.
+ */
+export function loadInterceptors(): RequestInterceptor[] | undefined {
+  try {
+    const fromMsw = createRequire(createRequire(import.meta.url).resolve('msw/node'))
+    return INTERCEPTOR_MODULES.map((name) => {
+      const mod = fromMsw(`@mswjs/interceptors/${name}`) as Record<string, new () => RequestInterceptor>
+      const Ctor = mod[name === 'fetch' ? 'FetchInterceptor' : `${name}Interceptor`]
+      if (typeof Ctor !== 'function') throw new Error(`no ${name} interceptor`)
+      return new Ctor()
+    })
+  } catch {
+    return undefined
+  }
+}

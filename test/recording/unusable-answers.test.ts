@@ -6,7 +6,7 @@ import { isSimbaError } from '../../src/errors.js'
 import { fixtureKey } from '../../src/recording/key.js'
 import type { FixtureRecorder } from '../../src/recording/recorder.js'
 import { unusableBody, unusableStream } from '../../src/recording/usable.js'
-import { chatCompletion, sequence, startScriptedServer, type ScriptedReply, type ScriptedServer } from '../helpers/openai-server.js'
+import { chatCompletion, sequence, startScriptedServer, type ChatCompletionBody, type ScriptedReply, type ScriptedServer } from '../helpers/openai-server.js'
 import { API_KEY, ask, client, startRecorder, tempDir, text } from './support.js'
 
 // A 2xx that is not a usable answer is never recorded: an error object, `{}` or a completion
@@ -24,7 +24,7 @@ afterEach(async () => {
   recorder = server = cleanup = undefined
 })
 
-async function serve(reply: (body: { messages: Array<{ content: string }>; stream?: boolean }) => ScriptedReply): Promise<ScriptedServer> {
+async function serve(reply: (body: ChatCompletionBody) => ScriptedReply): Promise<ScriptedServer> {
   server = await startScriptedServer({ reply })
   return server
 }
