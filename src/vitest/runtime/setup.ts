@@ -37,6 +37,10 @@ if (ctx && ctx.fixtureMode !== 'off' && !r.recorder) {
   // `new OpenAI()`) refuses to start without a key. A placeholder lets CI run with no secret;
   // it is never written anywhere (fixtures store no headers) and never reaches a network.
   if (r.recorder.mode === 'replay' && !process.env['OPENAI_API_KEY']) process.env['OPENAI_API_KEY'] = REPLAY_PLACEHOLDER_KEY
+} else {
+  // A later test file in the same worker: put the recorder back in front of the LM hosts before the
+  // test module loads (a user's msw server closed by an earlier file unregistered it).
+  r.recorder?.start()
 }
 
 beforeAll(async ({}, suite) => {
