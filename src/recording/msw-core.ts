@@ -93,8 +93,9 @@ export interface RequestInterceptor {
 const INTERCEPTOR_MODULES = ['ClientRequest', 'XMLHttpRequest', 'fetch'] as const
 
 /**
- * Fresh instances of the interceptors msw itself uses (`@mswjs/interceptors`, resolved from msw's own
- * folder, so the version is msw's), or undefined when this msw does not ship them in that layout.
+ * Fresh instances of the interceptors msw 2 itself uses (`@mswjs/interceptors`, resolved from msw's
+ * own folder, so the version is msw's), or undefined for another msw major (msw 3 intercepts at the
+ * socket level; the recorder then uses `setupServer`) or layout.
  * The recorder applies them directly rather than through `setupServer`: msw 2.15 shares one
  * interception source between every `setupServer` of a process, so a user's own
  * `setupServer(...).listen()` would replace the recorder's handler and its `close()` end the
@@ -103,7 +104,10 @@ const INTERCEPTOR_MODULES = ['ClientRequest', 'XMLHttpRequest', 'fetch'] as cons
  */
 export function loadInterceptors(): RequestInterceptor[] | undefined {
   try {
-    const fromMsw = createRequire(createRequire(import.meta.url).resolve('msw/node'))
+    const here = createRequire(import.meta.url)
+    const { version } = here('msw/package.json') as { version?: unknown }
+    if (typeof version !== 'string' || !version.startsWith('2.')) return undefined
+    const fromMsw = createRequire(here.resolve('msw/node'))
     return INTERCEPTOR_MODULES.map((name) => {
       const mod = fromMsw(`@mswjs/interceptors/${name}`) as Record<string, new () => RequestInterceptor>
       const Ctor = mod[name === 'fetch' ? 'FetchInterceptor' : `${name}Interceptor`]

@@ -5,10 +5,14 @@
  * first one's `close()`.
  */
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { startScriptedServer, type ScriptedServer } from '../helpers/openai-server.js'
 import { removeProject, requireBuild, run, writeProject } from './harness.js'
+
+/** The recorder applies msw 2's interceptors directly; with msw 3 it falls back to setupServer (not covered here). */
+const msw2 = (createRequire(import.meta.url)('msw/package.json') as { version: string }).version.startsWith('2.')
 
 let server: ScriptedServer
 let dir = ''
@@ -44,7 +48,7 @@ test('the LM answers', async () => {
 })
 `
 
-test("a test file's own msw server: LM calls are recorded, then replayed under CI without a request", async () => {
+test.runIf(msw2)("a test file's own msw server: LM calls are recorded, then replayed under CI without a request", async () => {
   dir = writeProject('user-msw', {
     'vitest.config.ts':
       "import { defineConfig } from 'vitest/config'\nimport { simba } from 'vitest-simba/plugin'\n" +
