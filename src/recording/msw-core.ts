@@ -99,11 +99,23 @@ export interface InterceptedController {
   respondWith(response: Response): unknown
 }
 
+/** A `response` event of an `@mswjs/interceptors` interceptor (one clone of the response, shared by every listener). */
+export interface InterceptedResponse {
+  requestId: string
+  response: Response
+}
+
 /** The part of an `@mswjs/interceptors` interceptor the recorder uses. */
 export interface RequestInterceptor {
   apply(): void
   dispose(): void
-  on(event: 'request', listener: (args: { request: Request; controller: InterceptedController }) => unknown): unknown
+  on(event: 'request', listener: (args: { requestId: string; request: Request; controller: InterceptedController }) => unknown): unknown
+  /** Its event emitter (a user's msw server adds its own `response` listener here). */
+  emitter: {
+    listenerCount(event: 'response'): number
+    on(event: 'response', listener: (args: InterceptedResponse) => unknown): unknown
+    removeListener(event: 'response', listener: (args: InterceptedResponse) => unknown): unknown
+  }
   /** The global-registry symbol under which the running instance is kept (`Symbol.for(...)`). */
   symbol: symbol
 }

@@ -6,7 +6,7 @@ import { setupServer } from 'msw/node'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { LM } from '../../src/core/lm/lm.js'
 import type { FixtureRecorder } from '../../src/recording/recorder.js'
-import { startScriptedServer, type ScriptedServer } from '../helpers/openai-server.js'
+import { sequence, startScriptedServer, type ScriptedServer } from '../helpers/openai-server.js'
 import { API_KEY, ask, client, startRecorder, tempDir, text } from './support.js'
 
 // A user's own msw server (setupServer(...).listen() in a test file) next to the recorder: LM calls
@@ -84,6 +84,20 @@ describe.runIf(msw2)("beside the user's own msw server", () => {
       for (const spy of noise) expect(spy.mock.calls.map((c) => String(c[0])).filter((l) => l.includes(server!.url.replace(/\/v1$/, '')))).toEqual([])
     },
   )
+
+  test("the user's openai client retrying an error reply (a 500, a 200 holding an error) does not hang on the user server's copy of it", async () => {
+    server = await startScriptedServer({
+      reply: sequence({ status: 500, body: { error: { message: 'busy' } } }, { status: 200, headers: { 'content-type': 'application/json' }, body: { error: { message: 'overloaded' } } }, 'recovered'),
+    })
+    const t = tempDir()
+    cleanup = t.cleanup
+    recorder = startRecorder({ mode: 'record-missing', hosts: [server.url] })
+    await recorder.useFile(join(t.dir, 'fixtures', 'a.test.ts.lm.json'), 'test/a.test.ts')
+    userServer('error')
+    const reply = await client(server.url, { maxRetries: 2 }).chat.completions.create(ask('hello'))
+    expect(reply.choices[0]?.message.content).toBe('recovered')
+    expect(server.requests).toHaveLength(3)
+  })
 
   test('a user server already intercepting when the recorder starts is a clear error naming what to do', () => {
     userServer('bypass')
