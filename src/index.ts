@@ -1,5 +1,5 @@
 /**
- * `vitest-simba`: the programming model (signatures, predictors, modules, LM, adapters, evaluate),
+ * `vitest-simba`: the programming model (signatures, predictors, modules, tools and ReAct agents, LM, adapters, evaluate),
  * the SIMBA optimizer, and `describe` with `describe.optimize`. Re-exports only.
  *
  * @module vitest-simba
@@ -20,6 +20,12 @@ export type { ProgramState } from './core/module/state.js'
 export { withSettings, currentSettings } from './core/module/settings.js'
 export type { Settings } from './core/module/settings.js'
 export { promptFingerprint, renderPrompt } from './core/module/fingerprint.js'
+
+// Agents: tools and ReAct
+export { tool, Tool } from './core/tool/tool.js'
+export type { ToolSpec } from './core/tool/tool.js'
+export { ReAct } from './core/react/react.js'
+export type { ReActOptions, ReActPrediction, TrajectoryStep } from './core/react/react.js'
 
 // Adapters
 export { ChatAdapter, chatAdapter } from './core/adapter/chat.js'

@@ -23,6 +23,8 @@ export const groups = {
       'test/recording/multipart.test.ts',
       'test/recording/stream-validation.test.ts',
       'test/recording/secret-shapes.test.ts',
+      'test/recording/disguised-secrets.test.ts',
+      'test/recording/query-secrets.test.ts',
     ],
   },
   /** Program snapshot files: parse, store, CI policy. */

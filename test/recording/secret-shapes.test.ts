@@ -84,7 +84,7 @@ describe('key shapes at their boundaries', () => {
   })
 
   test('SECRET_PATTERNS lists every shape by name and pattern', () => {
-    expect(SECRET_PATTERNS.map((p) => p.name)).toEqual([...new Set(SHAPES.map((s) => s.kind)), 'Bearer token', 'api key field'])
+    expect(SECRET_PATTERNS.map((p) => p.name)).toEqual([...new Set(SHAPES.map((s) => s.kind)), 'Bearer token', 'api key field', 'Basic credentials', 'credential assignment', 'password in a URL', 'private key block'])
     for (const p of SECRET_PATTERNS) expect(p.pattern.global, p.name).toBe(true)
   })
 })

@@ -6,7 +6,7 @@ import { createServer } from 'node:http'
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { listFiles, run, useSimulatorProjects, writeProject } from '../e2e/harness.js'
+import { listFiles, run, scoreTable, useSimulatorProjects, writeProject } from '../e2e/harness.js'
 
 const dirs: string[] = []
 const sim = useSimulatorProjects(dirs)
@@ -140,6 +140,8 @@ describe.concurrent('trust rules end to end', () => {
       // A demo copied from the row with the key: the snapshot write must be refused, naming that case.
       'demo.test.ts': testFile({ blocks: ['demo'], program: '() => { const p = new Predict(route); p.demos = [{ ...rows.train[4], queue: "technical" }]; return p }' }),
       'scale.test.ts': testFile({ blocks: ['scaled'], metric: "(ex, pred) => (ex.data.lang === 'en' ? 5 : -1)" }),
+      // A block named after the row with the key: refused before it runs, so no artifact carries the name.
+      'named.test.ts': testFile({ blocks: [], extra: "describe.optimize('routes ' + rows.train[4].ticket, { program: () => new Predict(route), trainset: rows.train.slice(0, 2), metric: () => 1, lm })" }),
     })
     const r = await run(dir, ['run', '--reporter=default', '--reporter=json', '--outputFile.json=report.json', '--reporter=junit', '--outputFile.junit=junit.xml'], { env: local() })
     expect(r.code).toBe(1)
@@ -161,6 +163,16 @@ describe.concurrent('trust rules end to end', () => {
     expect(Object.keys(JSON.parse(files['fixtures/trust.test.ts.lm.json'] ?? '{}').entries).length).toBeGreaterThanOrEqual(9)
     // No mean was computed from out-of-range scores: the block has no snapshot.
     expect(existsSync(join(dir, '__snapshots__', 'scale.test.ts.simba.json'))).toBe(false)
+    // A secret in a block name: one clear error naming the block masked, and nothing else carries the name.
+    expect(r.output).toContain('describe.optimize("routes My API key [masked OpenAI-style key (sk-…)] stopped working"): the block name holds a OpenAI-style key')
+    expect(r.output).toContain('rename the block')
+    expect(existsSync(join(dir, '__snapshots__', 'named.test.ts.simba.json'))).toBe(false)
+    expect(scoreTable(r.output).join('\n')).toContain('alpha')
+    expect(scoreTable(r.output).join('\n')).not.toContain('routes')
+    const json = JSON.parse(files['report.json'] ?? '{}') as { testResults: Array<{ name: string; status: string; message: string }> }
+    const named = json.testResults.find((f) => f.name.endsWith('named.test.ts'))
+    expect(named?.status).toBe('failed')
+    expect(named?.message).toContain('describe.optimize("routes My API key [masked OpenAI-style key (sk-…)] stopped working"): the block name holds')
   }, 120_000)
 
   test('rule 5: two runs updating the same test file at once (-t alpha, -t beta) both land: fixtures and snapshot merge', async () => {

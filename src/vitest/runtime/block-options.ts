@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { SimbaError } from '../../errors.js'
+import { findSecret, maskSecrets } from '../../internal/secrets/secrets.js'
 import type { Example, ExampleOf } from '../../core/example/example.js'
 import type { Metric } from '../../core/evaluate/metric.js'
 import type { LanguageModel } from '../../core/lm/types.js'
@@ -117,9 +118,25 @@ const schema = z.strictObject({
   timeout: z.int().positive().optional(),
 })
 
-/** Validates block options; errors name the block and the option. */
+/**
+ * Refuses a block name that holds a secret (a key shape or a configured credential): the name is
+ * the block's identity in the snapshot, the score table, the report and every Vitest reporter, so it
+ * is renamed at the source rather than masked in some of those places.
+ */
+export function checkBlockName(block: string): void {
+  const hit = findSecret(block)
+  if (!hit) return
+  throw new SimbaError(
+    'SIMBA_SECRET',
+    `describe.optimize("${maskSecrets(block)}"): the block name holds a ${hit.kind} (${hit.preview}). ` +
+      'A block name is written to the snapshot, the score table, the HTML and JSON reports and every Vitest reporter: rename the block to a name without the secret.',
+  )
+}
+
+/** Validates the block name and options; errors name the block and the option. */
 export function parseBlockOptions(block: string, options: unknown): OptimizeBlockOptions {
   if (typeof block !== 'string' || block === '') throw new SimbaError('SIMBA_CONFIG', 'describe.optimize(name, options) needs a non-empty name')
+  checkBlockName(block)
   const result = schema.safeParse(options)
   if (result.success) return result.data as unknown as OptimizeBlockOptions
   const lines = result.error.issues.map((i) => {

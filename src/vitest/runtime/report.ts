@@ -36,6 +36,7 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
     const before = run.report?.baselinePredictions.get(caseKey(c))
     if (before !== undefined) row.baselinePrediction = before
     if (o?.prediction !== undefined) row.prediction = o.prediction
+    if (o?.agentTrajectory !== undefined) row.agentTrajectory = o.agentTrajectory
     if (o?.feedback !== undefined) row.feedback = o.feedback
     if (o?.error !== undefined) row.error = o.error
     return row
@@ -76,6 +77,6 @@ export function writeBlockReport(ctx: SimbaProvided, testFile: string, block: Bl
     writeFileAtomic(paths.html, renderReportHtml(next))
     say(`[simba] ${block.block}: report written to ${relative(process.cwd(), paths.html) || paths.html}`)
   } catch (error) {
-    console.warn(maskSecrets(`[simba] ${block.block}: could not write the report to ${paths.html}: ${(error as Error).message}`))
+    console.warn(maskSecrets(`[simba] ${block.block}: could not write the report to ${paths.html}: ${(error as Error).message.replace(/^\[vitest-simba\] /, '')}`))
   }
 }
