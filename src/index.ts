@@ -21,6 +21,12 @@ export { withSettings, currentSettings } from './core/module/settings.js'
 export type { Settings } from './core/module/settings.js'
 export { promptFingerprint, renderPrompt } from './core/module/fingerprint.js'
 
+// Agents: tools and ReAct
+export { tool, Tool } from './core/tool/tool.js'
+export type { ToolSpec } from './core/tool/tool.js'
+export { ReAct } from './core/react/react.js'
+export type { ReActOptions, ReActPrediction, TrajectoryStep } from './core/react/react.js'
+
 // Adapters
 export { ChatAdapter, chatAdapter } from './core/adapter/chat.js'
 export { JSONAdapter, jsonAdapter } from './core/adapter/json.js'
