@@ -47,11 +47,11 @@ const argText = (args: Record<string, string>): string => Object.entries(args).m
 const LOOKUP_PHRASINGS: Array<(a: { input: string; kw: string; cue: string; tool: string; args: string }) => string> = [
   (a) => `When the ${a.input} mentions ${a.kw === a.cue ? `"${a.kw}"` : `"${a.kw}" (as in "${a.cue}")`}, call \`${a.tool}\` with ${a.args} before answering.`,
   (a) => `Before you finish, look up every ${a.kw} the ${a.input} gives with \`${a.tool}\` (here ${a.args}).`,
-  (a) => `Do not answer from the ${a.input} alone: a "${a.kw}" cue means calling \`${a.tool}\` first, e.g. with ${a.args}.`,
+  (a) => `Do not answer from the ${a.input} alone: the cue "${a.kw}" means calling \`${a.tool}\` first (here with ${a.args}).`,
 ]
 
 const CHAIN_PHRASINGS: Array<(a: { kw: string; field: string; from: string; tool: string; arg: string }) => string> = [
-  (a) => `When a \`${a.from}\` result carries a ${a.kw} (its "${a.field}" field), call \`${a.tool}\` with that value as ${a.arg}.`,
+  (a) => `When a \`${a.from}\` result carries ${a.kw} information (its "${a.field}" field), call \`${a.tool}\` with that value as ${a.arg}.`,
   (a) => `A ${a.kw} found in a lookup result must itself be checked: pass its "${a.field}" value to \`${a.tool}\` as ${a.arg}.`,
 ]
 

@@ -40,14 +40,25 @@ export function runWorldTool(world: ToolWorld, name: string, args: Record<string
   return tool.data[value]
 }
 
-/** Definitions of the world's tools (name, description, zod argument schema, `run` serving the world's data), ready for `tool()`. */
-export function worldToolDefinitions(world: World): Array<{ name: string; description: string; args: z.ZodObject<Record<string, z.ZodString>>; run: (args: Record<string, unknown>) => Promise<unknown> }> {
+/** A world tool as `tool()` takes it: name, description, zod schema of its one string argument, and `run` serving the world's data. */
+export interface WorldToolDefinition {
+  name: string
+  description: string
+  args: z.ZodObject<Record<string, z.ZodString>>
+  run: (args: Record<string, string>) => Promise<unknown>
+}
+
+/**
+ * Definitions of a tool world's tools, ready for `tool()` (`worldToolDefinitions(world).map((d) => tool(d))`);
+ * a value the data does not hold throws (the agent observes `Error: …`). Empty for other worlds.
+ */
+export function worldToolDefinitions(world: World): WorldToolDefinition[] {
   if (!isToolWorld(world)) return []
   return world.tools.map((t) => ({
     name: t.name,
     description: t.description,
     args: z.object(Object.fromEntries(Object.entries(t.args).map(([k, a]) => [k, typeof a === 'string' ? z.string() : z.string().describe(a.description)]))),
-    run: async (args: Record<string, unknown>) => runWorldTool(world, t.name, args),
+    run: async (args: Record<string, string>) => runWorldTool(world, t.name, args),
   }))
 }
 
