@@ -1,5 +1,5 @@
 /**
- * `vitest-simba`: the programming model (signatures, predictors, modules, LM, adapters, evaluate),
+ * `vitest-simba`: the programming model (signatures, predictors, modules, tools and ReAct agents, LM, adapters, evaluate),
  * the SIMBA optimizer, and `describe` with `describe.optimize`. Re-exports only.
  *
  * @module vitest-simba

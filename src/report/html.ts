@@ -1,6 +1,6 @@
 import { caseCounts, filtersOf, type CaseFilter } from './model.js'
 import { escapeHtml as e, fmtScore, scoresSvg, trajectorySvg } from './svg.js'
-import type { BlockReport, Report, ReportCase, ReportPredictor, ReportUsage } from './types.js'
+import type { BlockReport, Report, ReportAgentStep, ReportCase, ReportPredictor, ReportUsage } from './types.js'
 
 const CSS = `
 :root{--fg:#1d2330;--muted:#5c6577;--line:#d9dde5;--bg:#fff;--soft:#f4f6f9;--blue:#2f6fde;--green:#1d8a4e;--red:#c23b3b;--amber:#b7791f}
@@ -22,6 +22,7 @@ td.json{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;max-wid
 .filters{margin:6px 0}.filters button{font:inherit;border:1px solid var(--line);background:#fff;padding:2px 10px;border-radius:12px;cursor:pointer;margin-right:6px}
 .filters button[aria-pressed=true]{background:var(--blue);border-color:var(--blue);color:#fff}
 table.scores,table.usage{width:auto;min-width:480px}
+.agent summary{cursor:pointer;color:var(--muted)}.agent-steps{margin:4px 0;padding-left:20px}.agent-steps li{margin:2px 0}.agent-steps .observation{color:var(--muted)}
 .delta-up{color:var(--green)}.delta-down{color:var(--red)}
 `
 
@@ -90,9 +91,18 @@ function predictorSection(p: ReportPredictor): string {
   )
 }
 
+/** An agent's steps as a numbered list: thought, tool call with its arguments, observation. */
+function agentSteps(steps: readonly ReportAgentStep[] | undefined): string {
+  if (!steps) return ''
+  const items = steps
+    .map((s) => `<li><div class="thought">${e(s.thought)}</div><div><code class="tool">${e(s.tool)}</code> <code class="args">${e(s.args)}</code></div><div class="observation">→ ${e(s.observation)}</div></li>`)
+    .join('')
+  return `<details class="agent"><summary>trajectory: ${steps.length} step${steps.length === 1 ? '' : 's'}</summary><ol class="agent-steps">${items}</ol></details>`
+}
+
 function caseRow(c: ReportCase, optimize: boolean): string {
   const groups = filtersOf(c.status).join(' ')
-  const current = c.error !== undefined ? `<span class="muted">error:</span> ${e(c.error)}` : e(c.prediction ?? '')
+  const current = (c.error !== undefined ? `<span class="muted">error:</span> ${e(c.error)}` : e(c.prediction ?? '')) + agentSteps(c.agentTrajectory)
   const feedback = c.feedback ? `<div class="muted">${e(c.feedback)}</div>` : ''
   return (
     `<tr data-filters="${groups}" data-status="${c.status}"><td title="${e(c.name)}">${c.split === 'devset' ? 'dev' : 'train'}</td><td class="json">${e(c.input)}</td><td class="json">${e(c.label ?? '')}</td>` +

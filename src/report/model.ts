@@ -3,7 +3,8 @@ import { canonicalJson } from '../internal/json/canonical.js'
 import { maskDeep } from '../internal/secrets/secrets.js'
 import type { StepLog } from '../optimizer/simba/types.js'
 import { diffLines } from '../snapshot/line-diff.js'
-import type { BlockReport, Report, ReportCaseStatus, ReportPredictor, ReportStep, ReportTrajectory } from './types.js'
+import { maskSecrets } from '../internal/secrets/secrets.js'
+import type { BlockReport, Report, ReportAgentStep, ReportCaseStatus, ReportPredictor, ReportStep, ReportTrajectory } from './types.js'
 
 /** Case filters of the report page, and the statuses each one shows. */
 export const CASE_FILTERS = {
@@ -18,6 +19,26 @@ export type CaseFilter = keyof typeof CASE_FILTERS
 /** The filters a case with this status belongs to (`all` always applies and is not listed). */
 export function filtersOf(status: ReportCaseStatus): CaseFilter[] {
   return (Object.keys(CASE_FILTERS) as CaseFilter[]).filter((f) => (CASE_FILTERS[f] as readonly string[]).includes(status))
+}
+
+/** Most agent steps a report case lists, and the longest text of one step field. */
+const MAX_AGENT_STEPS = 50
+const MAX_STEP_TEXT = 1000
+
+/**
+ * The steps of an agent's prediction (its `trajectory` array of `{ thought, tool, args, observation }`),
+ * clipped and with secrets masked, or undefined when the prediction is not an agent's.
+ */
+export function agentStepsOf(prediction: unknown): ReportAgentStep[] | undefined {
+  const t = (prediction as { trajectory?: unknown } | null | undefined)?.trajectory
+  if (typeof prediction !== 'object' || prediction === null || !Array.isArray(t)) return undefined
+  const isStep = (s: unknown): s is Record<string, unknown> => typeof s === 'object' && s !== null && typeof (s as { tool?: unknown }).tool === 'string'
+  if (!t.every(isStep)) return undefined
+  const clip = (v: unknown): string => {
+    const text = maskSecrets(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))
+    return text.length > MAX_STEP_TEXT ? `${text.slice(0, MAX_STEP_TEXT)}…` : text
+  }
+  return t.slice(0, MAX_AGENT_STEPS).map((s) => ({ thought: clip(s.thought ?? ''), tool: clip(s.tool), args: clip(canonicalJson(s.args ?? {})), observation: clip(s.observation ?? '') }))
 }
 
 /** The score trajectory of a SIMBA run from its step logs (best-so-far is the running max of winners). */

@@ -78,6 +78,18 @@ export interface ReportPredictor {
   demosRemoved: string[]
 }
 
+/** One step of an agent's trajectory (a `ReAct` program), as shown in the report. */
+export interface ReportAgentStep {
+  /** What the agent thought. */
+  thought: string
+  /** The tool it called (`finish` at the end). */
+  tool: string
+  /** Its arguments as JSON text. */
+  args: string
+  /** What it observed. */
+  observation: string
+}
+
 /** One case: input, label, baseline and current result. */
 export interface ReportCase {
   /** Split. */
@@ -96,6 +108,8 @@ export interface ReportCase {
   score: number | null
   /** This run's prediction. */
   prediction?: string
+  /** The agent's steps in this run, for agent (`ReAct`) programs. */
+  agentTrajectory?: ReportAgentStep[]
   /** Metric feedback. */
   feedback?: string
   /** Error of the program or metric. */

@@ -111,7 +111,16 @@ export interface SimbaBlockMeta {
 /** `file.meta.simbaFile`: fixture hygiene and snapshot housekeeping of one test file. */
 export interface SimbaFileMeta {
   /** LM fixture counts for the file, when the recorder ran. */
-  fixtures?: { file: string; replayed: number; recorded: number; missing: number; unused: number; live: number }
+  fixtures?: {
+    file: string
+    replayed: number
+    recorded: number
+    missing: number
+    unused: number
+    live: number
+    /** Recorded tool calls of the file, when it has any. */
+    tools?: { replayed: number; recorded: number; missing: number; unused: number; live: number }
+  }
   /** Snapshot blocks not defined in this run. */
   obsolete: string[]
   /** Obsolete blocks removed (only with -u and no filters). */

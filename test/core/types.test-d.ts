@@ -10,6 +10,9 @@ import { ChainOfThought } from '../../src/core/predict/chain-of-thought.js'
 import { Predict } from '../../src/core/predict/predict.js'
 import { field } from '../../src/core/signature/field.js'
 import { signature, type InferInputs, type InferOutputs, type Prediction } from '../../src/core/signature/signature.js'
+import { ReAct, type TrajectoryStep } from '../../src/core/react/react.js'
+import { tool } from '../../src/core/tool/tool.js'
+import type { PredictionOf } from '../../src/vitest/runtime/block-options.js'
 
 const sig = signature({
   instructions: 'Route the ticket.',
@@ -50,5 +53,26 @@ describe('Example', () => {
     const [ex] = toExamples([{ ticket: 'x', queue: 'billing' }], ['ticket'])
     expectTypeOf(ex!).toExtend<Example>()
     expectTypeOf(ex!.inputs()).toEqualTypeOf<{ ticket: string }>()
+  })
+})
+
+describe('tools and ReAct', () => {
+  test('a tool types its run arguments from its zod schema; an agent returns the outputs plus its trajectory', () => {
+    const lookup = tool({
+      name: 'lookup',
+      description: 'Looks an order up.',
+      args: z.object({ orderId: z.string(), page: z.number().default(1) }),
+      run: (args) => {
+        expectTypeOf(args).toEqualTypeOf<{ orderId: string; page: number }>()
+        return args.orderId
+      },
+    })
+    const agent = new ReAct(sig, { tools: [lookup] })
+    expectTypeOf(agent.forward).parameter(0).toEqualTypeOf<{ ticket: string }>()
+    type Out = Awaited<ReturnType<typeof agent.forward>>
+    expectTypeOf<Out['queue']>().toEqualTypeOf<'billing' | 'technical'>()
+    expectTypeOf<Out['trajectory']>().toEqualTypeOf<TrajectoryStep[]>()
+    // describe.optimize's metric sees the same prediction type.
+    expectTypeOf<PredictionOf<() => typeof agent>['trajectory']>().toEqualTypeOf<TrajectoryStep[]>()
   })
 })

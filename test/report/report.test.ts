@@ -1,7 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { renderReportHtml } from '../../src/report/html.js'
-import { CASE_FILTERS, caseCounts, filtersOf, predictorChanges, trajectoryFromLogs, withBlock } from '../../src/report/model.js'
+import { agentStepsOf, CASE_FILTERS, caseCounts, filtersOf, predictorChanges, trajectoryFromLogs, withBlock } from '../../src/report/model.js'
+import { blockScores } from '../../src/vitest/runtime/scores.js'
+import { Example } from '../../src/core/example/example.js'
 import { escapeHtml, trajectorySvg } from '../../src/report/svg.js'
 import type { BlockReport, Report, ReportCase, ReportCaseStatus } from '../../src/report/types.js'
 import type { StepLog } from '../../src/optimizer/simba/types.js'
@@ -135,6 +137,30 @@ describe('report page', () => {
     expect(html).not.toContain('class="chart trajectory"')
     expect(html).not.toContain('snapshot prediction')
     expect(html).toContain('class="chart scores"')
+  })
+
+  test('an agent case shows its trajectory: thought, tool, arguments and observation per step', () => {
+    const prediction = {
+      resolution: 'refund',
+      trajectory: [
+        { thought: 'Look the <order> up.', tool: 'lookup_order', args: { orderId: 'A-1042' }, observation: '{"status":"lost"}' },
+        { thought: 'Done.', tool: 'finish', args: {}, observation: 'Completed.' },
+      ],
+    }
+    const cases = [{ split: 'devset' as const, name: 'lost', example: new Example({ message: 'A-1042?', resolution: 'refund' }, ['message']), legacyName: 'lost' }]
+    const { outcomes } = blockScores(cases, [{ score: 1, prediction }])
+    const steps = outcomes.get('devset\0lost')?.agentTrajectory
+    expect(steps).toEqual([
+      { thought: 'Look the <order> up.', tool: 'lookup_order', args: '{"orderId":"A-1042"}', observation: '{"status":"lost"}' },
+      { thought: 'Done.', tool: 'finish', args: '{}', observation: 'Completed.' },
+    ])
+    expect(agentStepsOf({ answer: 'x' })).toBeUndefined()
+    expect(agentStepsOf({ trajectory: 'text' })).toBeUndefined()
+    expect(agentStepsOf({ trajectory: [{ thought: 'sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345', tool: 't', args: {}, observation: '' }] })?.[0]?.thought).not.toContain('ABCDEFGHIJ')
+    const html = renderReportHtml(report([sampleBlock([caseRow('lost', 'improved', { agentTrajectory: steps })])]))
+    expect(html).toContain('<summary>trajectory: 2 steps</summary>')
+    expect(html).toContain('<div class="thought">Look the &lt;order&gt; up.</div><div><code class="tool">lookup_order</code> <code class="args">{&quot;orderId&quot;:&quot;A-1042&quot;}</code></div><div class="observation">→ {&quot;status&quot;:&quot;lost&quot;}</div>')
+    expect(renderReportHtml(report([sampleBlock([caseRow('plain', 'pass')])]))).not.toContain('class="agent"')
   })
 
   test('property: any text in the data is escaped (no element or attribute can be injected)', () => {

@@ -37,8 +37,8 @@ export const REACT_RESERVED = ['trajectory', 'next_thought', 'next_tool_name', '
 
 const text = (name: string): FieldInfo => ({ name, schema: z.string(), description: undefined })
 
-/** Replaces newlines (and the spaces around them) by one space. */
-const oneLine = (s: string): string => s.replace(/\s*[\r\n]+\s*/g, ' ')
+/** Replaces each newline by a space. */
+const oneLine = (s: string): string => s.replace(/\r?\n|\r/g, ' ')
 
 /** The `react` predictor's instructions: the signature's, then the agent preamble and the tool list. */
 export function reactInstructions(instructions: string, outputNames: readonly string[], tools: readonly Tool[]): string {

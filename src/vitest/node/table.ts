@@ -66,6 +66,8 @@ export function formatFileNotes(files: Array<{ file: string; meta: SimbaFileMeta
     if (fx && (fx.replayed || fx.recorded || fx.missing || fx.unused || fx.live)) {
       out.push(`fixtures ${file}: ${fx.replayed} replayed, ${fx.recorded} recorded, ${fx.missing} missing, ${fx.unused} unused, ${fx.live} live`)
     }
+    const t = fx?.tools
+    if (t) out.push(`tool calls ${file}: ${t.replayed} replayed, ${t.recorded} recorded, ${t.missing} missing, ${t.unused} unused, ${t.live} live`)
     if (meta.pruned.length > 0) out.push(`snapshot ${meta.snapshot}: pruned obsolete blocks ${meta.pruned.map((b) => `"${b}"`).join(', ')}`)
     const left = meta.obsolete.filter((b) => !meta.pruned.includes(b))
     if (left.length > 0) {

@@ -44,9 +44,14 @@ export async function buildProgram(block: string, program: OptimizeBlockOptions[
   return made as Module
 }
 
-/** Input keys for plain rows: `inputs`, else the first predictor's signature inputs (from a sample program). */
+/**
+ * Input keys for plain rows: `inputs`, else the program's own signature inputs when it has one
+ * (a Predict, a ReAct agent), else the first predictor's signature inputs (from a sample program).
+ */
 export function inputKeysFor(block: string, options: OptimizeBlockOptions, sample: Module | undefined): string[] {
   if (options.inputs) return [...options.inputs]
+  const own = (sample as { signature?: { inputFields?: unknown } } | undefined)?.signature?.inputFields
+  if (Array.isArray(own)) return own.map((f: { name: string }) => f.name)
   const first = sample?.namedPredictors()[0]?.[1]
   if (first) return first.signature.inputFields.map((f) => f.name)
   throw new SimbaError(

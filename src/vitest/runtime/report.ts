@@ -36,6 +36,7 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
     const before = run.report?.baselinePredictions.get(caseKey(c))
     if (before !== undefined) row.baselinePrediction = before
     if (o?.prediction !== undefined) row.prediction = o.prediction
+    if (o?.agentTrajectory !== undefined) row.agentTrajectory = o.agentTrajectory
     if (o?.feedback !== undefined) row.feedback = o.feedback
     if (o?.error !== undefined) row.error = o.error
     return row

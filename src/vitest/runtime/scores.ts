@@ -4,6 +4,8 @@
  * decide verdicts are unit-tested apart from the Vitest run that calls them.
  */
 import { maskSecrets } from '../../internal/secrets/secrets.js'
+import { agentStepsOf } from '../../report/model.js'
+import type { ReportAgentStep } from '../../report/types.js'
 import type { Baseline, BlockSnapshot, SplitScores } from '../../snapshot/types.js'
 import type { BlockCase } from './cases.js'
 import { mean } from './compare.js'
@@ -18,6 +20,8 @@ export interface CaseOutcome {
   feedback?: string
   /** The program's answer as JSON text (truncated, secrets masked). */
   prediction?: string
+  /** An agent's steps (thought, tool, arguments, observation), for agent programs. */
+  agentTrajectory?: ReportAgentStep[]
 }
 
 /** What evaluation reported for one case (the fields of `evaluate()`'s case result used here). */
@@ -66,6 +70,8 @@ export function blockScores(cases: readonly BlockCase[], results: ReadonlyArray<
       if (r?.feedback !== undefined) outcome.feedback = maskSecrets(r.feedback)
       const shown = shownValue(r?.prediction)
       if (shown !== undefined) outcome.prediction = shown
+      const steps = agentStepsOf(r?.prediction)
+      if (steps !== undefined) outcome.agentTrajectory = steps
       outcomes.set(caseKey(c), outcome)
       scores[c.name] = outcome.score
     }

@@ -73,6 +73,10 @@ afterAll(async ({}, suite) => {
     pruned,
     snapshot: store.file.startsWith(ctx.root) ? store.file.slice(ctx.root.length + 1) : store.file,
   }
-  if (stats) meta.fixtures = { file: stats.file, replayed: stats.replayed, recorded: stats.recorded, missing: stats.missing, unused: stats.unused, live: stats.live }
+  if (stats) {
+    meta.fixtures = { file: stats.file, replayed: stats.replayed, recorded: stats.recorded, missing: stats.missing, unused: stats.unused, live: stats.live }
+    const t = stats.tools
+    if (t && (t.replayed || t.recorded || t.missing || t.unused || t.live)) meta.fixtures.tools = { ...t }
+  }
   file.meta.simbaFile = meta
 })

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { Example } from '../../../src/core/example/example.js'
 import { Module } from '../../../src/core/module/module.js'
 import { Predict } from '../../../src/core/predict/predict.js'
+import { ReAct } from '../../../src/core/react/react.js'
 import { signature } from '../../../src/core/signature/signature.js'
 import { sha256 } from '../../../src/internal/hash/sha256.js'
 import { canonicalJson } from '../../../src/internal/json/canonical.js'
@@ -156,6 +157,8 @@ describe('programs and input keys', () => {
     expect(fromOption).toEqual(['a', 'b'])
     expect(fromOption).not.toBe(given)
     expect(inputKeysFor('b', opts({}), new Predict(sig))).toEqual(['question', 'context'])
+    // An agent's first predictor also reads its trajectory: the keys come from the agent's own signature.
+    expect(inputKeysFor('b', opts({}), new ReAct(sig, { tools: [] }))).toEqual(['question', 'context'])
     class NoPredictors extends Module<{ q: string }, { a: string }> {
       async forward(): Promise<{ a: string }> {
         return { a: '' }
