@@ -7,7 +7,8 @@
  * and two sides are timed in interleaved rounds: the agent (`ReAct.forward` on every case: prompt
  * building, parsing, argument validation, trajectory) and the same LM calls (`LM.call` with the
  * recorded messages) and tool calls (`run` with the recorded arguments) made directly, in the same
- * order. `agent_overhead_ratio` = median over rounds of agent time ÷ direct time (target <= 1.15).
+ * order. `agent_overhead_ratio` = median over rounds of agent time ÷ direct time (target <= 1.15);
+ * `agent_overhead_ratio_cpu` the same for this process's CPU time (client and in-process server).
  * Run after a build: `npm run build && node bench/agent-overhead.mjs`. Env: BENCH_ROUNDS (default 5).
  */
 import { createServer } from 'node:http'
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { LM, ReAct, signature, tool, withSettings } from '../dist/index.js'
 import { loadWorld, startSimulator, worldToolDefinitions } from '../dist/testing.js'
-import { emit, interleaved, rounds, show } from './lib.mjs'
+import { emit, interleaved, median, rounds, show } from './lib.mjs'
 
 const ROUNDS = rounds(5)
 const file = fileURLToPath(new URL('../examples/worlds/order-desk.json', import.meta.url))
@@ -71,24 +72,35 @@ const baseURL = `http://127.0.0.1:${server.address().port}/v1`
 const lm = new LM({ model: 'bench-model', baseURL, apiKey: 'bench', cache: false, temperature: 0, maxRetries: 0 })
 const replayAgent = agent()
 
+const cpu = { agent: [], direct: [] }
+const cpuMs = (u) => (u.user + u.system) / 1000
 const agentSide = async () => {
   const t0 = performance.now()
+  const c0 = process.cpuUsage()
   for (const c of cases) await withSettings({ lm }, () => replayAgent.forward(c))
+  cpu.agent.push(cpuMs(process.cpuUsage(c0)))
   return performance.now() - t0
 }
 const directSide = async () => {
   const t0 = performance.now()
+  const c0 = process.cpuUsage()
   for (const s of sequence) {
     if (s.kind === 'lm') await lm.call({ messages: s.messages })
     else await runByName.get(s.name)(s.args)
   }
+  cpu.direct.push(cpuMs(process.cpuUsage(c0)))
   return performance.now() - t0
 }
 for (let i = 0; i < 3; i++) { await directSide(); await agentSide() } // warm JIT and sockets for both
+cpu.agent.length = 0
+cpu.direct.length = 0
 const r = await interleaved(ROUNDS, directSide, agentSide)
+// CPU time of this process (client and the in-process server) per side: less moved by other load than wall time.
+const cpuRatios = cpu.agent.map((a, i) => a / cpu.direct[i])
 server.close()
 console.log(`${cases.length} cases: ${lmCalls} LM calls, ${toolCalls} tool calls per side`)
 console.log(`direct (ms): ${show(r.a, 1)}`)
 console.log(`agent  (ms): ${show(r.b, 1)}`)
 console.log(`ratio agent/direct per round: ${show(r.ratios)}; median ${r.ratio.toFixed(3)} (target <= 1.15)`)
-emit({ agent_overhead_ratio: r.ratio, agent_overhead_rounds: r.ratios, agent_overhead_calls: { cases: cases.length, lm: lmCalls, tools: toolCalls } })
+console.log(`CPU ratio agent/direct per round: ${show(cpuRatios)}; median ${median(cpuRatios).toFixed(3)}`)
+emit({ agent_overhead_ratio: r.ratio, agent_overhead_rounds: r.ratios, agent_overhead_ratio_cpu: median(cpuRatios), agent_overhead_calls: { cases: cases.length, lm: lmCalls, tools: toolCalls } })

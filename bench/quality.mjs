@@ -229,6 +229,7 @@ if (merge) {
   const previous = JSON.parse(readFileSync(fileURLToPath(new URL('results/quality.json', import.meta.url)), 'utf8'))
   const fresh = new Map(out.worlds.map((w) => [w.name, w]))
   out.worlds = [...previous.worlds.map((w) => fresh.get(w.name) ?? w), ...out.worlds.filter((w) => !previous.worlds.some((p) => p.name === w.name))]
+  out.merged = { measured: [...fresh.keys()], keptFrom: previous.machine }
 }
 
 // Targets: improved reaches >= 90% of floor→ceiling on its mean, >= 75% on every seed, never below
