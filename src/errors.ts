@@ -30,6 +30,7 @@ export type SimbaErrorCode =
   | 'SIMBA_FIXTURE_VERSION'
   | 'SIMBA_FIXTURE_INVALID'
   | 'SIMBA_CONFLICT'
+  | 'SIMBA_WRITE'
 
 /** Base class of every error this library throws on purpose. */
 export class SimbaError extends Error {

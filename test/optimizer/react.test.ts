@@ -68,6 +68,10 @@ describe('SIMBA on a ReAct agent', () => {
       expect(Object.keys(state)).toEqual(['react', 'extract.predict'])
       const fresh = agent().loadState(JSON.parse(JSON.stringify(state)))
       expect(fresh.state()).toEqual(state)
+      // The rule writer is shown whole trajectories (every react turn and its observation), not truncated ones.
+      const writer = lm.family.calls.filter((c) => c.system.includes('module_advice'))
+      expect(writer.length).toBeGreaterThan(0)
+      expect(writer.some((c) => /observation_0: \{\\"status\\":\\"(lost|delivered)\\"\}\\nthought_1: Done\.\\ntool_name_1: finish/.test(c.last))).toBe(true)
       const learned = state.react!.instructions.includes(RULE) || state.react!.demos.length > 0
       expect(learned).toBe(true)
       for (const d of state.react!.demos) {

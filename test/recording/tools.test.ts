@@ -135,6 +135,24 @@ describe('recorded tool calls', () => {
     expect(Object.values(json(file).tools ?? {}).map((e) => (e.args as { orderId: string }).orderId)).toEqual(['A-2'])
   })
 
+  test('-u never prunes a tool entry another run (re)wrote meanwhile', async () => {
+    const file = fixtureFile()
+    const { t } = lookupTool()
+    const entry = (result: number) => ({ tool: 'x', args: {}, result, provenance: { recordedAt: 'now', library: 'test' } })
+    const first = new FixtureFileStore(file, 'agent.test.ts', 'record-missing')
+    first.addTool(toolKey('x', {}), entry(1))
+    await first.flush({ final: true })
+    recorder = startRecorder({ mode: 're-record', hosts: [] })
+    await recorder.useFile(file, 'agent.test.ts') // reads x = 1, which this run will not use
+    await invokeTool(t, { orderId: 'A-1' })
+    const other = new FixtureFileStore(file, 'agent.test.ts', 're-record')
+    other.addTool(toolKey('x', {}), entry(2))
+    await other.flush({ final: true })
+    await recorder.flush({ final: true })
+    const tools = Object.values(json(file).tools ?? {})
+    expect(tools.map((e) => [e.tool, e.result ?? null]).sort()).toEqual([['lookup_order', { carrier: 'ups', orderId: 'A-1', status: 'lost' }], ['x', 2]])
+  })
+
   test('an entry holding a secret is refused, named, and kept out of the file; the others are written', async () => {
     const file = fixtureFile()
     const leaky = tool({ name: 'get_config', description: 'Config.', args: z.object({ name: z.string() }), run: ({ name }) => (name === 'key' ? 'sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345' : 'plain') })

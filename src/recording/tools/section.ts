@@ -1,3 +1,4 @@
+import { canonicalJson } from '../../internal/json/canonical.js'
 import type { FixtureMode } from '../types.js'
 import type { ToolOutcome } from '../../core/tool/hook.js'
 import type { ToolFixtureEntry, ToolStats } from './entry.js'
@@ -13,6 +14,8 @@ export class ToolSection {
   readonly pending = new Map<string, Promise<ToolOutcome>>()
   /** Counters (see ToolStats; `unused` is computed). */
   readonly counts = { replayed: 0, recorded: 0, missing: 0, live: 0 }
+  /** The entries as this run read them: only these can be pruned (another run's never are). */
+  private readonly loaded: ReadonlyMap<string, ToolFixtureEntry>
   private readonly used = new Set<string>()
   private readonly fresh = new Set<string>()
   private readonly removed = new Set<string>()
@@ -23,6 +26,7 @@ export class ToolSection {
     private readonly mode: FixtureMode,
   ) {
     this.entries = new Map(Object.entries(loaded ?? {}))
+    this.loaded = new Map(this.entries)
   }
 
   /** Number of entries held. */
@@ -50,11 +54,12 @@ export class ToolSection {
     this.counts.recorded++
   }
 
-  /** Removes every entry no call used; returns how many. */
+  /** Removes the entries this run read and no call used (as it read them); returns how many. */
   prune(): number {
     let n = 0
-    for (const key of [...this.entries.keys()]) {
-      if (this.used.has(key)) continue
+    for (const [key, entry] of this.loaded) {
+      const now = this.entries.get(key)
+      if (this.used.has(key) || now === undefined || !sameEntry(now, entry)) continue
       this.entries.delete(key)
       this.removed.add(key)
       n++
@@ -63,10 +68,17 @@ export class ToolSection {
     return n
   }
 
-  /** Starts from another writer's entries: theirs are kept, ours win when fresh or used, pruned ones stay out. */
+  /**
+   * Starts from another writer's entries: theirs are kept, ours win when fresh or used; a pruned
+   * entry goes only if the file still holds it as this run read it (another run may have re-recorded it).
+   */
   mergeFrom(theirs: Record<string, ToolFixtureEntry> | undefined): void {
     const merged = new Map(Object.entries(theirs ?? {}))
-    for (const key of this.removed) if (!this.fresh.has(key)) merged.delete(key)
+    for (const key of this.removed) {
+      const now = merged.get(key)
+      const read = this.loaded.get(key)
+      if (!this.fresh.has(key) && now !== undefined && read !== undefined && sameEntry(now, read)) merged.delete(key)
+    }
     for (const [key, entry] of this.entries) if (this.fresh.has(key) || this.used.has(key) || !merged.has(key)) merged.set(key, entry)
     this.entries = merged
   }
@@ -77,4 +89,8 @@ export class ToolSection {
     for (const key of this.entries.keys()) if (!this.used.has(key)) unused++
     return { ...this.counts, unused }
   }
+}
+
+function sameEntry(a: ToolFixtureEntry, b: ToolFixtureEntry): boolean {
+  return a === b || canonicalJson(a) === canonicalJson(b)
 }

@@ -77,6 +77,6 @@ export function writeBlockReport(ctx: SimbaProvided, testFile: string, block: Bl
     writeFileAtomic(paths.html, renderReportHtml(next))
     say(`[simba] ${block.block}: report written to ${relative(process.cwd(), paths.html) || paths.html}`)
   } catch (error) {
-    console.warn(maskSecrets(`[simba] ${block.block}: could not write the report to ${paths.html}: ${(error as Error).message}`))
+    console.warn(maskSecrets(`[simba] ${block.block}: could not write the report to ${paths.html}: ${(error as Error).message.replace(/^\[vitest-simba\] /, '')}`))
   }
 }

@@ -1,5 +1,6 @@
-import { SimbaError } from '../../errors.js'
+import { isSimbaError, SimbaError } from '../../errors.js'
 import { evaluate } from '../../core/evaluate/evaluate.js'
+import type { FixtureRecorder } from '../../recording/recorder.js'
 import type { Module } from '../../core/module/module.js'
 import { promptFingerprint } from '../../core/module/fingerprint.js'
 import { withSettings } from '../../core/module/settings.js'
@@ -205,7 +206,10 @@ export async function runBlock(args: {
             date: provenanceDate(),
           },
     }
-    if (store.mayWrite(block)) refuseSecrets(block, rel, next, cases)
+    if (store.mayWrite(block)) {
+      refuseSecrets(block, rel, next, cases)
+      saveFixtures(block, rel, recorder)
+    }
     const outcome = store.set(block, next)
     if (outcome === 'written') store.flush()
     snapshot = outcome
@@ -309,6 +313,20 @@ async function loadStored(
     if ((error as { code?: string }).code !== 'SIMBA_STATE' || !rebaselining) throw error
     console.warn(`[simba] ${block}: snapshot state does not fit the program (${(error as Error).message}); starting from the program's own state`)
     return { program: await rebuild(), stale: ['the stored state does not fit the program'] }
+  }
+}
+
+/**
+ * Writes the fixtures recorded so far before the snapshot that depends on them: when they cannot be
+ * written, the block fails naming the fixture file and the cause, and its snapshot is not written
+ * (a snapshot without its fixtures would fail in CI with missing recordings).
+ */
+function saveFixtures(block: string, rel: string, recorder: FixtureRecorder | undefined): void {
+  try {
+    recorder?.save()
+  } catch (error) {
+    if (!isSimbaError(error, 'SIMBA_WRITE')) throw error
+    throw new SimbaError('SIMBA_WRITE', `block "${block}": ${rel} was not written, because ${error.message.replace(/^\[vitest-simba\] /, '')}`, { cause: error })
   }
 }
 
