@@ -189,3 +189,28 @@ describe('tool world files', () => {
     expect(() => parseWorld(raw, 'ok.json')).not.toThrow()
   })
 })
+
+describe('trajectory field (property)', () => {
+  it('the simulator reads back every step ReAct writes (tool, arguments, observation), finish left out', async () => {
+    const fc = await import('fast-check')
+    const { trajectoryLines } = await import('../../src/core/react/react.js')
+    const { parseTrajectory } = await import('../../src/testing/sim/agent.js')
+    const text = fc.string({ maxLength: 20 }).map((s) => s.replace(/[\r\n]/g, ' '))
+    const step = fc.record({
+      thought: text,
+      tool: fc.constantFrom('lookup_order', 'track_parcel', 'finish'),
+      args: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 12 }), { maxKeys: 3 }),
+      observation: fc.oneof(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 12 }), { maxKeys: 3 }), text.map((t) => `Error: ${t}`)),
+    })
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 5 }), (steps) => {
+        const lines = steps.flatMap((s, i) => trajectoryLines(i, { thought: s.thought, tool: s.tool, rawArgs: s.args, observation: typeof s.observation === 'string' ? s.observation : canonicalJson(s.observation) }))
+        const read = parseTrajectory(lines.join('\n'))
+        const expected = steps.filter((s) => s.tool !== 'finish').map((s) => ({ tool: s.tool, args: s.args, observation: typeof s.observation === 'string' ? s.observation : s.observation }))
+        expect(read.map((r) => ({ ...r, args: canonicalJson(r.args), observation: typeof r.observation === 'string' ? r.observation.trim() : canonicalJson(r.observation) }))).toEqual(
+          expected.map((e) => ({ ...e, args: canonicalJson(e.args), observation: typeof e.observation === 'string' ? e.observation.trim() : canonicalJson(e.observation) })),
+        )
+      }),
+    )
+  })
+})
