@@ -20,6 +20,8 @@ export default defineConfig({
       },
       // The bundled example runs with the vitest-simba plugin, replaying its recorded LM traffic.
       'examples/support-tickets/vitest.config.ts',
+      // The bundled agent example (a ReAct agent with two tools), replayed the same way.
+      'examples/order-desk/vitest.config.ts',
     ],
   },
 })

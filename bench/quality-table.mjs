@@ -16,7 +16,7 @@ const pct = (w, x) => (w.ceiling > w.floor ? `${Math.round(((x - w.floor) / (w.c
 const calls = (n) => n.toLocaleString('en-US')
 const lines = []
 if (args.includes('--summary')) {
-  const shapeName = { predict: 'Predict', cot: 'ChainOfThought', 'two-stage': 'two-stage' }
+  const shapeName = { predict: 'Predict', cot: 'ChainOfThought', 'two-stage': 'two-stage', react: 'ReAct agent' }
   lines.push('| world | shape | unoptimized | 4 random demos | SIMBA faithful (calls) | SIMBA improved (calls) |', '|---|---|---|---|---|---|')
   for (const w of q.worlds) {
     for (const shape of [...new Set(w.rows.map((r) => r.shape))]) {

@@ -2,7 +2,7 @@
 /**
  * Quality benchmark: how far each optimizer moves held-out accuracy, and at what LM cost.
  * For every bundled world (examples/worlds/*.json) × program shape (Predict, ChainOfThought,
- * two-stage) × seeds 0–4 it measures the held-out score (the world's test cases, temperature 0)
+ * two-stage; a ReAct agent over the world's tools, shape `react`, for tool worlds) × seeds 0–4 it measures the held-out score (the world's test cases, temperature 0)
  * and the live LM calls of: the unoptimized program; k random labelled train demos (k = maxDemos,
  * seeded; a reference baseline that costs no LM calls); SIMBA `mode: 'faithful'` (DSPy); SIMBA
  * `mode: 'improved'`. Floor and ceiling per world come from `worldBounds(world)` of
@@ -12,11 +12,13 @@
  * Writes bench/results/quality.json and prints a table. The simulator runs in its own process on
  * 127.0.0.1 with zero latency; the runs of the five seeds go at once.
  * `--quick`: one world, Predict only, seeds 0–1, 2 steps (a smoke test of the script).
- * `--worlds a,b`, `--shapes predict,cot`, `--optimizers simba-improved`, `--seeds 0,1` narrow it;
+ * `--worlds a,b`, `--shapes predict,cot,two-stage,react`, `--optimizers simba-improved`, `--seeds 0,1` narrow it;
  * narrowed or quick runs write bench/results/quality-partial.json unless QUALITY_OUT names a file.
  * QUALITY_IMPROVED_OPTIONS (a JSON object of simba options) overrides options of the improved runs,
  * for ablations, e.g. `QUALITY_IMPROVED_OPTIONS='{"consolidateAdvice":false}'`; such runs also
  * write the partial file.
+ * `--merge` (with `--worlds`): the measured worlds replace their entries in quality.json, the
+ * other worlds' rows are kept (targets and settings are recomputed; use the full default seeds).
  * Run after a build: `npm run build && node bench/quality.mjs`.
  */
 import { spawn } from 'node:child_process'
@@ -24,7 +26,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
-import { ChainOfThought, evaluate, LM, Module, Predict, signature, simba, toExamples } from '../dist/index.js'
+import { ChainOfThought, evaluate, LM, Module, Predict, ReAct, signature, simba, tool, toExamples } from '../dist/index.js'
 import * as testing from '../dist/testing.js'
 import { emit } from './lib.mjs'
 
@@ -39,8 +41,11 @@ const allWorlds = readdirSync(worldsDir).filter((f) => f.endsWith('.json')).sort
 const pickList = (v, all) => (v ? v.split(',').filter((x) => all.includes(x)) : all)
 const worldNames = pickList(flag('worlds'), allWorlds.map((f) => f.replace(/\.json$/, '')))
 const selectedWorlds = quick ? worldNames.slice(0, 1) : worldNames
-const SHAPES = ['predict', 'cot', 'two-stage']
+const SHAPES = ['predict', 'cot', 'two-stage', 'react']
 const shapes = quick ? ['predict'] : pickList(flag('shapes'), SHAPES)
+/** Tool worlds are measured with a ReAct agent only; other worlds with the three single-call shapes. */
+const isToolWorld = (world) => Array.isArray(world.tools)
+const shapesFor = (world) => shapes.filter((s) => (s === 'react') === isToolWorld(world))
 const OPTIMIZERS = ['unoptimized', 'random-demos', 'simba-faithful', 'simba-improved']
 const optimizers = pickList(flag('optimizers'), OPTIMIZERS)
 const seeds = flag('seeds') ? flag('seeds').split(',').map(Number) : quick ? [0, 1] : [0, 1, 2, 3, 4]
@@ -88,6 +93,7 @@ function programFor(world, shape) {
     inputs,
     outputs: { [world.output]: z.enum(world.labels).describe(`The ${world.output.replace(/_/g, ' ')}`) },
   })
+  if (shape === 'react') return new ReAct(decide, { tools: testing.worldToolDefinitions(world).map((d) => tool(d)), maxIters: 6 })
   if (shape === 'predict') return new Predict(decide)
   if (shape === 'cot') return new ChainOfThought(decide)
   const extract = signature({
@@ -198,7 +204,7 @@ for (const name of selectedWorlds) {
     } else floor = await heldOut(programFor(world, 'predict'), world, sim.url)
     const estimate = ceiling === null ? await ceilingEstimate(world, sim.url) : undefined
     const entry = { name, floor: r3(floor), ceiling: r3(ceiling), ...(estimate !== undefined ? { ceilingEstimate: r3(estimate) } : {}), bounds, train: world.train.length, test: world.test.length, settings, rows: [] }
-    for (const shape of shapes) {
+    for (const shape of shapesFor(world)) {
       for (const optimizer of optimizers) {
         const t0 = Date.now()
         const runs = await Promise.all(seeds.map((s) => runOne(world, shape, optimizer, s, sim.url, settings)))
@@ -216,6 +222,16 @@ for (const name of selectedWorlds) {
   }
 }
 
+// `--merge`: the worlds measured now replace their entries in bench/results/quality.json (the other
+// worlds' rows are kept as they are), and the targets are recomputed over all of them.
+const merge = args.includes('--merge')
+if (merge) {
+  const previous = JSON.parse(readFileSync(fileURLToPath(new URL('results/quality.json', import.meta.url)), 'utf8'))
+  const fresh = new Map(out.worlds.map((w) => [w.name, w]))
+  out.worlds = [...previous.worlds.map((w) => fresh.get(w.name) ?? w), ...out.worlds.filter((w) => !previous.worlds.some((p) => p.name === w.name))]
+  out.merged = { measured: [...fresh.keys()], keptFrom: previous.machine }
+}
+
 // Targets: improved reaches >= 90% of floor→ceiling on its mean, >= 75% on every seed, never below
 // random demos, and no more calls than faithful (per world and shape).
 const top = (w) => w.ceiling ?? w.ceilingEstimate
@@ -223,7 +239,7 @@ const frac = (w, x) => (top(w) - w.floor > 0 ? (x - w.floor) / (top(w) - w.floor
 const table = []
 const checks = []
 for (const w of out.worlds) {
-  for (const shape of shapes) {
+  for (const shape of [...new Set(w.rows.map((r) => r.shape))]) {
     const rows = Object.fromEntries(w.rows.filter((r) => r.shape === shape).map((r) => [r.optimizer, r]))
     for (const r of w.rows.filter((x) => x.shape === shape)) {
       table.push({ world: w.name, shape, optimizer: r.optimizer, mean: r.mean.toFixed(3), sd: r.sd.toFixed(3), 'of floor→ceiling': frac(w, r.mean)?.toFixed(2) ?? '-', 'min seed': Math.min(...r.seeds).toFixed(3), calls: r.calls })
@@ -244,7 +260,7 @@ for (const w of out.worlds) {
 }
 out.targets = checks
 out.settings = {
-  note: 'per world: bsize = clamp(floor(train/4), 8, 16), numCandidates 4, maxSteps 8, maxDemos 4, concurrency 64; held-out = world test cases at temperature 0; calls = live LM calls of the optimization (mean over seeds); random-demos = maxDemos labelled train cases drawn with the seed, on the deciding predictor',
+  note: 'per world: bsize = clamp(floor(train/4), 8, 16), numCandidates 4, maxSteps 8, maxDemos 4, concurrency 64; held-out = world test cases at temperature 0; calls = live LM calls of the optimization (mean over seeds); random-demos = maxDemos labelled train cases drawn with the seed, on the deciding predictor (for react: the extract predictor; the cases carry no trajectory); tool worlds are measured with shape react only (ReAct, maxIters 6, the world tools)',
   seeds,
   shapes,
   optimizers,
@@ -255,7 +271,7 @@ console.table(table)
 console.table(checks)
 console.log(`quality benchmark: ${out.machine.seconds} s`)
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url))
-const file = process.env.QUALITY_OUT ?? join(resultsDir, narrowed ? 'quality-partial.json' : 'quality.json')
+const file = process.env.QUALITY_OUT ?? join(resultsDir, narrowed && !merge ? 'quality-partial.json' : 'quality.json')
 mkdirSync(resultsDir, { recursive: true })
 writeFileSync(`${file}.tmp`, JSON.stringify(out, null, 2) + '\n')
 renameSync(`${file}.tmp`, file)

@@ -16,7 +16,7 @@ import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const benches = ['lm-overhead.mjs', 'fixtures-replay.mjs', 'simba-schedule.mjs', 'regression-run.mjs', 'files-scaling.mjs', 'scaling.mjs', 'optimize-example.mjs', 'quality.mjs', 'trials.mjs']
+const benches = ['lm-overhead.mjs', 'agent-overhead.mjs', 'fixtures-replay.mjs', 'simba-schedule.mjs', 'regression-run.mjs', 'files-scaling.mjs', 'scaling.mjs', 'optimize-example.mjs', 'quality.mjs', 'trials.mjs']
 const targets = {
   overhead_ratio: ['<=', 1.1],
   replay_overhead_ratio: ['<=', 1.2],
@@ -25,6 +25,7 @@ const targets = {
   regression_run_ratio: ['<=', 2.0],
   calls_per_step_ratio: ['<=', 1.0],
   files_scaling_ratio: ['<=', 1.3],
+  agent_overhead_ratio: ['<=', 1.15],
   trials_false_alarm_rate: ['<=', 0.05],
   trials_power: ['>=', 0.9],
   trials_replay_ratio: ['<=', 1.1],
@@ -80,7 +81,7 @@ const result = {
     loadavg: load,
     note: 'loadavg is os.loadavg() (1, 5, 15 min) at the start and after each benchmark; the machine was shared',
   },
-  rounds: process.env.BENCH_ROUNDS ? Number(process.env.BENCH_ROUNDS) : { 'lm-overhead': 5, 'fixtures-replay': 5, 'simba-schedule': 3, 'regression-run': 3, 'files-scaling': 3 },
+  rounds: process.env.BENCH_ROUNDS ? Number(process.env.BENCH_ROUNDS) : { 'lm-overhead': 5, 'agent-overhead': 5, 'fixtures-replay': 5, 'simba-schedule': 3, 'regression-run': 3, 'files-scaling': 3 },
   seconds: durations,
 }
 mkdirSync(resultsDir, { recursive: true })

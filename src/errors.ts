@@ -13,6 +13,7 @@ export type SimbaErrorCode =
   | 'SIMBA_LM_HTTP'
   | 'SIMBA_LM_TIMEOUT'
   | 'SIMBA_LM_CONNECTION'
+  | 'SIMBA_LM_TRUNCATED'
   | 'SIMBA_NO_LM'
   | 'SIMBA_STATE'
   | 'SIMBA_METRIC'
@@ -103,11 +104,11 @@ export class LMError extends SimbaError {
   readonly status: number | undefined
   /** Model the request was for. */
   readonly model: string
-  /** True when the provider answered 2xx with a body that does not parse (retried like a 5xx). */
+  /** True when the provider answered 2xx with a body that does not parse, an error object or no choices (retried like a 5xx). */
   readonly malformed: boolean
 
   constructor(
-    code: 'SIMBA_LM_HTTP' | 'SIMBA_LM_TIMEOUT' | 'SIMBA_LM_CONNECTION',
+    code: 'SIMBA_LM_HTTP' | 'SIMBA_LM_TIMEOUT' | 'SIMBA_LM_CONNECTION' | 'SIMBA_LM_TRUNCATED',
     message: string,
     args: { status?: number; model: string; cause?: unknown; malformed?: boolean },
   ) {

@@ -4,7 +4,7 @@
  *
  * @module vitest-simba/testing
  */
-export { startSimulator, simulate, classify, loadWorld, parseWorld, resolveWorlds, worldSchema, governingRule, goldLabel, worldBounds, worldBoundsSync, learningOf } from './testing/index.js'
+export { startSimulator, simulate, classify, loadWorld, parseWorld, resolveWorlds, worldSchema, governingRule, goldLabel, worldBounds, worldBoundsSync, learningOf, worldToolDefinitions, isToolWorld, runWorldTool } from './testing/index.js'
 export type {
   Simulator,
   SimulatorOptions,
@@ -23,6 +23,12 @@ export type {
   WorldBounds,
   WorldBoundsOptions,
   Learning,
+  ToolWorld,
+  WorldToolDefinition,
+  WorldTool,
+  LookupRule,
+  MappingRule,
+  ToolWorldParts,
 } from './testing/index.js'
 export type { ParsedPrompt, RawMessage } from './testing/sim/prompt.js'
 export type { SampleContext } from './testing/sim/seed.js'

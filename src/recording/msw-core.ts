@@ -43,7 +43,8 @@ let node: MswNode | undefined
 /**
  * Imports msw's Node server and `http` factory once. Nothing imports msw until a recorder starts
  * (fixtures `off` never does), so a run without fixtures does not pay msw's start-up; the Vitest
- * setup file awaits this before it starts a recorder.
+ * setup file awaits this before it starts a recorder that uses `setupServer` (not msw 2's direct
+ * interceptors).
  */
 export async function loadMswNode(): Promise<MswNode> {
   if (!node) {
@@ -73,4 +74,76 @@ export function mswNode(): MswNode {
   }
   node = { setupServer, http: http ?? (require('msw') as typeof import('msw')).http }
   return node
+}
+
+let direct: boolean | undefined
+
+/**
+ * True when the installed msw is msw 2, whose interceptors the recorder applies directly (see
+ * `loadInterceptors`): msw itself (`msw/node`, about 0.2 s of CPU per worker) is then never loaded.
+ */
+export function usesDirectInterceptors(): boolean {
+  if (direct === undefined) {
+    try {
+      const { version } = createRequire(import.meta.url)('msw/package.json') as { version?: unknown }
+      direct = typeof version === 'string' && version.startsWith('2.')
+    } catch {
+      direct = false
+    }
+  }
+  return direct
+}
+
+/** The part of an `@mswjs/interceptors` request controller the recorder uses. */
+export interface InterceptedController {
+  respondWith(response: Response): unknown
+}
+
+/** A `response` event of an `@mswjs/interceptors` interceptor (one clone of the response, shared by every listener). */
+export interface InterceptedResponse {
+  requestId: string
+  response: Response
+}
+
+/** The part of an `@mswjs/interceptors` interceptor the recorder uses. */
+export interface RequestInterceptor {
+  apply(): void
+  dispose(): void
+  on(event: 'request', listener: (args: { requestId: string; request: Request; controller: InterceptedController }) => unknown): unknown
+  /** Its event emitter (a user's msw server adds its own `response` listener here). */
+  emitter: {
+    listenerCount(event: 'response'): number
+    on(event: 'response', listener: (args: InterceptedResponse) => unknown): unknown
+    removeListener(event: 'response', listener: (args: InterceptedResponse) => unknown): unknown
+  }
+  /** The global-registry symbol under which the running instance is kept (`Symbol.for(...)`). */
+  symbol: symbol
+}
+
+/** Names (in `Symbol.for`) under which `@mswjs/interceptors` keeps its running interceptors. */
+const INTERCEPTOR_MODULES = ['ClientRequest', 'XMLHttpRequest', 'fetch'] as const
+
+/**
+ * Fresh instances of the interceptors msw 2 itself uses (`@mswjs/interceptors`, resolved from msw's
+ * own folder, so the version is msw's), or undefined for another msw major (msw 3 intercepts at the
+ * socket level; the recorder then uses `setupServer`) or layout.
+ * The recorder applies them directly rather than through `setupServer`: msw 2.15 shares one
+ * interception source between every `setupServer` of a process, so a user's own
+ * `setupServer(...).listen()` would replace the recorder's handler and its `close()` end the
+ * recorder's interception. Applied first, these are the running instances a user's msw server joins
+ * (its handlers run after the recorder's), and closing that server leaves them in place.
+ */
+export function loadInterceptors(): RequestInterceptor[] | undefined {
+  try {
+    if (!usesDirectInterceptors()) return undefined
+    const fromMsw = createRequire(createRequire(import.meta.url).resolve('msw/node'))
+    return INTERCEPTOR_MODULES.map((name) => {
+      const mod = fromMsw(`@mswjs/interceptors/${name}`) as Record<string, new () => RequestInterceptor>
+      const Ctor = mod[name === 'fetch' ? 'FetchInterceptor' : `${name}Interceptor`]
+      if (typeof Ctor !== 'function') throw new Error(`no ${name} interceptor`)
+      return new Ctor()
+    })
+  } catch {
+    return undefined
+  }
 }

@@ -1,5 +1,6 @@
 import type { ProgramState } from '../core/module/state.js'
 import { canonicalJson } from '../internal/json/canonical.js'
+import { own } from '../internal/json/dict.js'
 import { maskDeep } from '../internal/secrets/secrets.js'
 import type { StepLog } from '../optimizer/simba/types.js'
 import { diffLines } from '../snapshot/line-diff.js'
@@ -62,8 +63,8 @@ export function trajectoryFromLogs(steps: readonly StepLog[], final?: { score: n
 export function predictorChanges(before: ProgramState | null | undefined, after: ProgramState): ReportPredictor[] {
   const names = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after)])].sort()
   return names.map((name) => {
-    const b = before?.[name]
-    const a = after[name]
+    const b = own(before, name)
+    const a = own(after, name)
     const instructions = diffLines(b?.instructions ?? '', a?.instructions ?? '')
     const beforeDemos = new Set((b?.demos ?? []).map((d) => canonicalJson(d)))
     const afterDemos = (a?.demos ?? []).map((d) => canonicalJson(d))

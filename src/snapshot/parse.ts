@@ -1,10 +1,13 @@
 import { isAbsolute, relative } from 'node:path'
 import { z } from 'zod'
 import { SimbaError } from '../errors.js'
+import { dict, dictSchema } from '../internal/json/dict.js'
 import { SNAPSHOT_VERSION, type SnapshotFileData } from './types.js'
 
-const splitSchema = z.object({ mean: z.number(), cases: z.record(z.string(), z.number()) })
-const demoSchema = z.record(z.string(), z.unknown())
+// Maps keyed by user data (case ids, block, predictor and field names) are prototype-free, so a
+// case or block named `__proto__` or `constructor` is read like any other.
+const splitSchema = z.object({ mean: z.number(), cases: dictSchema(z.number()) })
+const demoSchema = dictSchema(z.unknown())
 const lines = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v.join('') : v))
 const predictorSourceSchema = z.object({
   signature: z.string(),
@@ -18,11 +21,11 @@ const trialsSchema = z.object({
   k: z.number().int().positive(),
   mean: z.number(),
   interval: z.tuple([z.number(), z.number()]),
-  trainset: z.record(z.string(), caseTrialsSchema),
-  devset: z.record(z.string(), caseTrialsSchema).optional(),
+  trainset: dictSchema(caseTrialsSchema),
+  devset: dictSchema(caseTrialsSchema).optional(),
 })
 const blockSchema = z.object({
-  program: z.record(z.string(), z.object({ instructions: lines, demos: z.array(demoSchema) })).nullable(),
+  program: dictSchema(z.object({ instructions: lines, demos: z.array(demoSchema) })).nullable(),
   baseline: z.object({
     split: z.enum(['trainset', 'devset']),
     mean: z.number(),
@@ -38,11 +41,11 @@ const blockSchema = z.object({
     date: z.string(),
   }),
   promptHash: z.string().nullable(),
-  source: z.object({ hash: z.string(), predictors: z.record(z.string(), predictorSourceSchema) }).nullable(),
+  source: z.object({ hash: z.string(), predictors: dictSchema(predictorSourceSchema) }).nullable(),
   trials: trialsSchema.optional(),
   legacyCaseNames: z.literal(true).optional(),
 })
-const fileSchema = z.object({ version: z.number(), blocks: z.record(z.string(), blockSchema) })
+const fileSchema = z.object({ version: z.number(), blocks: dictSchema(blockSchema) })
 
 /** Upgrades from older format versions, keyed by the version they read. */
 const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {
@@ -50,7 +53,7 @@ const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<strin
   1: (data) => {
     const blocks = data['blocks']
     if (typeof blocks !== 'object' || blocks === null || Array.isArray(blocks)) return { ...data, version: 2 }
-    const out: Record<string, unknown> = {}
+    const out = dict<unknown>()
     for (const [name, block] of Object.entries(blocks as Record<string, unknown>)) {
       out[name] = typeof block === 'object' && block !== null && !Array.isArray(block) ? { ...block, source: null, legacyCaseNames: true } : block
     }
@@ -95,6 +98,7 @@ export function parseSnapshot(text: string, absoluteFile: string): SnapshotFileD
           : ' and cannot migrate it. Delete it and re-create it locally with `npx vitest run -u` (or `npx vitest-simba --optimize -u`).'),
     )
   }
+  if (version === SNAPSHOT_VERSION) requireSources(data, file)
   for (let v = version; v < SNAPSHOT_VERSION; v++) data = (MIGRATIONS[v] as (d: Record<string, unknown>) => Record<string, unknown>)(data)
   const parsed = fileSchema.safeParse(data)
   if (!parsed.success) {
@@ -103,4 +107,29 @@ export function parseSnapshot(text: string, absoluteFile: string): SnapshotFileD
     throw new SimbaError('SIMBA_SNAPSHOT_CORRUPT', `program snapshot ${file} is malformed at "${where}": ${issue?.message ?? 'invalid'}. ${FIX}`)
   }
   return parsed.data as SnapshotFileData
+}
+
+/**
+ * In the current format every block with a program records its source fingerprint: without it an
+ * edit to the prompt in code could not be noticed. Only blocks migrated from format 1 (marked
+ * `legacyCaseNames`) may still lack it; anything else is a damaged file, never "source unknown".
+ */
+function requireSources(data: Record<string, unknown>, file: string): void {
+  const blocks = data['blocks']
+  if (typeof blocks !== 'object' || blocks === null || Array.isArray(blocks)) return
+  for (const name of Object.keys(blocks).sort()) {
+    const block = (blocks as Record<string, unknown>)[name]
+    if (typeof block !== 'object' || block === null || Array.isArray(block)) continue
+    const b = block as Record<string, unknown>
+    if (b['program'] === null || b['program'] === undefined || b['legacyCaseNames'] === true) continue
+    const source = b['source']
+    if (source === null || source === undefined) {
+      throw new SimbaError(
+        'SIMBA_SNAPSHOT_CORRUPT',
+        `program snapshot ${file}: block "${name}" has ${source === null ? '"source": null' : 'no "source"'}, but a format-${SNAPSHOT_VERSION} block with a program must record the source ` +
+          'fingerprint of the code it was made from (without it an edit to the prompt in code would go unnoticed). ' +
+          'Restore the file from version control, or re-create the block locally with `npx vitest run -u` (or `npx vitest-simba --optimize -u`) and commit it.',
+      )
+    }
+  }
 }

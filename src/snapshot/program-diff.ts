@@ -1,5 +1,6 @@
 import type { ProgramState } from '../core/module/state.js'
 import { canonicalJson } from '../internal/json/canonical.js'
+import { own } from '../internal/json/dict.js'
 import { diffLines, type DiffLine } from './line-diff.js'
 import type { SplitScores } from './types.js'
 
@@ -60,8 +61,8 @@ export function formatProgramDiff(block: string, before: ProgramState | null | u
   const lines: string[] = [`[simba] proposed program for "${block}"${before ? '' : ' (no snapshot yet)'}:`]
   const names = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after)])].sort()
   for (const name of names) {
-    const b = before?.[name]
-    const a = after[name]
+    const b = own(before, name)
+    const a = own(after, name)
     lines.push(`  predictor ${name}:`)
     const diff = diffLines(b?.instructions ?? '', a?.instructions ?? '')
     if (diff.every((d) => d.op === ' ')) lines.push('    instructions: unchanged')

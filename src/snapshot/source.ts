@@ -9,7 +9,9 @@ import type { ProgramState } from '../core/module/state.js'
 import type { Predict } from '../core/predict/predict.js'
 import { sha256 } from '../internal/hash/sha256.js'
 import { canonicalJson } from '../internal/json/canonical.js'
+import { dict, own } from '../internal/json/dict.js'
 import { maskSecrets } from '../internal/secrets/secrets.js'
+import { DIFF_DELETE, DIFF_EQUAL, DIFF_INSERT, diffLinesRaw } from '@vitest/utils/diff'
 
 /** The source of one predictor, as recorded in a snapshot. */
 export interface PredictorSource {
@@ -71,7 +73,7 @@ function fieldsOf(p: Predict): { summary: string; hash: string } {
 
 /** The source fingerprint of `program` as it is now (call it before loading snapshot state). */
 export function sourceOf(program: Module): SourceRecord {
-  const predictors: Record<string, PredictorSource> = {}
+  const predictors = dict<PredictorSource>()
   for (const [name, p] of program.namedPredictors()) {
     const f = fieldsOf(p)
     predictors[name] = {
@@ -86,19 +88,117 @@ export function sourceOf(program: Module): SourceRecord {
   return { hash, predictors }
 }
 
-/** Shortens a text for a message (first 70 characters). */
-const clip = (text: string): string => {
-  const t = maskSecrets(text.replace(/\s+/g, ' ').trim())
-  return t.length > 70 ? `${t.slice(0, 70)}…` : t
+/** Longest instruction line shown in a message; longer ones are cut around their first change. */
+const MAX_SHOWN = 90
+/** Changed instruction lines shown per predictor; the rest are counted. */
+const MAX_DIFF_LINES = 12
+
+/**
+ * A line of instructions as a message shows it: secrets masked, in quotes-safe form, with the
+ * whitespace that a reader could not see made visible: `⏎` for a line break, `\t` for a tab, `·`
+ * for each leading or trailing space and for every space of a run of two or more, `\u{…}` for
+ * other invisible characters (no-break and zero-width spaces, control characters). The space that
+ * separates a sentence from the next one on the same line is left out (`dropSeparator`).
+ */
+export function visibleLine(text: string, dropSeparator = false): string {
+  let t = maskSecrets(text)
+  if (dropSeparator) t = t.replace(/(?<=[.!?])[ \t]+$/, '')
+  const lead = /^ */.exec(t)?.[0].length ?? 0
+  const trail = t.length - lead === 0 ? 0 : (/ *$/.exec(t)?.[0].length ?? 0)
+  let out = ''
+  for (let i = 0; i < t.length; i++) {
+    const ch = t[i] as string
+    if (ch === ' ') {
+      const run = t[i - 1] === ' ' || t[i + 1] === ' '
+      out += i < lead || i >= t.length - trail || run ? '·' : ' '
+    } else if (ch === '\n') out += '⏎'
+    else if (ch === '\t') out += '\\t'
+    else if (ch === '\r') out += '\\r'
+    else if (ch === '"' || ch === '\\') out += `\\${ch}`
+    else if (/[\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}]/u.test(ch)) out += `\\u{${(ch.codePointAt(0) as number).toString(16)}}`
+    else out += ch
+  }
+  return out
 }
 
-/** One line per changed predictor saying what changed between two source records. */
+/** `text` cut to {@link MAX_SHOWN} characters, keeping the part from a little before `from` (its first change). */
+function window(text: string, from: number): string {
+  if (text.length <= MAX_SHOWN) return text
+  const start = from > MAX_SHOWN - 20 ? Math.min(from - 20, text.length - (MAX_SHOWN - 1)) : 0
+  const room = MAX_SHOWN - (start > 0 ? 1 : 0)
+  const end = start + room >= text.length ? text.length : start + room - 1
+  return `${start > 0 ? '…' : ''}${text.slice(start, end)}${end < text.length ? '…' : ''}`
+}
+
+/** Length of the common start of two texts. */
+function commonPrefix(a: string, b: string): number {
+  let i = 0
+  while (i < a.length && i < b.length && a[i] === b[i]) i++
+  return i
+}
+
+/**
+ * The instruction lines (as the snapshot stores them: one sentence or line each) removed and added
+ * between two texts, `- line N: "…"` / `+ line N: "…"`, numbered on their own side. A sentence that
+ * only gained the space before a newly appended sentence is not shown as changed; when whitespace is
+ * all that changed, every line is compared as it is, with its whitespace made visible.
+ */
+export function instructionDiff(before: string, after: string): string[] {
+  const a = splitLines(before)
+  const b = splitLines(after)
+  const key = (lines: string[]) => lines.map((l, i) => (i < lines.length - 1 ? l.replace(/(?<=[.!?])[ \t]+$/, '') : l))
+  let exact = false
+  let diff = diffLinesRaw(key(a), key(b))[0]
+  if (diff.every((d) => d[0] === DIFF_EQUAL)) {
+    exact = true
+    diff = diffLinesRaw(a, b)[0]
+  }
+  const out: string[] = []
+  let ai = 0
+  let bi = 0
+  let removed: number[] = []
+  let added: number[] = []
+  const flush = (): void => {
+    removed.forEach((i, k) => {
+      const partner = added[k]
+      const text = visibleLine(a[i] as string, !exact && i < a.length - 1)
+      const from = partner === undefined ? 0 : commonPrefix(text, visibleLine(b[partner] as string, !exact && partner < b.length - 1))
+      out.push(`- line ${i + 1}: "${window(text, from)}"`)
+    })
+    added.forEach((i, k) => {
+      const partner = removed[k]
+      const text = visibleLine(b[i] as string, !exact && i < b.length - 1)
+      const from = partner === undefined ? 0 : commonPrefix(text, visibleLine(a[partner] as string, !exact && partner < a.length - 1))
+      out.push(`+ line ${i + 1}: "${window(text, from)}"`)
+    })
+    removed = []
+    added = []
+  }
+  for (const { 0: op } of diff) {
+    if (op === DIFF_DELETE) removed.push(ai++)
+    else if (op === DIFF_INSERT) added.push(bi++)
+    else {
+      flush()
+      ai++
+      bi++
+    }
+  }
+  flush()
+  return out.length > MAX_DIFF_LINES ? [...out.slice(0, MAX_DIFF_LINES), `… and ${out.length - MAX_DIFF_LINES} more changed line(s)`] : out
+}
+
+/**
+ * What changed between two source records, one entry per changed predictor: a summary line
+ * (`predictor "p": fields changed (…); demos changed (…); instructions changed at line N:`), followed,
+ * when the instructions changed, by their removed and added lines ({@link instructionDiff}), each on
+ * its own line indented by two spaces.
+ */
 export function explainSourceChange(before: SourceRecord, after: SourceRecord): string[] {
   const lines: string[] = []
   const names = [...new Set([...Object.keys(before.predictors), ...Object.keys(after.predictors)])].sort()
   for (const name of names) {
-    const a = before.predictors[name]
-    const b = after.predictors[name]
+    const a = own(before.predictors, name)
+    const b = own(after.predictors, name)
     if (!a) {
       lines.push(`predictor "${name}" was added`)
       continue
@@ -109,15 +209,16 @@ export function explainSourceChange(before: SourceRecord, after: SourceRecord): 
     }
     const what: string[] = []
     if (a.signatureHash !== b.signatureHash) what.push(a.signature === b.signature ? 'field descriptions changed' : `fields changed (${a.signature} => ${b.signature})`)
+    if (a.demosHash !== b.demosHash) what.push(a.demos === b.demos ? `demos changed (${b.demos})` : `demos changed (${a.demos} => ${b.demos})`)
     const ia = a.instructions.join('')
     const ib = b.instructions.join('')
+    let diff: string[] = []
     if (ia !== ib) {
-      const first = a.instructions.findIndex((l, i) => l !== b.instructions[i])
-      const at = first < 0 ? Math.min(a.instructions.length, b.instructions.length) : first
-      what.push(`instructions changed at line ${at + 1}: "${clip(a.instructions[at] ?? '')}" => "${clip(b.instructions[at] ?? '')}"`)
+      diff = instructionDiff(ia, ib)
+      const first = /^[-+] line (\d+)/.exec(diff[0] ?? '')?.[1] ?? '1'
+      what.push(`instructions changed at line ${first}:`)
     }
-    if (a.demosHash !== b.demosHash) what.push(a.demos === b.demos ? `demos changed (${b.demos})` : `demos changed (${a.demos} => ${b.demos})`)
-    if (what.length > 0) lines.push(`predictor "${name}": ${what.join('; ')}`)
+    if (what.length > 0) lines.push([`predictor "${name}": ${what.join('; ')}`, ...diff.map((d) => `  ${d}`)].join('\n'))
   }
   return lines
 }
@@ -129,13 +230,13 @@ export function explainSourceChange(before: SourceRecord, after: SourceRecord): 
  * Returns the state to load and one note per predictor.
  */
 export function rebaseState(oldSource: SourceRecord, newSource: SourceRecord, optimized: ProgramState, current: ProgramState): { state: ProgramState; notes: string[]; carried: boolean } {
-  const state: ProgramState = {}
+  const state: ProgramState = dict()
   const notes: string[] = []
   let carried = false
   for (const [name, now] of Object.entries(current)) {
-    const a = oldSource.predictors[name]
-    const b = newSource.predictors[name]
-    const opt = optimized[name]
+    const a = own(oldSource.predictors, name)
+    const b = own(newSource.predictors, name)
+    const opt = own(optimized, name)
     if (!a || !b || !opt) {
       state[name] = now
       continue

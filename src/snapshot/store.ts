@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { canonicalJson } from '../internal/json/canonical.js'
+import { dict } from '../internal/json/dict.js'
 import { SimbaError } from '../errors.js'
 import { sweepOrphanTemps, writeFileAtomic } from '../internal/fs/atomic-write.js'
 import { sweepStaleLock, withFileLock } from '../internal/fs/lock.js'
@@ -44,7 +45,7 @@ export class SnapshotStore {
     this.file = file
     this.update = update
     this.existed = data !== undefined
-    this.data = data ?? { version: SNAPSHOT_VERSION, blocks: {} }
+    this.data = data ?? { version: SNAPSHOT_VERSION, blocks: dict() }
     this.loadedText = text
     this.loadedKeys = keysOf(this.data)
   }
@@ -142,7 +143,7 @@ export class SnapshotStore {
 
   /** Rebuilds `data` as the disk version plus this run's changes; throws on a same-block conflict. */
   private mergeFrom(disk: string | undefined): void {
-    const theirs = disk === undefined ? { version: SNAPSHOT_VERSION, blocks: {} } : parseSnapshot(disk, this.file)
+    const theirs = disk === undefined ? { version: SNAPSHOT_VERSION, blocks: dict<BlockSnapshot>() } : parseSnapshot(disk, this.file)
     const theirKeys = keysOf(theirs)
     const clash = [...this.changed, ...this.removed].filter((n) => theirKeys.get(n) !== this.loadedKeys.get(n))
     if (clash.length > 0) {
@@ -153,7 +154,7 @@ export class SnapshotStore {
           'nothing was written. Run the update again when the other run has finished.',
       )
     }
-    const blocks = { ...theirs.blocks }
+    const blocks = dict(Object.entries(theirs.blocks))
     for (const n of this.removed) delete blocks[n]
     for (const n of this.changed) blocks[n] = this.data.blocks[n] as BlockSnapshot
     this.data = { version: SNAPSHOT_VERSION, blocks }
@@ -166,7 +167,7 @@ function keysOf(data: SnapshotFileData): Map<string, string> {
 
 /** The file text: canonical JSON, indent 2, trailing newline; instructions as arrays of lines. */
 export function serializeSnapshot(data: SnapshotFileData): string {
-  const blocks: Record<string, unknown> = {}
+  const blocks = dict<unknown>()
   for (const [name, block] of Object.entries(data.blocks)) {
     const program = block.program
       ? Object.fromEntries(Object.entries(block.program).map(([p, s]) => [p, { ...s, instructions: splitLines(s.instructions) }]))

@@ -7,3 +7,5 @@ export { worldSchema, type World, type WorldRule, type WorldInput, type WorldLea
 export { governingRule, goldLabel } from './world/oracle.js'
 export { worldBounds, worldBoundsSync, type WorldBounds, type WorldBoundsOptions } from './world/bounds.js'
 export { learningOf, type Learning } from './world/learning.js'
+export { worldToolDefinitions, isToolWorld, runWorldTool, type ToolWorld, type WorldToolDefinition } from './world/tools.js'
+export type { WorldTool, LookupRule, MappingRule, ToolWorldParts } from './world/schema.js'

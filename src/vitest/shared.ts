@@ -49,6 +49,10 @@ export interface SimbaProvided {
   trialsOverride?: number
   /** Absolute folder for HTML/JSON reports (`--report[=dir]` or `SIMBA_REPORT`), or null for none. */
   report: string | null
+  /** Root of the whole Vitest run (report paths are relative to it). */
+  reportRoot: string
+  /** This project's name when the run has several projects (its reports get a folder of their own), else ''. */
+  project: string
 }
 
 /** How a case compares with its baseline. */

@@ -41,6 +41,14 @@ test('vitest-simba --optimise is refused (exit 2) with a suggestion, and Vitest 
   expect(r.output).not.toContain('MARKER-VITEST-RAN')
 }, 30_000)
 
+test('an option neither the bin nor Vitest knows is refused (exit 2), with a suggestion when one is close, and Vitest does not run', async () => {
+  // One spawn; which options are unknown and what is suggested is covered in test/vitest/node/bin-args.test.ts.
+  const r = await run(dir, ['run', '--reprot'], { bin: true })
+  expect(r.code, r.output).toBe(2)
+  expect(r.stderr).toContain('vitest-simba: Unknown option `--reprot`. Did you mean `--report`?')
+  expect(r.output).not.toContain('MARKER-VITEST-RAN')
+}, 30_000)
+
 test('other arguments reach Vitest unchanged', async () => {
   const r = await run(dir, ['run', '--reporter=verbose', '-t', 'ran'], { bin: true })
   expect(r.code, r.output).toBe(0)

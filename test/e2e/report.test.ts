@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { Report } from '../../src/report/types.js'
-import { copyProject, hashTree, run, useSimulatorProjects } from './harness.js'
+import { copyProject, hashTree, run, useSimulatorProjects, writeProject } from './harness.js'
 
 const dirs: string[] = []
 const sim = useSimulatorProjects(dirs)
@@ -67,4 +67,34 @@ describe('vitest-simba e2e: --report', () => {
     expect(readdirSync(join(dir, 'out', 'r')).filter((f) => f.endsWith('.tmp'))).toEqual([])
     expect(treeWithout(dir, 'out')).toEqual(before)
   }, 120_000)
+
+  test('two projects with a test file of the same name each get their own report', async () => {
+    const testFile = (block: string, answer: string): string => `import { describe } from 'vitest-simba'
+describe.optimize(${JSON.stringify(block)}, {
+  program: async ({ q }: { q: string }) => ({ a: ${JSON.stringify(answer)} }),
+  inputs: ['q'],
+  trainset: [{ id: 'one', q: 'hello', a: ${JSON.stringify(answer)} }],
+  metric: (ex, pred) => (pred.a === ex.data.a ? 1 : 0),
+})
+`
+    const dir = writeProject('report-projects', {
+      'vitest.config.ts': `import { defineConfig } from 'vitest/config'
+import { simba } from 'vitest-simba/plugin'
+export default defineConfig({ test: { projects: [
+  { plugins: [simba()], test: { name: 'a', root: './a', include: ['*.test.ts'] } },
+  { plugins: [simba()], test: { name: 'b', root: './b', include: ['*.test.ts'] } },
+] } })
+`,
+      'a/x.test.ts': testFile('block of a', 'A'),
+      'b/x.test.ts': testFile('block of b', 'B'),
+    })
+    dirs.push(dir)
+    const r = await run(dir, ['run', '--report'], { bin: true })
+    expect(r.code, r.output).toBe(0)
+    const a = read(join(dir, 'simba-report', 'a', 'a', 'x.test.ts.report.json'))
+    const b = read(join(dir, 'simba-report', 'b', 'b', 'x.test.ts.report.json'))
+    expect([a.file, a.blocks.map((x) => x.block)]).toEqual(['a/x.test.ts', ['block of a']])
+    expect([b.file, b.blocks.map((x) => x.block)]).toEqual(['b/x.test.ts', ['block of b']])
+    expect(existsSync(join(dir, 'simba-report', 'b', 'b', 'x.test.ts.report.html'))).toBe(true)
+  }, 90_000)
 })

@@ -106,7 +106,7 @@ describe('stored entries and replayed responses', () => {
     expect(invalidEntryReason(entry({ status: 200, headers: {}, chunks: [chunk(1)] }))).toBe('the stream ended without its terminator ([DONE]): it was cut short')
     expect(invalidEntryReason(entry({ status: 200, headers: { 'content-type': 'application/json' }, text: '{"a":' }))).toBe('its JSON body does not parse')
     expect(invalidEntryReason(entry({ status: 200, headers: { 'content-type': 'text/plain' }, text: 'hello' }))).toBeUndefined()
-    expect(invalidEntryReason(entry({ status: 200, headers: { 'content-type': 'application/json' }, body: { a: 1 } }))).toBeUndefined()
+    expect(invalidEntryReason(entry({ status: 200, headers: { 'content-type': 'application/json' }, body: { choices: [{ text: 'a' }] } }))).toBeUndefined()
     expect(invalidEntryReason(entry({ status: 204, headers: {} }))).toBeUndefined()
   })
 
@@ -175,12 +175,12 @@ describe('recordExchange against a real local host', () => {
 
   test('a JSON reply becomes an entry: parsed, redacted, only allowlisted headers, the answering model in provenance', async () => {
     const out = await record(
-      { status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'req-1', 'set-cookie': 'a=b', 'openai-organization': 'org' }, body: '{"model":"answered-model","text":"call 555-1234"}' },
+      { status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'req-1', 'set-cookie': 'a=b', 'openai-organization': 'org' }, body: '{"model":"answered-model","choices":[{"text":"call 555-1234"}]}' },
       { redact: [{ pattern: /\d{3}-\d{4}/, replacement: '<phone>' }], rolloutId: 3 },
     )
     expect(out.kind).toBe('entry')
     if (out.kind !== 'entry') return
-    expect(out.entry.response).toEqual({ status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'req-1' }, body: { model: 'answered-model', text: 'call <phone>' } })
+    expect(out.entry.response).toEqual({ status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'req-1' }, body: { model: 'answered-model', choices: [{ text: 'call <phone>' }] } })
     expect(out.entry.provenance.model).toBe('answered-model')
     expect(out.entry.provenance.library).toBe('vitest-simba@0.0.0')
     expect(out.entry.provenance.recordedAt).toMatch(/^\d{4}-\d\d-\d\dT/)

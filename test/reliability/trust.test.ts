@@ -92,14 +92,22 @@ describe.concurrent('trust rules end to end', () => {
     writeFileSync(join(dir, 'trust.test.ts'), testFile({ instructions: 'Pick the queue for the ticket. Prefer billing when money is mentioned.' }))
     const stale = await run(dir, ['run'], { env: { CI: 'true' } })
     expect(stale.code).toBe(1)
-    expect(stale.output).toContain('SIMBA_SNAPSHOT_STALE')
-    expect(stale.output).toMatch(/predictor "self": instructions changed at line 1: "Pick the queue that should handle the customer support ticket\." => "Pick the queue for the ticket\."/)
+    // The code is in the printed message (not only in a source frame); every removed and added line is shown.
+    expect(stale.output).toContain('SimbaError: [vitest-simba] SIMBA_SNAPSHOT_STALE: block "alpha"')
+    expect(stale.output).toContain(
+      [
+        '  predictor "self": instructions changed at line 1:',
+        '    - line 1: "Pick the queue that should handle the customer support ticket."',
+        '    + line 1: "Pick the queue for the ticket."',
+        '    + line 2: "Prefer billing when money is mentioned."',
+      ].join('\n'),
+    )
     expect(stale.output).toContain('npx vitest run -u')
     expect(stale.output).toContain('npx vitest-simba --optimize -u')
 
     // Locally without -u: the code's program runs against the stored baseline, with a notice; nothing is accepted.
     const notice = await run(dir, ['run'], { env: local() })
-    expect(notice.output).toMatch(/snapshot __snapshots__\/trust\.test\.ts\.simba\.json is stale: the code changed since it was written \(predictor "self": instructions changed/)
+    expect(notice.output).toMatch(/SIMBA_SNAPSHOT_STALE: snapshot __snapshots__\/trust\.test\.ts\.simba\.json is stale: the code changed since it was written\. .* What changed:\n {2}predictor "self": instructions changed at line 1:\n {4}- line 1: /)
     expect(snapshot(dir).blocks['alpha']?.program['self']?.instructions).toEqual([INSTRUCTIONS])
 
     const accept = await run(dir, ['run', '-u'], { env: local() })

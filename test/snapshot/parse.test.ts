@@ -92,6 +92,24 @@ describe('parseSnapshot', () => {
     expect(parseSnapshot(v2({ b: block() }), FILE).blocks['b']).not.toHaveProperty('legacyCaseNames')
   })
 
+  test('only a version-1 file may lack a source: a current block with a program and a null or missing source is corrupt', () => {
+    const { source: _s, ...noSource } = block()
+    for (const [b, shown] of [
+      [block({ source: null }), '"source": null'],
+      [noSource, 'no "source"'],
+    ] as const) {
+      const e = failure(v2({ ok: block(), b }))
+      expect(e.code).toBe('SIMBA_SNAPSHOT_CORRUPT')
+      expect(e.message).toContain(`program snapshot ${FILE}: block "b" has ${shown}`)
+      expect(e.message).toContain('an edit to the prompt in code would go unnoticed')
+      expect(e.message).toContain('npx vitest run -u')
+    }
+    // A plain-function block has no program and so no source; a block carried over from version 1
+    // (marked as such) is still "source unknown".
+    expect(parseSnapshot(v2({ b: block({ program: null, promptHash: null, source: null }) }), FILE).blocks['b']?.source).toBeNull()
+    expect(parseSnapshot(v2({ b: block({ source: null, legacyCaseNames: true }) }), FILE).blocks['b']?.source).toBeNull()
+  })
+
   test('a version-1 file with a broken shape is reported at the broken place, not crashed on', () => {
     for (const [blocks, where] of [
       [[], 'blocks'],

@@ -37,7 +37,7 @@ describe('source fingerprint', () => {
     const a = sourceOf(new Predict(sig('Answer the question. Be brief.')))
     const b = sourceOf(new Predict(sig('Answer the question. Be thorough.', true)))
     const [line] = explainSourceChange(a, b)
-    expect(line).toMatch(/^predictor "self": fields changed \(q: string -> a: string => q: string -> a: string, b: number\); instructions changed at line 2: "Be brief\." => "Be thorough\."$/)
+    expect(line).toBe('predictor "self": fields changed (q: string -> a: string => q: string -> a: string, b: number); instructions changed at line 2:\n  - line 2: "Be brief."\n  + line 2: "Be thorough."')
     expect(explainSourceChange(a, a)).toEqual([])
   })
 
@@ -135,23 +135,60 @@ describe('source fingerprint: known values', () => {
     expect(explainSourceChange(before, after)).toEqual(['predictor "added" was added', 'predictor "old" was removed'])
   })
 
-  test('explainSourceChange: the first differing instruction line, whitespace collapsed, clipped at 70 characters', () => {
+  test('explainSourceChange: changed lines are shown whole, long ones cut around their first change', () => {
     const long = `${'word '.repeat(20)}end.`
-    const lines = explainSourceChange(rec({ p: pred() }), rec({ p: pred({ instructions: ['Answer the question. ', `  Be\n\tterse  ${long}`] }) }))
-    const clipped = `Be terse ${long.replace(/\s+/g, ' ')}`.slice(0, 70)
-    expect(lines).toEqual([`predictor "p": instructions changed at line 2: "Be brief." => "${clipped}…"`])
-    expect(explainSourceChange(rec({ p: pred({ instructions: ['x'.repeat(70)] }) }), rec({ p: pred({ instructions: ['y'.repeat(70)] }) }))).toEqual([
-      `predictor "p": instructions changed at line 1: "${'x'.repeat(70)}" => "${'y'.repeat(70)}"`,
-    ])
+    const lines = explainSourceChange(rec({ p: pred() }), rec({ p: pred({ instructions: ['Answer the question. ', `Be terse ${long}`] }) }))
+    expect(lines).toEqual([`predictor "p": instructions changed at line 2:\n  - line 2: "Be brief."\n  + line 2: "${`Be terse ${long}`.slice(0, 89)}…"`])
+    // A change far into a long line is shown with the text around it.
+    const x = 'x'.repeat(150)
+    const [cut] = explainSourceChange(rec({ p: pred({ instructions: [`${x} old end.`] }) }), rec({ p: pred({ instructions: [`${x} new end.`] }) }))
+    expect(cut).toMatch(/\n {2}- line 1: "…x{20,} old end\."\n {2}\+ line 1: "…x{20,} new end\."$/)
   })
 
-  test('explainSourceChange: appended or removed trailing lines are reported at the first line one side lacks', () => {
+  test('explainSourceChange: an appended sentence is shown as the added line, not as an unchanged-looking edit of the line before', () => {
+    const before = rec({ p: pred({ instructions: ['Choose the queue for the ticket.'] }) })
+    const after = rec({ p: pred({ instructions: ['Choose the queue for the ticket. ', 'Prefer billing when money is mentioned.'] }) })
+    expect(explainSourceChange(before, after)).toEqual(['predictor "p": instructions changed at line 2:\n  + line 2: "Prefer billing when money is mentioned."'])
+    expect(explainSourceChange(after, before)).toEqual(['predictor "p": instructions changed at line 2:\n  - line 2: "Prefer billing when money is mentioned."'])
     const two = pred({ instructions: ['A. ', 'B.'] })
-    const three = pred({ instructions: ['A. ', 'B.', ' C.'] })
-    expect(explainSourceChange(rec({ p: two }), rec({ p: three }))).toEqual(['predictor "p": instructions changed at line 3: "" => "C."'])
-    expect(explainSourceChange(rec({ p: three }), rec({ p: two }))).toEqual(['predictor "p": instructions changed at line 3: "C." => ""'])
+    const three = pred({ instructions: ['A. ', 'B. ', 'C.'] })
+    expect(explainSourceChange(rec({ p: two }), rec({ p: three }))).toEqual(['predictor "p": instructions changed at line 3:\n  + line 3: "C."'])
+    // A line inserted in the middle is one added line; the lines after it are not "changed".
+    const inserted = pred({ instructions: ['A. ', 'New. ', 'B.'] })
+    expect(explainSourceChange(rec({ p: two }), rec({ p: inserted }))).toEqual(['predictor "p": instructions changed at line 2:\n  + line 2: "New."'])
     // Same text split differently is no change.
     expect(explainSourceChange(rec({ p: pred({ instructions: ['A. B.'] }) }), rec({ p: two }))).toEqual([])
+  })
+
+  test('explainSourceChange: a whitespace-only edit is shown with the whitespace made visible', () => {
+    const base = 'Choose the queue for the ticket.'
+    const show = (after: string): string[] => explainSourceChange(rec({ p: pred({ instructions: splitLines(base) }) }), rec({ p: pred({ instructions: splitLines(after) }) }))
+    expect(show(`${base} `)).toEqual([`predictor "p": instructions changed at line 1:\n  - line 1: "${base}"\n  + line 1: "${base}·"`])
+    expect(show(`${base}\n`)).toEqual([`predictor "p": instructions changed at line 1:\n  - line 1: "${base}"\n  + line 1: "${base}⏎"`])
+    expect(show(base.replace('the queue', 'the\tqueue'))).toEqual([`predictor "p": instructions changed at line 1:\n  - line 1: "${base}"\n  + line 1: "Choose the\\tqueue for the ticket."`])
+    expect(show(base.replace('the queue', 'the  queue'))[0]).toContain('+ line 1: "Choose the··queue for the ticket."')
+    expect(show(` ${base}`)[0]).toContain(`+ line 1: "·${base}"`)
+    expect(show(base.replace('the queue', 'the\u00a0queue'))[0]).toContain('+ line 1: "Choose the\\u{a0}queue for the ticket."')
+    expect(show(base.replace('the queue', 'the\u200bqueue'))[0]).toContain('+ line 1: "Choose the\\u{200b}queue for the ticket."')
+    // Between two sentences: the separator itself changed.
+    const two = 'Choose the queue. Be brief.'
+    const sep = explainSourceChange(rec({ p: pred({ instructions: splitLines(two) }) }), rec({ p: pred({ instructions: splitLines(two.replace('. ', '.  ')) }) }))
+    expect(sep).toEqual(['predictor "p": instructions changed at line 1:\n  - line 1: "Choose the queue.·"\n  + line 1: "Choose the queue.··"'])
+    // Whatever the edit, the two shown sides differ when the texts differ (property).
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('A.', 'B', ' ', '  ', '\t', '\n', '. ', '\u00a0', '\u200b', 'x'), { maxLength: 8 }), fc.array(fc.constantFrom('A.', 'B', ' ', '  ', '\t', '\n', '. ', '\u00a0', '\u200b', 'x'), { maxLength: 8 }), (xs, ys) => {
+        const [a, b] = [xs.join(''), ys.join('')]
+        const out = explainSourceChange(rec({ p: pred({ instructions: splitLines(a) }) }), rec({ p: pred({ instructions: splitLines(b) }) }))
+        if (a === b) {
+          expect(out).toEqual([])
+          return
+        }
+        const body = (out[0] ?? '').split('\n').slice(1)
+        expect(body.length).toBeGreaterThan(0)
+        const side = (sign: string) => body.filter((l) => l.startsWith(`  ${sign}`)).map((l) => l.replace(/^ {2}[-+] line \d+: /, '')).join('|')
+        expect(side('-')).not.toBe(side('+'))
+      }),
+    )
   })
 
   test('explainSourceChange: a secret in changed instructions is masked', () => {
@@ -168,7 +205,7 @@ describe('source fingerprint: known values', () => {
       rec({ p: pred() }),
       rec({ p: pred({ signature: 'q: string -> b: string', signatureHash: 'other', instructions: ['Answer the question. ', 'Be long.'], demos: 1, demosHash: 'd' }) }),
     )
-    expect(both).toEqual(['predictor "p": fields changed (q: string -> a: string => q: string -> b: string); instructions changed at line 2: "Be brief." => "Be long."; demos changed (0 => 1)'])
+    expect(both).toEqual(['predictor "p": fields changed (q: string -> a: string => q: string -> b: string); demos changed (0 => 1); instructions changed at line 2:\n  - line 2: "Be brief."\n  + line 2: "Be long."'])
   })
 
   test('rebaseState keeps the current state of predictors missing from either source or from the optimization', () => {

@@ -20,7 +20,7 @@ function block(mean: number, date = '2026-01-01'): BlockSnapshot {
     program: { self: { instructions: 'Do it.', demos: [] } },
     baseline: { split: 'trainset', mean, trainset: { mean, cases: { a: mean } } },
     provenance: { model: 'm', optimizer: 'baseline', library: 'vitest-simba@0.1.0', date },
-    source: null,
+    source: { hash: 's', predictors: { self: { signature: 'q: string -> a: string', signatureHash: 'x', instructions: ['Do it.'], demos: 0, demosHash: 'y' } } },
     promptHash: 'h',
   }
 }

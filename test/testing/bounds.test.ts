@@ -2,6 +2,8 @@
  * worldBounds is what a real program measures: the floor equals the held-out accuracy of an
  * unoptimized Predict (our adapter, the LM client over HTTP, temperature 0) on every bundled world,
  * and the ceiling equals the accuracy of a Predict whose instructions name every keyword of every rule.
+ * For tool worlds the same holds of a ReAct agent with the world's tools (floor: unoptimized;
+ * ceiling: its react instructions name every lookup, its extract instructions every mapping).
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
@@ -13,7 +15,9 @@ import { evaluate } from '../../src/core/evaluate/evaluate.js'
 import { LM } from '../../src/core/lm/lm.js'
 import { Predict } from '../../src/core/predict/predict.js'
 import { signature } from '../../src/core/signature/signature.js'
-import { loadWorld, startSimulator, worldBounds, type Simulator } from '../../src/testing.js'
+import { isToolWorld, loadWorld, startSimulator, worldBounds, worldToolDefinitions, type Simulator, type ToolWorld } from '../../src/testing.js'
+import { ReAct } from '../../src/core/react/react.js'
+import { tool } from '../../src/core/tool/tool.js'
 import type { World } from '../../src/testing/world/schema.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -32,7 +36,30 @@ async function heldOut(world: World, instructions?: string): Promise<number> {
   return (await evaluate(program, toExamples(world.test, world.inputs), metric)).mean
 }
 
-describe.each(files)('%s', (file) => {
+async function agentHeldOut(world: ToolWorld, react?: string, extract?: string): Promise<number> {
+  const sig = signature({ instructions: 'Decide the case.', inputs: Object.fromEntries(world.inputs.map((k) => [k, z.string()])), outputs: { [world.output]: z.enum(world.labels as [string, ...string[]]) } })
+  const lm = new LM({ model: 'simba-sim-1', baseURL: sim.url, apiKey: 'x', maxRetries: 0, temperature: 0, cache: false })
+  const agent = new ReAct(sig, { tools: worldToolDefinitions(world).map((d) => tool(d)), maxIters: 6 })
+  if (react) agent.react.instructions += `\n\n${react}`
+  if (extract) agent.extract.predict.instructions += `\n\n${extract}`
+  const metric = (ex: { data: Record<string, unknown> }, p: Record<string, unknown>) => (p[world.output] === ex.data[world.output] ? 1 : 0)
+  return (await evaluate(agent, toExamples(world.test, world.inputs), metric, { settings: { lm } })).mean
+}
+
+describe.each(files.filter((f) => isToolWorld(loadWorld(f))))('%s (tool world)', (file) => {
+  const world = loadWorld(file) as ToolWorld
+  it('floor = an unoptimized ReAct agent over HTTP with the world\'s tools; ceiling = one told every lookup and mapping', async () => {
+    const b = await worldBounds(world)
+    expect(b.cases).toBe(world.test.length)
+    expect(await agentHeldOut(world)).toBeCloseTo(b.floor, 10)
+    const lookups = world.lookups.map((r) => `For any ${r.keywords[0]} cue, call \`${r.use.tool}\` first.`).join('\n')
+    const mappings = world.mappings.map((r) => `A result showing "${r.keywords[0]}" means ${r.label}.`).join('\n')
+    expect(await agentHeldOut(world, lookups, mappings)).toBeCloseTo(b.ceiling, 10)
+    expect(b.ceiling - b.floor).toBeGreaterThan(0.3)
+  })
+})
+
+describe.each(files.filter((f) => !isToolWorld(loadWorld(f))))('%s', (file) => {
   const world = loadWorld(file)
   it('floor = an unoptimized Predict over HTTP; ceiling = a Predict told every keyword; floor < ceiling', async () => {
     const b = await worldBounds(world)

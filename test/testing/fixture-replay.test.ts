@@ -1,6 +1,6 @@
 /**
  * Every simulator reply recorded in the committed LM fixtures (fixtures/examples, fixtures/projects)
- * is produced again, byte for byte, by today's simulator on the same format-v1 world: the learning
+ * is produced again, byte for byte, by today's simulator on the same world (format v1; the agent example's tool world): the learning
  * knobs and the foreign-layout reader change nothing for the project's own requests.
  */
 import { readdirSync, readFileSync } from 'node:fs'
@@ -9,7 +9,11 @@ import { describe, expect, it } from 'vitest'
 import { usageOf } from '../../src/testing/sim/openai-shapes.js'
 import { messageText, type RawMessage } from '../../src/testing/sim/prompt.js'
 import { simulate } from '../../src/testing/sim/simulate.js'
+import { loadWorld } from '../../src/testing/world/load.js'
 import { support } from './helpers.js'
+
+/** The worlds the committed fixtures were recorded on: support-tickets, and order-desk for the agent example. */
+const worlds = [support, loadWorld('examples/worlds/order-desk.json')]
 
 const ROOT = resolve(import.meta.dirname, '../..')
 
@@ -32,7 +36,7 @@ describe.each(files.map((f) => [f.slice(ROOT.length + 1), f]))('%s', (_, file) =
     for (const e of entries) {
       const body = e.request.body
       const ctx = { temperature: body.temperature ?? 1, rollout: body.seed !== undefined ? String(body.seed) : '', salt: '0' }
-      const content = simulate([support], body.messages, body.response_format, ctx).content
+      const content = simulate(worlds, body.messages, body.response_format, ctx).content
       expect(content).toBe(e.response.body!.choices[0]!.message.content)
       expect(usageOf(body.messages.reduce((n, m) => n + messageText(m.content).length, 0), content)).toEqual(e.response.body!.usage)
     }

@@ -37,6 +37,17 @@ export function isStringLike(schema: z.ZodType): boolean {
 
 /** Text describing a field's type to the LM: `string`, `number`, `one of: a, b`, or a compact JSON schema. */
 export function typeText(schema: z.ZodType): string {
+  const cached = typeTextCache.get(schema)
+  if (cached !== undefined) return cached
+  const text = computeTypeText(schema)
+  typeTextCache.set(schema, text)
+  return text
+}
+
+/** zod schemas are immutable, so a schema's type text is computed once (it is built for every call's prompt). */
+const typeTextCache = new WeakMap<z.ZodType, string>()
+
+function computeTypeText(schema: z.ZodType): string {
   const base = baseSchema(schema)
   if (base instanceof z.ZodString) return 'string'
   if (base instanceof z.ZodNumber) return base.format === 'safeint' || base.format === 'int32' ? 'integer' : 'number'
@@ -81,6 +92,10 @@ export function coerceValue(schema: z.ZodType, text: string): { ok: true; value:
     }
   }
   if (isStringLike(schema)) {
+    // Raw text first: it almost always fits, and trying JSON.parse on prose (which throws) first is
+    // most of the cost of parsing a reply.
+    const raw = schema.safeParse(text)
+    if (raw.success) return { ok: true, value: raw.data }
     candidates.push(text)
     json(text)
   } else {

@@ -55,16 +55,13 @@ export class Example<T extends Record<string, unknown> = Record<string, unknown>
     if (this.inputKeys.length === 0) {
       throw new SimbaError('SIMBA_DATASET', `example ${this.id ?? JSON.stringify(this.data).slice(0, 60)} has no input keys; use toExamples(rows, ['input', ...]) or example.withInputs('input')`)
     }
-    const out = {} as Pick<T, K>
-    for (const k of this.inputKeys) out[k] = this.data[k]
-    return out
+    // fromEntries defines own keys: a field named `__proto__` stays a field.
+    return Object.fromEntries(this.inputKeys.map((k) => [k, this.data[k]])) as Pick<T, K>
   }
 
   /** The non-input fields (expected outputs and metadata). */
   labels(): Omit<T, K> {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(this.data)) if (!(this.inputKeys as readonly string[]).includes(k)) out[k] = v
-    return out as Omit<T, K>
+    return Object.fromEntries(Object.entries(this.data).filter(([k]) => !(this.inputKeys as readonly string[]).includes(k))) as Omit<T, K>
   }
 
   /** A copy with other input keys. */

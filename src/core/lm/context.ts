@@ -61,3 +61,21 @@ export function setLMShortcut(shortcut: LMShortcut | undefined): void {
 export function lmShortcut(): LMShortcut | undefined {
   return installed
 }
+
+/**
+ * Checks, before an `LM` sends a call, that its base URL may be reached: throws to refuse the call
+ * (the fixture replayer does so under CI for a host it does not cover), returns to let it go on.
+ */
+export type LMHostGuard = (baseURL: string, info: LMCallInfo) => void
+
+let guard: LMHostGuard | undefined
+
+/** Installs (or, with `undefined`, removes) the process-wide LM host guard (see `LMHostGuard`). */
+export function setLMHostGuard(next: LMHostGuard | undefined): void {
+  guard = next
+}
+
+/** The installed LM host guard, if any. */
+export function lmHostGuard(): LMHostGuard | undefined {
+  return guard
+}

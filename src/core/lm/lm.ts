@@ -7,7 +7,7 @@ import { createLimiter } from '../../internal/concurrency/limiter.js'
 import type { Limiter } from '../../internal/concurrency/limiter.js'
 import { LMCache, cacheKey } from './cache.js'
 import type { CachedAnswer, RequestBody } from './cache.js'
-import { ROLLOUT_HEADER, lmCallContext, lmShortcut } from './context.js'
+import { ROLLOUT_HEADER, lmCallContext, lmHostGuard, lmShortcut } from './context.js'
 import type { LMCallInfo } from './context.js'
 import { resolveEndpoint, validateOptions } from './options.js'
 import type { Endpoint, LMOptions, PriceTable } from './options.js'
@@ -184,12 +184,14 @@ export class LM implements LanguageModel {
   }
 
   async #live(body: RequestBody): Promise<CachedAnswer> {
+    const info = { rolloutId: this.rolloutId, model: this.model }
+    // The fixture replayer refuses, under CI, a host it does not cover (even with a custom `fetch`).
+    lmHostGuard()?.(this.baseURL, info)
     if (this.#endpoint.keyError) throw this.#endpoint.keyError
     const options = this.#options
     const maxRetries = options.maxRetries ?? 3
     // timeout and maxRetries live on the client (copies with another timeout get their own client)
     const requestOptions = this.#headers ? { headers: this.#headers } : undefined
-    const info = { rolloutId: this.rolloutId, model: this.model }
     const send = async (): Promise<ChatCompletion> => {
       // A recorded call is answered before the SDK builds an HTTP request (and before it is loaded).
       const replayed = this.#shortcut(body, info)
@@ -218,13 +220,35 @@ export class LM implements LanguageModel {
   }
 
   #read(completion: ChatCompletion): CachedAnswer {
-    const choice = completion?.choices?.[0]
+    const where = `LM "${this.model}" at ${this.baseURL}`
+    const body = completion as unknown as { error?: unknown; choices?: unknown } | null | undefined
+    // An error object or no choices in a 2xx is not an answer: retried like a 5xx (`malformed`).
+    if (body?.error !== undefined && body.error !== null) {
+      const detail = (body.error as { message?: unknown }).message
+      throw new LMError('SIMBA_LM_HTTP', `${where} answered 200 with an error instead of a completion: ${typeof detail === 'string' ? detail : JSON.stringify(body.error)}`, {
+        status: 200,
+        model: this.model,
+        malformed: true,
+      })
+    }
+    if (!Array.isArray(body?.choices) || body.choices.length === 0) {
+      throw new LMError('SIMBA_LM_HTTP', `${where} answered 200 with no choices in the response (${JSON.stringify(completion)?.slice(0, 120)}).`, { status: 200, model: this.model, malformed: true })
+    }
+    const choice = completion.choices[0]
     const text = choice?.message?.content
+    if (choice?.finish_reason === 'length') {
+      const limit = this.maxTokens === undefined ? 'maxTokens is not set, so the provider\'s default limit applied' : `maxTokens=${this.maxTokens}`
+      throw new LMError(
+        'SIMBA_LM_TRUNCATED',
+        `${where}: the answer was cut off by the token limit (finish_reason "length"; ${limit}) after ${typeof text === 'string' ? text.length : 0} characters, so it is not used. ` +
+          'Raise maxTokens (new LM({ maxTokens: … })) or ask for a shorter answer.',
+        { status: 200, model: this.model },
+      )
+    }
     if (typeof text !== 'string' || text === '') {
-      const why = choice ? `finish_reason=${String(choice.finish_reason)}` : 'no choices in the response'
       throw new LMError(
         'SIMBA_LM_HTTP',
-        `LM "${this.model}" at ${this.baseURL}: the provider returned no text (choices[0].message.content is empty; ${why}). ` +
+        `${where}: the provider returned no text (choices[0].message.content is empty; finish_reason=${String(choice?.finish_reason)}). ` +
           'Check maxTokens, content filters, and that the model supports chat completions.',
         { status: 200, model: this.model },
       )

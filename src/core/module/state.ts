@@ -12,9 +12,8 @@ function jsonCopy<T>(value: T): T {
 
 /** Reads the state of the given named predictors. */
 export function readState(named: Array<[string, Predict]>): ProgramState {
-  const out: ProgramState = {}
-  for (const [name, p] of named) out[name] = { instructions: p.instructions, demos: jsonCopy(p.demos) }
-  return out
+  // Built with fromEntries: every predictor name is an own key (a `__proto__` one too).
+  return Object.fromEntries(named.map(([name, p]) => [name, { instructions: p.instructions, demos: jsonCopy(p.demos) }]))
 }
 
 /**

@@ -13,7 +13,8 @@ export function sortKeys(value: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     const maybe = value as { toJSON?: () => unknown }
     if (typeof maybe.toJSON === 'function') return sortKeys(maybe.toJSON())
-    const out: Record<string, unknown> = {}
+    // Prototype-free, so a `__proto__` key is kept like any other.
+    const out = Object.create(null) as Record<string, unknown>
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key]
       if (v !== undefined && typeof v !== 'function') out[key] = sortKeys(v)

@@ -280,7 +280,11 @@ export function mapStrings(value: unknown, fn: (s: string) => string): unknown {
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn))
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[fn(k)] = mapStrings(v, fn)
+    // defineProperty, not assignment: a key named `__proto__` stays an own key instead of
+    // replacing the prototype (and vanishing from the copy).
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, fn(k), { value: mapStrings(v, fn), enumerable: true, writable: true, configurable: true })
+    }
     return out
   }
   return value

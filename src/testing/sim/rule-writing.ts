@@ -3,6 +3,8 @@ import { governingRule, keywordIn } from '../world/oracle.js'
 import { keywordsIn, mentionsLabel, sentences } from './knowledge.js'
 import { canonicalJson } from '../../internal/json/canonical.js'
 import { parseJsonObject, type ParsedPrompt } from './prompt.js'
+import { isToolWorld, type ToolWorld } from '../world/tools.js'
+import { answerAgentConsolidation, answerAgentRuleWriting } from './agent-advice.js'
 import { pick, unit, variation, type SampleContext } from './seed.js'
 
 /** Chance that advice for a rule-governed case is vague (names no keyword, so teaches nothing). */
@@ -58,6 +60,7 @@ export function answerRuleWriting(worlds: readonly World[], p: ParsedPrompt, ctx
   const world = findWorld(worlds, programInputs)
   const seed = `${ctx.salt}|advice|${p.inputs.program_inputs ?? ''}|${p.inputs.worse_program_trajectory ?? ''}|${p.inputs.better_program_trajectory ?? ''}|${variation(ctx)}`
   const advice: Record<string, string> = {}
+  if (world && isToolWorld(world)) return answerAgentRuleWriting(world, p, moduleNames, ctx)
   if (!world) {
     for (const n of moduleNames) advice[n] = 'Work through the inputs step by step and check the answer against every detail given.'
     return { discussion: 'The inputs do not match a task I recognise; the advice is general.', module_advice: advice }
@@ -98,6 +101,12 @@ export function answerRuleWriting(worlds: readonly World[], p: ParsedPrompt, ctx
   return { discussion, module_advice: advice }
 }
 
+/** True when the failed cases hold the tool world's input fields, or the tips name one of its tools. */
+function failedOrTipsMatch(w: ToolWorld, failedInputs: ReadonlyArray<Record<string, string>>, text: string): boolean {
+  const lower = text.toLowerCase()
+  return failedInputs.some((i) => w.inputs.some((k) => k in i)) || w.tools.some((t) => lower.includes(t.name.toLowerCase())) || w.labels.some((l) => mentionsLabel(text, l))
+}
+
 /** Chance that a consolidated rule with two or more cues leaves its last cue out (rewrites are not perfect). */
 export const CONSOLIDATION_LOSS_RATE = 0.05
 
@@ -126,6 +135,11 @@ export function answerConsolidation(worlds: readonly World[], p: ParsedPrompt, c
     const inputs = f?.inputs
     return typeof inputs === 'object' && inputs !== null ? stringValues(inputs as Record<string, unknown>) : {}
   })
+  const agentWorld = (p.inputs.module_fields ?? '').includes('trajectory') ? worlds.find((w) => isToolWorld(w) && failedOrTipsMatch(w, failedInputs, text)) : undefined
+  if (agentWorld && isToolWorld(agentWorld)) {
+    const reply = answerAgentConsolidation(agentWorld, p, tips, ctx)
+    if (reply) return reply
+  }
   const shown = `${text}\n${failedInputs.flatMap((i) => Object.values(i)).join('\n')}`
   const hits = (w: World): number => w.rules.reduce((n, r) => n + keywordsIn(r, [shown]).length, 0) + w.labels.filter((l) => mentionsLabel(text, l)).length
   const world = [...worlds].sort((a, b) => hits(b) - hits(a))[0]

@@ -4,10 +4,12 @@ import { answerConsolidation, answerRuleWriting } from './rule-writing.js'
 import type { SampleContext } from './seed.js'
 import { answerTask, decideLabel } from './task.js'
 import { normalizeName, readForeign, renderForeign, type ForeignPrompt } from './layouts.js'
+import { isToolWorld } from '../world/tools.js'
+import { answerExtract, answerReact } from './agent.js'
 import { hasKeyword, keyPhrases, valueForType } from './values.js'
 
 /** How the simulator understood a request. */
-export type RequestKind = 'task' | 'rule-writing' | 'consolidation' | 'other-module' | 'generic'
+export type RequestKind = 'task' | 'react' | 'extract' | 'rule-writing' | 'consolidation' | 'other-module' | 'generic'
 
 /** The simulated reply to one chat request. */
 export interface Simulated {
@@ -26,6 +28,13 @@ export function classify(worlds: readonly World[], p: ParsedPrompt): { kind: Req
   if (outs.includes('module_advice')) return { kind: 'rule-writing' }
   if (outs.includes('consolidated_advice')) return { kind: 'consolidation' }
   const hasInput = (w: World): boolean => w.inputs.some((k) => ins.includes(k))
+  if (outs.includes('next_tool_name')) {
+    const agent = worlds.find((w) => isToolWorld(w) && hasInput(w))
+    if (agent) return { kind: 'react', world: agent }
+  } else if (ins.includes('trajectory')) {
+    const agent = worlds.find((w) => isToolWorld(w) && outs.includes(w.output) && hasInput(w))
+    if (agent) return { kind: 'extract', world: agent }
+  }
   const task = worlds.find((w) => outs.includes(w.output) && hasInput(w))
   if (task) return { kind: 'task', world: task }
   const other = worlds.find(hasInput)
@@ -85,6 +94,8 @@ export function simulate(worlds: readonly World[], messages: readonly RawMessage
   if (kind === 'rule-writing') values = answerRuleWriting(worlds, p, ctx)
   else if (kind === 'consolidation') values = answerConsolidation(worlds, p, ctx)
   else if (kind === 'task' && world) values = answerTask(world, p, ctx)
+  else if (kind === 'react' && world && isToolWorld(world)) values = answerReact(world, p, ctx)
+  else if (kind === 'extract' && world && isToolWorld(world)) values = answerExtract(world, p, ctx)
   else if (kind === 'other-module' && world) values = plainAnswer(p.outputFields, keyPhrases(world, p.inputs), ctx.salt, hasKeyword(world, p.inputs))
   else values = plainAnswer(p.outputFields, [], ctx.salt, false)
   const fields = p.outputFields.length > 0 ? p.outputFields.map((f) => f.name) : Object.keys(values)

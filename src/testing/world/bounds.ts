@@ -3,6 +3,8 @@ import { decideLabel } from '../sim/task.js'
 import { fullKnowledge } from '../sim/knowledge.js'
 import { parseWorld } from './load.js'
 import type { World, WorldInput } from './schema.js'
+import { isToolWorld, type ToolWorld } from './tools.js'
+import { agentKnowledgeOf, fullAgentKnowledge, runAgentCase } from '../sim/agent.js'
 
 /** Options of `worldBounds`. */
 export interface WorldBoundsOptions {
@@ -64,6 +66,7 @@ export async function worldBounds(world: World | WorldInput, options: WorldBound
 /** Synchronous `worldBounds`. */
 export function worldBoundsSync(world: World | WorldInput, options: WorldBoundsOptions = {}): WorldBounds {
   const w = parseWorld(world, `world "${String((world as { name?: unknown }).name ?? '')}"`)
+  if (isToolWorld(w)) return toolWorldBounds(w, options)
   const instructions = options.instructions ?? defaultInstructions(w)
   const ctx = { temperature: 0, rollout: '', salt: String(options.defaultSeed ?? 0) }
   const cases = w[options.split ?? 'test']
@@ -75,6 +78,28 @@ export function worldBoundsSync(world: World | WorldInput, options: WorldBoundsO
     const p = parsePrompt(baselineMessages(w, instructions, c), undefined)
     if (decideLabel(w, p, ctx).label === gold) floor++
     if (decideLabel(w, p, ctx, all).label === gold) ceiling++
+  }
+  const n = cases.length
+  return { floor: n === 0 ? 0 : floor / n, ceiling: n === 0 ? 0 : ceiling / n, cases: n }
+}
+
+/**
+ * Floor and ceiling of a tool world: the simulated agent's whole loop (its tools served from the
+ * world's data) on each case at temperature 0; floor = what the unoptimized program's instructions
+ * teach (nothing, by default), ceiling = every lookup and mapping rule known.
+ */
+function toolWorldBounds(w: ToolWorld, options: WorldBoundsOptions): WorldBounds {
+  const ctx = { temperature: 0, rollout: '', salt: String(options.defaultSeed ?? 0) }
+  const cases = w[options.split ?? 'test']
+  const base = agentKnowledgeOf(w, options.instructions ?? '', [])
+  const all = fullAgentKnowledge(w)
+  let floor = 0
+  let ceiling = 0
+  for (const c of cases) {
+    const inputs = Object.fromEntries(w.inputs.map((k) => [k, String(c[k] ?? '')]))
+    const gold = c[w.output]
+    if (runAgentCase(w, inputs, base, ctx).label === gold) floor++
+    if (runAgentCase(w, inputs, all, ctx).label === gold) ceiling++
   }
   const n = cases.length
   return { floor: n === 0 ? 0 : floor / n, ceiling: n === 0 ? 0 : ceiling / n, cases: n }

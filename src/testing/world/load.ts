@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { SimbaError } from '../../errors.js'
+import { isToolWorld, toolGold } from './tools.js'
 import { worldSchema, type World, type WorldInput } from './schema.js'
 
 /**
@@ -8,8 +9,9 @@ import { worldSchema, type World, type WorldInput } from './schema.js'
  */
 export function parseWorld(data: unknown, source = 'world'): World {
   const result = worldSchema.safeParse(data)
-  if (result.success) return result.data
-  const problems = result.error.issues
+  const issues = result.success ? toolWorldIssues(result.data) : result.error.issues
+  if (result.success && issues.length === 0) return result.data
+  const problems = issues
     .slice(0, 10)
     .map((issue) => `  - ${formatPath(issue.path)}: ${issue.message}`)
     .join('\n')
@@ -39,6 +41,19 @@ export function loadWorld(file: string): World {
 /** Accepts world objects or file paths (mixed) and returns validated worlds in the same order. */
 export function resolveWorlds(worlds: ReadonlyArray<World | WorldInput | string>): World[] {
   return worlds.map((w, i) => (typeof w === 'string' ? loadWorld(w) : parseWorld(w, `worlds[${i}]${nameOf(w)}`)))
+}
+
+/** Cases of a tool world whose label differs from the one its lookups and mapping rules give. */
+function toolWorldIssues(w: World): Array<{ path: PropertyKey[]; message: string }> {
+  if (!isToolWorld(w)) return []
+  const out: Array<{ path: PropertyKey[]; message: string }> = []
+  for (const split of ['train', 'test'] as const) {
+    w[split].forEach((c, i) => {
+      const gold = toolGold(w, c, c[w.output])
+      if (gold !== c[w.output]) out.push({ path: [split, i, w.output], message: `label "${String(c[w.output])}" differs from "${String(gold)}", the label its tool lookups and mapping rules give` })
+    })
+  }
+  return out
 }
 
 function nameOf(w: unknown): string {

@@ -43,6 +43,37 @@ function lookAlike(name: string): string | undefined {
   return norm !== '' && distance(norm, 'optimize') <= 2 ? 'optimize' : undefined
 }
 
+/** The bin's own long options, for suggestions. */
+const OWN_LONG = ['--optimize', '--ci', '--report', '--help', '--version']
+
+/**
+ * The option a misspelt one most likely meant, among the bin's own and `known` (Vitest's): the
+ * closest within 1 edit (names up to 4 letters) or 2 edits, also counting a misspelt start of a
+ * longer name (`--reprot` → `--report`, `--coverag` → `--coverage`); undefined when none is close.
+ */
+export function suggestOption(option: string, known: readonly string[]): string | undefined {
+  const norm = (s: string): string => s.toLowerCase().replace(/[^a-z0-9.]/g, '')
+  const typed = norm(option)
+  if (typed === '') return undefined
+  const limit = typed.length <= 4 ? 1 : 2
+  let best: { name: string; score: number } | undefined
+  for (const name of [...OWN_LONG, ...known]) {
+    const target = norm(name)
+    const whole = distance(typed, target)
+    const start = typed.length >= 4 && target.length > typed.length ? distance(typed, target.slice(0, typed.length)) + 0.5 : Infinity
+    // A whole-name match beats a start-of-name match of the same distance; the first listed wins ties.
+    const score = Math.min(whole, start)
+    if (score <= limit + 0.5 && (best === undefined || score < best.score)) best = { name, score }
+  }
+  return best?.name
+}
+
+/** The bin's message for an option neither it nor Vitest knows (exit code 2, as for a misspelt own flag). */
+export function unknownOptionMessage(option: string, known: readonly string[]): string {
+  const like = suggestOption(option, known)
+  return `Unknown option \`${option}\`${like ? `. Did you mean \`${like}\`?` : '.'}\nRun \`npx vitest-simba --help\` for the bin's own options and \`npx vitest --help\` for Vitest's.`
+}
+
 /**
  * Parses the bin's arguments with `node:util` `parseArgs`: strict on our own flags (`--optimize`,
  * `--ci`, `--help`/`-h`, `--version`/`-v`, which take no value; `--report` takes an optional

@@ -2,13 +2,14 @@
 /**
  * `vitest-simba`: Vitest's own CLI plus `--optimize` (sets SIMBA_OPTIMIZE=1), `--ci` (sets
  * CI=true: strict replay, no snapshot or fixture writes) and `--report[=dir]` (sets SIMBA_REPORT). `--help` and `--version` print and exit;
- * a misspelt flag of ours exits 2 with a suggestion. Passes every other argument to Vitest
+ * an option neither the bin nor Vitest knows (a misspelt one) exits 2 with a suggestion. Passes every other argument to Vitest
  * unchanged and keeps Vitest's exit code. With `--optimize` it runs once unless `watch` is asked for.
  * @example npx vitest-simba --optimize -u
  */
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
-import { binHelp, parseBinArgs, runOnceWhenOptimizing } from './args.js'
+import { binHelp, parseBinArgs, runOnceWhenOptimizing, unknownOptionMessage } from './args.js'
+import { unknownVitestOption } from './vitest-cli.js'
 import { libraryVersion } from './provided.js'
 
 /** Vitest's version as installed next to this package. */
@@ -43,6 +44,13 @@ async function main(): Promise<void> {
   if (ci) process.env['CI'] = 'true'
   // Imported after the environment is set: Vitest reads CI when it loads.
   const { parseCLI, startVitest } = await import('vitest/node')
+  // An option Vitest does not know either is refused as Vitest's own CLI would, not ignored.
+  const unknown = await unknownVitestOption(rest)
+  if (unknown) {
+    process.stderr.write(`vitest-simba: ${unknownOptionMessage(unknown.option, unknown.known)}\n`)
+    process.exitCode = 2
+    return
+  }
   const { filter, options: parsed } = parseCLI(['vitest', ...rest])
   const options = runOnceWhenOptimizing(optimize, parsed)
   const bench = rest[0] === 'bench'

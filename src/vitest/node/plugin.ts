@@ -74,6 +74,9 @@ export function simba(options: SimbaPluginOptions = {}): Plugin {
       const provided = buildProvided({
         options: opts,
         root: project.config.root,
+        runRoot: vitest.config.root,
+        // With several projects (which may run the same file), each project's reports get their own folder.
+        project: vitest.projects.length > 1 ? project.name : '',
         viteMode: project.vite.config.mode,
         updateSnapshot: vitest.config.snapshotOptions.updateSnapshot,
         testNamePattern: vitest.config.testNamePattern,

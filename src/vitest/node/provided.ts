@@ -25,6 +25,10 @@ export function isOptimizing(env: NodeJS.ProcessEnv, viteMode: string | undefine
 export interface ProvidedInput {
   options: SimbaPluginOptions
   root: string
+  /** Root of the whole Vitest run (defaults to `root`). */
+  runRoot?: string
+  /** The project's name when the run has several projects. */
+  project?: string
   viteMode: string | undefined
   updateSnapshot: unknown
   testNamePattern: unknown
@@ -74,6 +78,8 @@ export function buildProvided(input: ProvidedInput): SimbaProvided {
     ...(options.trials !== undefined && options.trials > 1 ? { trials: options.trials } : {}),
     ...(trialsFromEnv(env) !== undefined ? { trialsOverride: trialsFromEnv(env) } : {}),
     library: libraryVersion(),
-    report: env['SIMBA_REPORT'] ? resolve(input.root, env['SIMBA_REPORT']) : null,
+    report: env['SIMBA_REPORT'] ? resolve(input.runRoot ?? input.root, env['SIMBA_REPORT']) : null,
+    reportRoot: input.runRoot ?? input.root,
+    project: input.project ?? '',
   }
 }

@@ -63,27 +63,50 @@ export function inputKeysFor(block: string, options: OptimizeBlockOptions, sampl
 /** Longest input text used as a case's identity as is (longer texts are shortened plus a digest). */
 const MAX_PLAIN_NAME = 60
 
+/** The end of a generated name (` #` and 8 hex digits): a text that ends so is never used as a name as is. */
+const GENERATED_END = /(?:^|\s)#[0-9a-f]{8}$/
+
+const digestOf = (value: unknown): string => sha256(canonicalJson(value)).slice(0, 8)
+
+/** A case's identity: its name, whether it is an explicit id, and the real value it stands for. */
+export interface CaseIdentity {
+  /** The name (test name and snapshot key); secrets masked. */
+  id: string
+  /** Whether the name is the row's explicit id. */
+  explicit: boolean
+  /** The unmasked value the name stands for (the id, or the canonical JSON of the inputs): equal keys are the same case. */
+  key: string
+}
+
 /**
  * The identity of a case, from its content alone: its explicit id (`Example` id, else an `id` or
  * `name` field); else, when its only input is a short single-line text, that text; else the start of
  * its first input plus a digest of all its input values (`"My order… #3fa2c1d9"`). Secrets are
- * masked, so an identity (test name, snapshot key) never carries one.
+ * masked, so an identity (test name, snapshot key) never carries one; an id that had a secret masked
+ * gets the digest of its real value, so two ids differing inside a secret keep different names. A
+ * text that itself ends like a generated name (` #3fa2c1d9`) gets a digest too, so it never takes
+ * another row's generated name. Object inputs are shown with sorted keys, like their digest.
  */
-export function caseIdentity(example: Example): { id: string; explicit: boolean } {
+export function caseIdentity(example: Example): CaseIdentity {
   const explicit = explicitId(example)
-  if (explicit !== undefined) return { id: maskSecrets(explicit), explicit: true }
+  if (explicit !== undefined) {
+    const masked = maskSecrets(explicit)
+    return { id: masked === explicit ? explicit : `${masked} #${digestOf(explicit)}`, explicit: true, key: `id\0${explicit}` }
+  }
   const inputs = example.inputs() as Record<string, unknown>
   const keys = example.inputKeys as readonly string[]
-  const first = inputs[keys[0] as string]
-  const raw = typeof first === 'string' ? first : (JSON.stringify(first) ?? '')
+  const values = keys.map((k) => [k, Object.hasOwn(inputs, k) ? (inputs[k] ?? null) : null])
+  const key = `inputs\0${canonicalJson(values)}`
+  const first = keys[0] !== undefined && Object.hasOwn(inputs, keys[0]) ? inputs[keys[0]] : undefined
+  const raw = typeof first === 'string' ? first : first === undefined ? '' : canonicalJson(first)
   const text = raw.replace(/\s+/g, ' ').trim()
   const masked = maskSecrets(text)
-  if (keys.length === 1 && typeof first === 'string' && text === first && text !== '' && text.length <= MAX_PLAIN_NAME && masked === text) {
-    return { id: text, explicit: false }
+  if (keys.length === 1 && typeof first === 'string' && text === first && text !== '' && text.length <= MAX_PLAIN_NAME && masked === text && !GENERATED_END.test(text)) {
+    return { id: text, explicit: false, key }
   }
-  const digest = sha256(canonicalJson(keys.map((k) => [k, inputs[k] ?? null]))).slice(0, 8)
+  const digest = digestOf(values)
   const short = masked.length > 40 ? `${masked.slice(0, 40)}…` : masked
-  return { id: short === '' ? `#${digest}` : `${short} #${digest}`, explicit: false }
+  return { id: short === '' ? `#${digest}` : `${short} #${digest}`, explicit: false, key }
 }
 
 /** The explicit id of an example: its `id`, else a non-empty `id` or `name` field of the row. */
@@ -99,10 +122,12 @@ function explicitId(example: Example): string | undefined {
 /**
  * Turns a split's rows into cases named by their content ({@link caseIdentity}), so re-ordering,
  * inserting or removing rows never changes another case's name or verdict. Two rows with the same
- * identity (duplicate ids, or identical inputs) are an error naming both rows and the fix.
+ * identity (duplicate ids, or identical inputs, compared by their real values) are an error naming
+ * both rows and the fix; so are two different rows whose names would still coincide.
  */
 export function toCases(block: string, split: BlockCase['split'], rows: readonly Row[], keys: () => string[]): BlockCase[] {
-  const byName = new Map<string, number>()
+  const byName = new Map<string, { row: number; explicit: boolean }>()
+  const byKey = new Map<string, number>()
   const legacyTaken = new Set<string>()
   const legacyCount = new Map<string, number>()
   return rows.map((row, i) => {
@@ -118,18 +143,28 @@ export function toCases(block: string, split: BlockCase['split'], rows: readonly
       }
       example = new Example(row, keys())
     }
-    const { id, explicit } = caseIdentity(example)
-    const previous = byName.get(id)
-    if (previous !== undefined) {
+    const { id, explicit, key } = caseIdentity(example)
+    const same = byKey.get(key)
+    if (same !== undefined) {
       throw new SimbaError(
         'SIMBA_DATASET',
         explicit
-          ? `describe.optimize("${block}"): ${split} rows #${previous} and #${i} have the same id "${id}"; ids must be unique within a split (rename one).`
-          : `describe.optimize("${block}"): ${split} rows #${previous} and #${i} have identical inputs ("${id}"), so they are the same case. ` +
+          ? `describe.optimize("${block}"): ${split} rows #${same} and #${i} have the same id "${id}"; ids must be unique within a split (rename one).`
+          : `describe.optimize("${block}"): ${split} rows #${same} and #${i} have identical inputs ("${id}"), so they are the same case. ` +
               'Give them ids (an `id` field) if they differ in their labels, or drop one.',
       )
     }
-    byName.set(id, i)
+    const clash = byName.get(id)
+    if (clash !== undefined) {
+      const by = (e: boolean): string => (e ? 'its id' : 'its inputs')
+      throw new SimbaError(
+        'SIMBA_DATASET',
+        `describe.optimize("${block}"): ${split} rows #${clash.row} and #${i} are different cases but would both be named "${id}" (row #${clash.row} by ${by(clash.explicit)}, ` +
+          `row #${i} by ${by(explicit)}). Give row #${i} an id (an \`id\` field) that no other row uses.`,
+      )
+    }
+    byKey.set(key, i)
+    byName.set(id, { row: i, explicit })
     // The 0.1 naming (by position among equal names), to read baselines of older snapshot files.
     const base = caseName(example, i)
     let n = legacyCount.get(base) ?? 0

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe as vDescribe, expect, inject, test } from 'vitest'
 import { SimbaError } from '../../errors.js'
+import { own } from '../../internal/json/dict.js'
 import '../shared.js'
 import type { CaseStatus, SimbaCaseMeta, SimbaProvided } from '../shared.js'
 import { parseBlockOptions, type OptimizeBlockOptions, type ProgramSpec } from './block-options.js'
@@ -72,11 +73,11 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
       const paired: PairedTrials[] = []
       for (const c of cases) {
         const o = run.outcomes.get(caseKey(c))
-        const base = run.baseline?.[c.split]?.cases[c.name]
+        const base = own(run.baseline?.[c.split]?.cases, c.name)
         let status: CaseStatus
         if (withTrials) {
           const now = o?.trials ? o.trials.map((t) => t.score) : [o?.score ?? 0]
-          const stored = run.baselineTrials?.[c.split]?.[c.name]
+          const stored = own(run.baselineTrials?.[c.split], c.name)
           const baseTrials = stored ? stored.scores : base === undefined ? undefined : [base]
           const verdict = trialCaseStatus({ now, errored: o?.error !== undefined, base: baseTrials, caseThreshold: opts.caseThreshold, tolerance })
           status = verdict.status
@@ -106,7 +107,7 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
         if (!run) throw new SimbaError('SIMBA_CONFIG', `block "${name}" did not run`)
         const o = run.outcomes.get(caseKey(c))
         if (!o) throw new SimbaError('SIMBA_CONFIG', `block "${name}": no result for case "${c.name}"`)
-        const base = run.baseline?.[c.split]?.cases[c.name]
+        const base = own(run.baseline?.[c.split]?.cases, c.name)
         const status = statuses.get(caseKey(c)) ?? 'error'
         const meta: SimbaCaseMeta = { kind: 'case', block: name, split: c.split, case: c.name, score: o.error !== undefined ? null : o.score, baseline: base ?? null, status }
         if (o.prediction !== undefined) meta.prediction = o.prediction
@@ -145,7 +146,7 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
     /** The gating split's cases with a baseline: name, this run's score, the baseline's. */
     const gatingCases = (): Array<{ name: string; score: number; baseline: number; split?: string }> =>
       cases.flatMap((c) => {
-        const base = run?.baseline?.[c.split]?.cases[c.name]
+        const base = own(run?.baseline?.[c.split]?.cases, c.name)
         if (!run || c.split !== run.meta.split || base === undefined) return []
         const split = splitOf(c)
         return [{ name: c.name, score: run.outcomes.get(caseKey(c))?.score ?? 0, baseline: base, ...(split ? { split } : {}) }]

@@ -1,6 +1,7 @@
 import { isAbsolute, join, relative } from 'node:path'
 import type { BlockCase } from './cases.js'
 import { writeFileAtomic } from '../../internal/fs/atomic-write.js'
+import { own } from '../../internal/json/dict.js'
 import { maskSecrets } from '../../internal/secrets/secrets.js'
 import { renderReportHtml } from '../../report/html.js'
 import { withBlock } from '../../report/model.js'
@@ -11,11 +12,21 @@ import { caseKey, say, shownValue, type BlockRun } from './run-block.js'
 /** Reports of this worker's test files so far (a file's blocks run one after another in one worker). */
 const reports = new Map<string, Report>()
 
-/** Paths of a test file's report pages: `<dir>/<test file relative to the root>.report.{json,html}`. */
-export function reportPaths(dir: string, root: string, testFile: string): { json: string; html: string } {
+/** A project name as one safe folder name: characters other than letters, digits, `.`, `_`, `-` percent-encoded, never `.` or `..`. */
+function projectFolder(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, (ch) => [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''))
+  return /^\.*$/.test(safe) ? safe.replace(/\./g, '%2E') || '%' : safe
+}
+
+/**
+ * Paths of a test file's report pages: `<dir>/<test file relative to the run's root>.report.{json,html}`,
+ * under a folder named after the project when the run has several projects (`project` non-empty), so
+ * two projects' files never share a report, also when they run the same file.
+ */
+export function reportPaths(dir: string, root: string, testFile: string, project = ''): { json: string; html: string } {
   const rel = relative(root, testFile)
   const name = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? testFile.split(/[\\/]/).pop() ?? 'tests' : rel
-  const base = join(dir, name)
+  const base = project === '' ? join(dir, name) : join(dir, projectFolder(project), name)
   return { json: `${base}.report.json`, html: `${base}.report.html` }
 }
 
@@ -27,7 +38,7 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
       split: c.split,
       name: c.name,
       input: shownValue(c.example.inputs(), 2000) ?? '',
-      baselineScore: run.baseline?.[c.split]?.cases[c.name] ?? null,
+      baselineScore: own(run.baseline?.[c.split]?.cases, c.name) ?? null,
       score: o === undefined || o.error !== undefined ? null : o.score,
       status: statuses.get(caseKey(c)) ?? 'error',
     }
@@ -69,10 +80,11 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
  */
 export function writeBlockReport(ctx: SimbaProvided, testFile: string, block: BlockReport): void {
   if (!ctx.report) return
-  const paths = reportPaths(ctx.report, ctx.root, testFile)
-  const file = relative(ctx.root, testFile) || testFile
-  const next = withBlock(reports.get(testFile) ?? { version: 1, file, library: ctx.library, blocks: [] }, block)
-  reports.set(testFile, next)
+  const root = ctx.reportRoot ?? ctx.root
+  const paths = reportPaths(ctx.report, root, testFile, ctx.project ?? '')
+  const file = relative(root, testFile) || testFile
+  const next = withBlock(reports.get(paths.json) ?? { version: 1, file, library: ctx.library, blocks: [] }, block)
+  reports.set(paths.json, next)
   try {
     writeFileAtomic(paths.json, `${JSON.stringify(next, null, 2)}\n`)
     writeFileAtomic(paths.html, renderReportHtml(next))

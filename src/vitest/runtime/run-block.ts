@@ -314,13 +314,14 @@ async function loadStored(
   const rebaselining = ctx.update === 'all' || ctx.optimize
   if (stored.source !== null && stored.source.hash !== source.hash) {
     const changes = explainSourceChange(stored.source, source)
-    const what = changes.length > 0 ? changes.join('; ') : 'the program changed'
+    // One entry per changed predictor, each on its own lines (removed and added instruction lines).
+    const what = `\n${(changes.length > 0 ? changes : ['the program changed']).map((c) => c.replace(/^/gm, '  ')).join('\n')}`
     if (ctx.ci || ctx.update === 'none') {
       throw new SimbaError(
         'SIMBA_SNAPSHOT_STALE',
-        `block "${block}": the program in the code no longer matches the one ${rel} was made from (${what}). ` +
-          'The snapshot is stale, so its scores say nothing about this code. Locally, run `npx vitest run -u` to accept the code\'s program and its scores ' +
-          'as the new baseline, or `npx vitest-simba --optimize -u` to re-optimize from it; then commit the snapshot.',
+        `SIMBA_SNAPSHOT_STALE: block "${block}": the program in the code no longer matches the one ${rel} was made from, ` +
+          'so the snapshot is stale and its scores say nothing about this code. Locally, run `npx vitest run -u` to accept the code\'s program and its scores ' +
+          `as the new baseline, or \`npx vitest-simba --optimize -u\` to re-optimize from it; then commit the snapshot. What changed:${what}`,
       )
     }
     if (ctx.update === 'all' && !ctx.optimize) {
@@ -328,15 +329,17 @@ async function loadStored(
       program.loadState(rebased.state)
       console.warn(
         maskSecrets(
-          `[simba] ${block}: the code changed since ${rel} was written (${what}); -u accepts the code's program` +
-            (rebased.carried ? `, with the optimization carried over where it still fits (${rebased.notes.join('; ')})` : ' (the optimization no longer fits: re-run `npx vitest-simba --optimize -u` to optimize it again)'),
+          `[simba] ${block}: the code changed since ${rel} was written; -u accepts the code's program` +
+            (rebased.carried ? `, with the optimization carried over where it still fits (${rebased.notes.join('; ')})` : ' (the optimization no longer fits: re-run `npx vitest-simba --optimize -u` to optimize it again)') +
+            `. What changed:${what}`,
         ),
       )
     } else {
       console.warn(
         maskSecrets(
-          `[simba] ${block}: snapshot ${rel} is stale: the code changed since it was written (${what}). This run uses the code's program and compares it ` +
-            (ctx.optimize ? 'and optimizes from it.' : 'with the stored baseline. Accept it with `npx vitest run -u` (or re-optimize with `npx vitest-simba --optimize -u`).'),
+          `[simba] ${block}: SIMBA_SNAPSHOT_STALE: snapshot ${rel} is stale: the code changed since it was written. This run uses the code's program and compares it ` +
+            (ctx.optimize ? 'and optimizes from it.' : 'with the stored baseline. Accept it with `npx vitest run -u` (or re-optimize with `npx vitest-simba --optimize -u`).') +
+            ` What changed:${what}`,
         ),
       )
     }

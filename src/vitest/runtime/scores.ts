@@ -3,6 +3,7 @@
  * gates the mean, and the stored baseline re-keyed to today's case names. Pure, so the rules that
  * decide verdicts are unit-tested apart from the Vitest run that calls them.
  */
+import { dict, own } from '../../internal/json/dict.js'
 import { maskSecrets } from '../../internal/secrets/secrets.js'
 import { agentStepsOf } from '../../report/model.js'
 import type { ReportAgentStep } from '../../report/types.js'
@@ -66,7 +67,7 @@ export function blockScores(cases: readonly BlockCase[], results: ReadonlyArray<
   const splitScores = (split: 'trainset' | 'devset'): SplitScores | undefined => {
     const idx = cases.map((c, i) => [c, i] as const).filter(([c]) => c.split === split)
     if (idx.length === 0) return undefined
-    const scores: Record<string, number> = {}
+    const scores = dict<number>()
     for (const [c, i] of idx) {
       const r = results[i]
       const outcome: CaseOutcome = { score: r?.score ?? 0 }
@@ -93,10 +94,10 @@ export function rekeyBaseline(stored: BlockSnapshot, cases: readonly BlockCase[]
   if (!stored.legacyCaseNames) return stored.baseline
   const rekey = (split: 'trainset' | 'devset', scores: SplitScores | undefined): SplitScores | undefined => {
     if (!scores) return undefined
-    const out: Record<string, number> = {}
+    const out = dict<number>()
     for (const c of cases) {
       if (c.split !== split) continue
-      const v = scores.cases[c.legacyName]
+      const v = own(scores.cases, c.legacyName)
       if (v !== undefined) out[c.name] = v
     }
     return { mean: scores.mean, cases: out }

@@ -22,8 +22,9 @@ const ctx = inject('simba')
 const r = registry()
 if (ctx && ctx.fixtureMode !== 'off' && !r.recorder) {
   // Imported only when fixtures are on: with fixtures 'off' a worker never loads msw.
-  const [{ createFixtureRecorder }, { loadMswNode }] = await Promise.all([import('../../recording/recorder.js'), import('../../recording/msw-core.js')])
-  await loadMswNode()
+  const [{ createFixtureRecorder }, { loadMswNode, usesDirectInterceptors }] = await Promise.all([import('../../recording/recorder.js'), import('../../recording/msw-core.js')])
+  // msw 2: the recorder applies msw's interceptors itself and never loads msw's server.
+  if (!usesDirectInterceptors()) await loadMswNode()
   r.recorder = createFixtureRecorder({
     hosts: ctx.hosts,
     mode: ctx.fixtureMode,
@@ -37,6 +38,10 @@ if (ctx && ctx.fixtureMode !== 'off' && !r.recorder) {
   // `new OpenAI()`) refuses to start without a key. A placeholder lets CI run with no secret;
   // it is never written anywhere (fixtures store no headers) and never reaches a network.
   if (r.recorder.mode === 'replay' && !process.env['OPENAI_API_KEY']) process.env['OPENAI_API_KEY'] = REPLAY_PLACEHOLDER_KEY
+} else {
+  // A later test file in the same worker: put the recorder back in front of the LM hosts before the
+  // test module loads (a user's msw server closed by an earlier file unregistered it).
+  r.recorder?.start()
 }
 
 beforeAll(async ({}, suite) => {

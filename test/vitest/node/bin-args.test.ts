@@ -1,6 +1,7 @@
 import fc from 'fast-check'
-import { expect, test } from 'vitest'
-import { parseBinArgs } from '../../../src/vitest/node/args.js'
+import { describe, expect, test } from 'vitest'
+import { parseBinArgs, suggestOption, unknownOptionMessage } from '../../../src/vitest/node/args.js'
+import { unknownVitestOption } from '../../../src/vitest/node/vitest-cli.js'
 
 test('--help and --version (and -h, -v) are answered by the bin itself', () => {
   expect(parseBinArgs(['--help'])).toEqual({ kind: 'help' })
@@ -59,4 +60,59 @@ test('--report takes an optional =dir (default simba-report) and never the next 
   expect(empty.kind).toBe('error')
   expect(empty.kind === 'error' && empty.message).toMatch(/--report.*needs a folder/)
   expect(parseBinArgs(['run'])).not.toHaveProperty('report')
+})
+
+describe('options Vitest does not know either', () => {
+  const VALID = [
+    ['run', '--reporter=verbose', '-t', 'ran'],
+    ['run', '--coverage.enabled', '--no-file-parallelism', '-u'],
+    ['--update', '--project', 'a', '--pool=threads', '--maxWorkers=1', '--silent'],
+    ['--environment', 'node', '--no-color', '--typecheck.enabled', '--browser.headless', '--sequence.shuffle'],
+    ['--bail', '1', '-c', 'cfg', '--root', '.', '--mode', 'optimize', '--changed', '--shard=1/2', '--outputFile.json=x'],
+    ['bench', '--compare', 'x'],
+    ['list', '--json'],
+    ['related', 'a.ts'],
+    ['watch', '--pass-with-no-tests', '--passWithNoTests', '--watch=false'],
+    ['run', '--', '--anything-after-the-separator'],
+  ]
+
+  test.each(VALID)('Vitest options are accepted as Vitest accepts them: %s', async (...args) => {
+    expect(await unknownVitestOption(args)).toBeUndefined()
+  })
+
+  test('an unknown option is found as Vitest names it, with a suggestion when one is close', async () => {
+    const expectations: Array<[string[], string, string | undefined]> = [
+      [['run', '--reprot'], '--reprot', '--report'],
+      [['--raport'], '--raport', '--report'],
+      [['run', '--reporterr=json'], '--reporterr', '--reporter'],
+      [['--coverag'], '--coverag', '--coverage'],
+      [['--foo'], '--foo', undefined],
+      [['-q'], '-q', undefined],
+      [['run', 'a.test.ts', '--totally-made-up'], '--totallyMadeUp', undefined],
+    ]
+    for (const [args, option, like] of expectations) {
+      const found = await unknownVitestOption(args)
+      expect(found?.option, args.join(' ')).toBe(option)
+      expect(found?.known).toContain('--reporter')
+      expect(suggestOption(option, found?.known ?? []), option).toBe(like)
+      const message = unknownOptionMessage(option, found?.known ?? [])
+      expect(message).toContain(`Unknown option \`${option}\``)
+      expect(message.includes('Did you mean'), option).toBe(like !== undefined)
+    }
+  })
+
+  test('suggestions: the closest name wins, whole names before name starts; nothing for far-off names (property)', () => {
+    expect(suggestOption('--optimse', [])).toBe('--optimize')
+    expect(suggestOption('--reprot', ['--reporter'])).toBe('--report')
+    expect(suggestOption('--reporte', ['--reporter'])).toBe('--reporter')
+    expect(suggestOption('--reprt', ['--reporter'])).toBe('--report')
+    expect(suggestOption('--ui', ['--ui'])).toBe('--ui')
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z]{8,12}$/), (word) => {
+        // A name with nothing in common with any option gets no suggestion.
+        expect(suggestOption(`--${'z'.repeat(word.length)}`, ['--reporter', '--coverage', '--update'])).toBeUndefined()
+      }),
+      { numRuns: 20 },
+    )
+  })
 })

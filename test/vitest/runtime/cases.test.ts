@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { Example } from '../../../src/core/example/example.js'
@@ -12,7 +13,10 @@ import type { OptimizeBlockOptions } from '../../../src/vitest/runtime/block-opt
 
 /** The documented digest: first 8 hex digits of sha256 over the canonical [key, value] list of the inputs. */
 const digest = (pairs: Array<[string, unknown]>): string => sha256(canonicalJson(pairs)).slice(0, 8)
-const id = (data: Record<string, unknown>, keys: string[], explicit?: string) => caseIdentity(new Example(data, keys, explicit))
+const id = (data: Record<string, unknown>, keys: string[], explicit?: string) => {
+  const { id: name, explicit: isExplicit } = caseIdentity(new Example(data, keys, explicit))
+  return { id: name, explicit: isExplicit }
+}
 const KEY = `sk-${'a1B2c3D4'.repeat(4)}`
 
 describe('case identity', () => {
@@ -23,7 +27,7 @@ describe('case identity', () => {
     expect(id({ q: 'x', id: '', name: 'named' }, ['q'])).toEqual({ id: 'named', explicit: true })
     expect(id({ q: 'x', id: null, name: 7 }, ['q'])).toEqual({ id: '7', explicit: true })
     expect(id({ q: 'x', id: true, name: '' }, ['q'])).toEqual({ id: 'x', explicit: false })
-    expect(id({ q: 'x', id: `key ${KEY}` }, ['q'])).toEqual({ id: 'key [masked OpenAI-style key (sk-…)]', explicit: true })
+    expect(id({ q: 'x', id: `key ${KEY}` }, ['q'])).toEqual({ id: `key [masked OpenAI-style key (sk-…)] #${sha256(canonicalJson(`key ${KEY}`)).slice(0, 8)}`, explicit: true })
   })
 
   test('a single short one-line text input is its own identity (up to 60 characters)', () => {
@@ -117,6 +121,65 @@ describe('toCases', () => {
       expect.objectContaining({
         message:
           '[vitest-simba] describe.optimize("blk"): devset rows #0 and #1 have identical inputs ("same"), so they are the same case. Give them ids (an `id` field) if they differ in their labels, or drop one.',
+      }),
+    )
+  })
+
+  test('a row whose text is another row\'s generated name is a different case with a different name', () => {
+    const long = 'I was charged twice for my order and the support team never answered.'
+    const generated = toCases('blk', 'trainset', [{ q: long }], keys)[0]!.name
+    expect(generated).toMatch(/… #[0-9a-f]{8}$/)
+    const cases = toCases('blk', 'trainset', [{ q: long }, { q: generated }], keys)
+    expect(cases.map((c) => c.name)).toEqual([generated, `${generated.slice(0, 40)}… #${digest([['q', generated]])}`])
+    // Texts that only end like a generated name are named with a digest too; other texts keep their own name.
+    expect(id({ q: 'ref #0badcafe' }, ['q']).id).toBe(`ref #0badcafe #${digest([['q', 'ref #0badcafe']])}`)
+    expect(id({ q: '#0badcafe' }, ['q']).id).toBe(`#0badcafe #${digest([['q', '#0badcafe']])}`)
+    for (const plain of ['ref #0badcaf', 'ref#0badcafe', 'ref #0BADCAFE', 'ref #0badcafe.']) expect(id({ q: plain }, ['q']).id).toBe(plain)
+  })
+
+  test('different rows always get different names, also when some texts are other rows\' generated names (property)', () => {
+    const text = fc.oneof(fc.string({ maxLength: 70 }), fc.constantFrom('x'.repeat(61), 'a\nb', `use ${KEY}`, 'ref #0badcafe'))
+    fc.assert(
+      fc.property(fc.uniqueArray(text, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 4 }), (texts, picks) => {
+        // Some rows copy the generated name of another row as their text.
+        const names = toCases('blk', 'trainset', texts.map((q) => ({ q })), keys).map((c) => c.name)
+        const copies = picks.map((p) => names[p % names.length] as string).filter((n) => !texts.includes(n))
+        const rows = [...texts, ...new Set(copies)].map((q) => ({ q }))
+        const cases = toCases('blk', 'trainset', rows, keys)
+        expect(new Set(cases.map((c) => c.name)).size).toBe(rows.length)
+      }),
+    )
+  })
+
+  test('ids that differ only inside a masked secret are different cases with different names', () => {
+    const other = `sk-${'z9Y8x7W6'.repeat(4)}`
+    const cases = toCases('blk', 'trainset', [{ id: `user ${KEY}`, q: 'a' }, { id: `user ${other}`, q: 'b' }], keys)
+    expect(cases[0]!.name).not.toBe(cases[1]!.name)
+    for (const c of cases) {
+      expect(c.name).toMatch(/^user \[masked OpenAI-style key \(sk-…\)\] #[0-9a-f]{8}$/)
+      expect(c.name).not.toContain(KEY)
+      expect(c.name).not.toContain(other)
+    }
+    // The same id twice is still the same id, named without the secret.
+    expect(() => toCases('blk', 'trainset', [{ id: `user ${KEY}`, q: 'a' }, { id: `user ${KEY}`, q: 'b' }], keys)).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/rows #0 and #1 have the same id "user \[masked OpenAI-style key \(sk-…\)\] #[0-9a-f]{8}"/) }),
+    )
+  })
+
+  test('object inputs are named canonically: the same value with its keys in another order is the same case, by name and digest', () => {
+    const a = caseIdentity(new Example({ q: { b: 2, a: 1 } }, ['q']))
+    const b = caseIdentity(new Example({ q: { a: 1, b: 2 } }, ['q']))
+    expect(a.id).toBe(b.id)
+    expect(a.id).toBe(`{"a":1,"b":2} #${digest([['q', { a: 1, b: 2 }]])}`)
+    expect(() => toCases('blk', 'trainset', [{ q: { b: 2, a: 1 } }, { q: { a: 1, b: 2 } }], keys)).toThrow(expect.objectContaining({ message: expect.stringContaining('have identical inputs') }))
+  })
+
+  test('two different rows whose names would still coincide are refused as such, never as identical inputs', () => {
+    // An explicit id equal to another row's text.
+    expect(() => toCases('blk', 'trainset', [{ q: 'refund' }, { id: 'refund', q: 'other' }], keys)).toThrow(
+      expect.objectContaining({
+        message:
+          '[vitest-simba] describe.optimize("blk"): trainset rows #0 and #1 are different cases but would both be named "refund" (row #0 by its inputs, row #1 by its id). Give row #1 an id (an `id` field) that no other row uses.',
       }),
     )
   })
