@@ -89,6 +89,7 @@ export type {
   ResolveFixtureModeInput,
 } from './recording/index.js'
 export type { FixtureProvenance, FixtureRequest, FixtureResponse } from './recording/types.js'
+export type { ToolFixtureEntry, ToolStats } from './recording/tools/entry.js'
 export type { Limiter } from './internal/concurrency/limiter.js'
 export type { ShorthandInputs, ShorthandOutputs } from './core/signature/shorthand.js'
 export type { SchemaOf } from './core/signature/field.js'
