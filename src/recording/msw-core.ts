@@ -138,6 +138,12 @@ export interface DirectInterceptors {
    * (msw 2: its `close()` unregisters them from the global registry; msw 3 counts owners: no-op).
    */
   reclaim(): void
+  /**
+   * True when the interceptors see a request only at the socket, outside the caller's async
+   * context (msw 3): the recorder then also answers `fetch` calls to LM hosts in front of `fetch`
+   * itself, where the caller's context (phase, rollout id) is still known.
+   */
+  wrapFetch: boolean
 }
 
 /** Names (in `Symbol.for`) under which msw 2's `@mswjs/interceptors` keeps its running interceptors. */
@@ -178,6 +184,7 @@ export function loadInterceptors(): DirectInterceptors | undefined {
           return undefined
         },
         reclaim() {},
+        wrapFetch: true,
       }
     }
     const interceptors = INTERCEPTOR_MODULES.map((name) => {
@@ -192,6 +199,7 @@ export function loadInterceptors(): DirectInterceptors | undefined {
       reclaim() {
         for (const i of interceptors) registry[i.symbol] = i
       },
+      wrapFetch: false,
     }
   } catch {
     return undefined
