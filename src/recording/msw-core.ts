@@ -43,7 +43,7 @@ let node: MswNode | undefined
 /**
  * Imports msw's Node server and `http` factory once. Nothing imports msw until a recorder starts
  * (fixtures `off` never does), so a run without fixtures does not pay msw's start-up; the Vitest
- * setup file awaits this before it starts a recorder that uses `setupServer` (not msw 2's direct
+ * setup file awaits this before it starts a recorder that uses `setupServer` (not msw 2's or 3's direct
  * interceptors).
  */
 export async function loadMswNode(): Promise<MswNode> {
@@ -163,9 +163,10 @@ const REGISTRY = '__MSW_INTERCEPTORS_REGISTRY'
  *   applied first, these are the running instances a user's msw server joins (its handlers run
  *   after the recorder's), and closing that server leaves them in place.
  * - msw 3 routes every Node HTTP request (fetch included) through one shared request source
- *   (`@mswjs/interceptors/http`), whose listeners run in the order they subscribed, and whose
- *   users are counted (a user's `close()` leaves it running for the recorder). A second
- *   `setupServer` in msw 3 otherwise never sees the requests the later one leaves unhandled.
+ *   (`@mswjs/interceptors/http`), whose listeners run in the order they subscribed and whose users
+ *   are counted (a user's `close()` leaves it running for the recorder). Two `setupServer`s do not
+ *   combine there: the later one's unhandled-request strategy settles a request (an error, or the
+ *   live network) before the earlier one's handlers see it, so the recorder cannot be a server.
  */
 export function loadInterceptors(): DirectInterceptors | undefined {
   try {
