@@ -62,7 +62,7 @@ describe('dependencies are loaded only where they are needed', () => {
     const on = project('replay')
     const r2 = await run(on.dir, ['run'], { env: { MSW_LOG: on.log } })
     expect(r2.code, r2.output).toBe(0)
-    // msw 2: its interceptors, applied directly (msw itself is not loaded); msw 3: msw's server.
+    // msw 2 and 3: their interceptors, applied directly (msw itself is not loaded).
     expect(loaded(on.log).some((url) => url.includes('/msw/lib/node/')) || loaded(on.log, '@mswjs').some((url) => url.includes('/@mswjs/interceptors/'))).toBe(true)
   }, 60_000)
 

@@ -5,14 +5,10 @@
  * first one's `close()`.
  */
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { startScriptedServer, type ScriptedServer } from '../helpers/openai-server.js'
 import { removeProject, requireBuild, run, writeProject } from './harness.js'
-
-/** The recorder applies msw 2's interceptors directly; with msw 3 it falls back to setupServer (not covered here). */
-const msw2 = (createRequire(import.meta.url)('msw/package.json') as { version: string }).version.startsWith('2.')
 
 let server: ScriptedServer
 let dir = ''
@@ -33,7 +29,7 @@ import OpenAI from 'openai'
 import { LM } from 'vitest-simba'
 
 const server = setupServer(http.get('https://user.example/profile', () => HttpResponse.json({ name: 'ada' })))
-${open === 'top' ? "server.listen({ onUnhandledRequest: 'error' })" : "beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))"}
+${open === 'top' ? "server.listen({ onUnhandledRequest: 'error', onUnhandledFrame: 'error' } as Parameters<typeof server.listen>[0])" : "beforeAll(() => server.listen({ onUnhandledRequest: 'error', onUnhandledFrame: 'error' } as Parameters<typeof server.listen>[0]))"}
 afterAll(() => server.close())
 
 test('the user handler answers', async () => {
@@ -48,7 +44,7 @@ test('the LM answers', async () => {
 })
 `
 
-test.runIf(msw2)("a test file's own msw server: LM calls are recorded, then replayed under CI without a request", async () => {
+test("a test file's own msw server: LM calls are recorded, then replayed under CI without a request", async () => {
   dir = writeProject('user-msw', {
     'vitest.config.ts':
       "import { defineConfig } from 'vitest/config'\nimport { simba } from 'vitest-simba/plugin'\n" +

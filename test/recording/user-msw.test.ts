@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
@@ -18,8 +17,8 @@ let recorder: FixtureRecorder | undefined
 let server: ScriptedServer | undefined
 let cleanup: (() => void) | undefined
 const userServers: Array<ReturnType<typeof setupServer>> = []
-/** The recorder applies msw 2's interceptors directly; with msw 3 it falls back to setupServer (not covered here). */
-const msw2 = (createRequire(import.meta.url)('msw/package.json') as { version: string }).version.startsWith('2.')
+/** msw 2 names the unhandled-request option onUnhandledRequest, msw 3 onUnhandledFrame. */
+type ListenOptions = Parameters<ReturnType<typeof setupServer>['listen']>[0]
 
 afterEach(async () => {
   for (const u of userServers.splice(0)) u.close()
@@ -32,9 +31,15 @@ afterEach(async () => {
 
 function userServer(strategy: 'error' | 'warn' | 'bypass'): ReturnType<typeof setupServer> {
   const u = setupServer(http.get('https://user.example/profile', () => HttpResponse.json({ name: 'ada' })))
-  u.listen({ onUnhandledRequest: strategy })
+  u.listen({ onUnhandledRequest: strategy, onUnhandledFrame: strategy } as ListenOptions)
   userServers.push(u)
   return u
+}
+
+/** Closes a user server before the end of the test (msw 3 refuses a second close()). */
+function close(u: ReturnType<typeof setupServer>): void {
+  userServers.splice(userServers.indexOf(u), 1)
+  u.close()
 }
 
 const profile = async (): Promise<unknown> => (await fetch('https://user.example/profile')).json()
@@ -43,7 +48,7 @@ const viaLM = async (url: string, content: string): Promise<string> => (await lm
 const viaClient = async (url: string, content: string): Promise<string | null | undefined> =>
   (await client(url, { maxRetries: 0 }).chat.completions.create(ask(content))).choices[0]?.message.content
 
-describe.runIf(msw2)("beside the user's own msw server", () => {
+describe("beside the user's own msw server", () => {
   test.each(['error', 'warn', 'bypass'] as const)(
     "onUnhandledRequest '%s': LM calls are recorded, then replayed under CI without a request, across close and listen again",
     async (strategy) => {
@@ -59,13 +64,15 @@ describe.runIf(msw2)("beside the user's own msw server", () => {
       expect(await viaLM(server.url, 'one')).toBe('echo one')
       expect(await viaClient(server.url, 'two')).toBe('echo two')
       expect(await profile()).toEqual({ name: 'ada' })
-      first.close()
+      close(first)
       // Another test file of the same worker opens its own server again.
       await recorder.useFile(file, 'test/a.test.ts')
-      userServer(strategy)
+      const second = userServer(strategy)
       expect(await viaClient(server.url, 'three')).toBe('echo three')
       expect(await profile()).toEqual({ name: 'ada' })
       expect((await recorder.flush())?.recorded).toBe(1)
+      // The worker ends: the user's server closes after its file, the recorder stops last.
+      close(second)
       recorder.stop()
       expect(existsSync(file)).toBe(true)
       for (const word of ['echo one', 'echo two', 'echo three']) expect(text(file)).toContain(word)
@@ -77,7 +84,7 @@ describe.runIf(msw2)("beside the user's own msw server", () => {
       const again = userServer(strategy)
       expect(await viaLM(server.url, 'one')).toBe('echo one')
       expect(await viaClient(server.url, 'two')).toBe('echo two')
-      again.close()
+      close(again)
       expect(await viaClient(server.url, 'three')).toBe('echo three')
       expect(server.requests.length).toBe(live)
       // msw's unhandled-request warnings or errors would name the LM host.

@@ -23,7 +23,7 @@ const r = registry()
 if (ctx && ctx.fixtureMode !== 'off' && !r.recorder) {
   // Imported only when fixtures are on: with fixtures 'off' a worker never loads msw.
   const [{ createFixtureRecorder }, { loadMswNode, usesDirectInterceptors }] = await Promise.all([import('../../recording/recorder.js'), import('../../recording/msw-core.js')])
-  // msw 2: the recorder applies msw's interceptors itself and never loads msw's server.
+  // msw 2 and 3: the recorder applies msw's interceptors itself and never loads msw's server.
   if (!usesDirectInterceptors()) await loadMswNode()
   r.recorder = createFixtureRecorder({
     hosts: ctx.hosts,
