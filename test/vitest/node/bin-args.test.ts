@@ -69,7 +69,7 @@ describe('options Vitest does not know either', () => {
     ['--update', '--project', 'a', '--pool=threads', '--maxWorkers=1', '--silent'],
     ['--environment', 'node', '--no-color', '--typecheck.enabled', '--browser.headless', '--sequence.shuffle'],
     ['--bail', '1', '-c', 'cfg', '--root', '.', '--mode', 'optimize', '--changed', '--shard=1/2', '--outputFile.json=x'],
-    ['bench', '--compare', 'x'],
+    ['bench', '--run'],
     ['list', '--json'],
     ['related', 'a.ts'],
     ['watch', '--pass-with-no-tests', '--passWithNoTests', '--watch=false'],
