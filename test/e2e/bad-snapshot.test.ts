@@ -41,12 +41,12 @@ describe('vitest-simba e2e: damaged snapshot files', () => {
     const { dir, file } = withSnapshot((t) => t.slice(0, 40))
     const fix = 'Fix the JSON by hand, or delete the file and re-create it locally with `npx vitest run -u` (or `npx vitest-simba --optimize -u`).'
     await expectFailsUntouched(dir, [`program snapshot ${relative(dir, file)} is not valid JSON`, fix], ['ci', 'update', 'optimize-update'])
-  }, 60_000)
+  })
 
   test('"version": 99 asks to upgrade vitest-simba; the file is left as it is', async () => {
     const { dir, file } = withSnapshot((t) => t.replace('"version": 1', '"version": 99'))
     await expectFailsUntouched(dir, [`program snapshot ${relative(dir, file)} has format version 99, but this vitest-simba reads version 2. Upgrade vitest-simba to the version that wrote it.`], ['ci'])
-  }, 60_000)
+  })
 
   test('"version": 0 cannot be migrated and says how to re-create it; the file is left as it is', async () => {
     const { dir, file } = withSnapshot((t) => t.replace('"version": 1', '"version": 0'))
@@ -55,5 +55,5 @@ describe('vitest-simba e2e: damaged snapshot files', () => {
       [`program snapshot ${relative(dir, file)} has format version 0, but this vitest-simba reads version 2 and cannot migrate it. Delete it and re-create it locally with \`npx vitest run -u\` (or \`npx vitest-simba --optimize -u\`).`],
       ['update'],
     )
-  }, 60_000)
+  })
 })

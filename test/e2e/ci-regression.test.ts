@@ -23,7 +23,7 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(table).toMatch(/routes support tickets\s+devset\s+32\s+0\.531\s+0\.531\s+\+0\.000\s+0\s+0\s+0\/50/)
     expect(r.output).toContain('fixtures tickets.test.ts: 50 replayed, 0 recorded, 0 missing, 0 unused, 0 live')
     expect(hashTree(dir)).toEqual(before)
-  }, 60_000)
+  })
 
   test('a program change that lowers scores fails, naming the regressed cases and the mean vs the baseline', async () => {
     const dir = project()
@@ -50,7 +50,7 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(r.output).toMatch(/case "duplicate-charge-1" of block "routes support tickets" regressed: score 0 vs baseline 1/)
     expect(r.output).toMatch(/block "routes support tickets": mean 0\.\d+ on devset dropped below the baseline 0\.531 \(tolerance 0\)\. Regressed cases: .*"duplicate-charge-1" 1 → 0/)
     expect(hashTree(dir)).toEqual(before)
-  }, 60_000)
+  })
 
   test('a case without a recorded LM response fails in CI with the command to record it', async () => {
     const dir = project()
@@ -63,7 +63,7 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(r.output).toContain('case "brand-new" of block "routes support tickets" failed')
     expect(r.output).toMatch(/npx vitest run [^\n]*locally/)
     expect(r.output).toContain('fixtures tickets.test.ts: 50 replayed, 0 recorded, 1 missing')
-  }, 60_000)
+  })
 
   test('CI with no snapshot for a block fails with the command to create it', async () => {
     const dir = project()
@@ -74,7 +74,7 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(r.output).toContain('no program snapshot for block "routes tickets (small)" in __snapshots__/billing.test.ts.simba.json')
     expect(r.output).toContain('npx vitest-simba --optimize -u')
     expect(r.output).toContain('obsolete blocks "renamed block"')
-  }, 60_000)
+  })
 
   test('an obsolete block is reported, then pruned on -u (the rest of the file stays byte-identical)', async () => {
     const dir = project()
@@ -94,7 +94,7 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(u.code, u.output).toBe(0)
     expect(u.output).toContain('pruned obsolete blocks "old block"')
     expect(readFileSync(file, 'utf8')).toBe(original)
-  }, 60_000)
+  })
 
   test('invalid plugin and block options give the documented errors', async () => {
     const dir = project()
@@ -113,5 +113,5 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(r2.output).toContain('describe.optimize("routes tickets (small)"): invalid options')
     expect(r2.output).toContain('option "trainset": needs at least one case')
     expect(r2.output).toContain('option "tolerence"')
-  }, 60_000)
+  })
 })

@@ -54,5 +54,5 @@ describe('vitest-simba e2e: determinism', () => {
     const fixturesA = Object.values(files(a, 'fixtures')).map((t) => t.replace(stamp, ''))
     const fixturesB = Object.values(files(b, 'fixtures')).map((t) => t.replace(stamp, ''))
     expect(fixturesB).toEqual(fixturesA)
-  }, 90_000)
+  })
 })

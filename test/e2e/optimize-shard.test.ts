@@ -49,7 +49,7 @@ describe('vitest-simba e2e: optimize and shards', () => {
     expect(ci.code, ci.output).toBe(0)
     expect(ci.output).toMatch(/fixtures tickets\.test\.ts: \d+ replayed, 0 recorded, 0 missing, 0 unused, 0 live/)
     expect(hashTree(dir)).toEqual(afterAccept)
-  }, 90_000)
+  })
 
   test('--shard=1/2 and 2/2 merged with --merge-reports report the same scores as one run', async () => {
     const dir = project()
@@ -69,5 +69,5 @@ describe('vitest-simba e2e: optimize and shards', () => {
     const notes = (o: string): string[] => o.split('\n').filter((l) => /^(routes .*: trainset \(not gating\)|fixtures )/.test(l)).sort()
     expect(notes(merged.output).length).toBeGreaterThan(0)
     expect(notes(merged.output)).toEqual(notes(whole.output))
-  }, 90_000)
+  })
 })

@@ -44,4 +44,4 @@ test.skipIf(!hasScript)('SIMBA_OPTIMIZE=1 vitest in a terminal runs once with a 
   expect(r.code, r.output).toBe(0)
   expect(r.output).toContain('[simba] optimize mode runs once, like `vitest run`')
   expect(r.output).not.toContain('Waiting for file changes')
-}, 60_000)
+})

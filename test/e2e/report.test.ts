@@ -36,7 +36,7 @@ describe('vitest-simba e2e: --report', () => {
     expect(html).toContain('Regression report: tickets.test.ts')
     expect(html.match(/<tr data-filters=/g)).toHaveLength(block?.cases.length ?? -1)
     expect(treeWithout(dir, 'simba-report')).toEqual(before)
-  }, 90_000)
+  })
 
   test('--optimize --report=dir: trajectory, program changes, both programs\' answers, usage against the forecast; snapshot untouched', async () => {
     const dir = copyProject('tickets')
@@ -66,5 +66,5 @@ describe('vitest-simba e2e: --report', () => {
     // No temp files left behind by the atomic writes; no other file changed.
     expect(readdirSync(join(dir, 'out', 'r')).filter((f) => f.endsWith('.tmp'))).toEqual([])
     expect(treeWithout(dir, 'out')).toEqual(before)
-  }, 120_000)
+  })
 })

@@ -42,45 +42,55 @@ function fixturesMtime(dir: string): number {
   }
 }
 
+/** Whether any process of the group led by `pid` is still alive. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /**
  * Runs the bin in its own process group and kills the group `delayMs` after it starts or, with
  * `afterFirstWrite`, that long after it first wrote a fixture file (so the kill lands mid-recording).
- * Resolves true when the kill ended the run (false when it had already finished).
+ * Resolves once no process of the group is left (so nothing writes during the check): true when
+ * the kill ended the run, false when it had already finished.
  */
 function killAfter(dir: string, delayMs: number, signal: 'SIGKILL' | 'SIGINT', args: string[], afterFirstWrite: boolean): Promise<boolean> {
   const env = cleanEnv({ OPENAI_BASE_URL: sim.url(), OPENAI_API_KEY: 'sk-local-simulator-key-000' })
   const before = fixturesMtime(dir)
   const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: 'ignore', detached: true })
+  const pid = child.pid as number
   return new Promise((resolve) => {
     const kill = (): void => {
       try {
-        process.kill(-(child.pid as number), signal)
+        process.kill(-pid, signal)
       } catch {
         // already finished
       }
     }
-    let timer: NodeJS.Timeout
+    let timer: NodeJS.Timeout | undefined
+    let poll: NodeJS.Timeout | undefined
     if (afterFirstWrite) {
-      const poll = setInterval(() => {
+      // Polls for a condition (the first fixture write), however long the run takes to get there.
+      poll = setInterval(() => {
         if (fixturesMtime(dir) <= before) return
         clearInterval(poll)
         timer = setTimeout(kill, delayMs)
       }, 20)
-      timer = setTimeout(() => clearInterval(poll), 60_000)
-      child.on('exit', () => clearInterval(poll))
     } else timer = setTimeout(kill, delayMs)
     child.on('exit', (_code, by) => {
+      clearInterval(poll)
       clearTimeout(timer)
-      // SIGINT lets Vitest wind down; make sure nothing of the group outlives the check.
-      setTimeout(() => {
-        try {
-          process.kill(-(child.pid as number), 'SIGKILL')
-        } catch {
-          // gone
-        }
-        // Signals are delivered asynchronously: give the group's workers time to die before the check.
-        setTimeout(() => resolve(by !== null), 500)
-      }, 200)
+      // SIGINT lets Vitest wind down, and signals reach the group's workers asynchronously: end
+      // whatever is left, then wait until the whole group is gone before the files are checked.
+      const reap = setInterval(() => {
+        if (groupAlive(pid)) return void process.kill(-pid, 'SIGKILL')
+        clearInterval(reap)
+        resolve(by !== null)
+      }, 20)
     })
   })
 }
@@ -139,5 +149,5 @@ describe('interrupted optimization runs', () => {
     expect(report).toEqual({ ...report, kills: KILLS, corrupt: 0, orphans: 0 })
     // Recordings made before a kill are on disk (written as they arrive), not lost with the process.
     expect(report.keptFresh).toBeGreaterThan(0)
-  }, 600_000)
+  }, Math.max(900_000, KILLS * 45_000)) // a hang guard that grows with SIMBA_KILLS (`npm run reliability:kills` runs 200)
 })

@@ -96,4 +96,4 @@ test(`${N} concurrent evaluations with 10% mixed faults: every case accounted fo
     else expect(b?.error).toBeDefined()
   }
   console.log(`[load] ${N} cases, faults ${JSON.stringify(faults)}, errored after retries ${errored}, recorded ${entries.length}`)
-}, 120_000)
+})

@@ -108,7 +108,7 @@ describe.concurrent('trust rules end to end', () => {
     expect(lines).toEqual(['Pick the queue for the ticket. ', 'Prefer billing when money is mentioned.'])
     const again = await run(dir, ['run'], { env: { CI: 'true' } })
     expect(again.code, again.output).toBe(0)
-  }, 120_000)
+  })
 
   test('rule 2: re-ordering a split changes no verdict (rows whose first input repeats keep their identity); identical inputs are an error', async () => {
     const dir = project('trust-order')
@@ -129,7 +129,7 @@ describe.concurrent('trust rules end to end', () => {
     const dup = await run(dir, ['run'], { env: { CI: 'true' } })
     expect(dup.code).toBe(1)
     expect(dup.output).toMatch(/trainset rows #0 and #4 have identical inputs .*Give them ids/)
-  }, 120_000)
+  })
 
   test('rules 3 and 4: a key in the data reaches no file and no printed line; scores outside [0, 1] are errors, never averaged in', async () => {
     const secret = 'sk-proj-' + 'Zq9xW2vB7nM4kL1pR8tY5uI3oE6aS0dF'.repeat(3)
@@ -161,7 +161,7 @@ describe.concurrent('trust rules end to end', () => {
     expect(Object.keys(JSON.parse(files['fixtures/trust.test.ts.lm.json'] ?? '{}').entries).length).toBeGreaterThanOrEqual(9)
     // No mean was computed from out-of-range scores: the block has no snapshot.
     expect(existsSync(join(dir, '__snapshots__', 'scale.test.ts.simba.json'))).toBe(false)
-  }, 120_000)
+  })
 
   test('rule 5: two runs updating the same test file at once (-t alpha, -t beta) both land: fixtures and snapshot merge', async () => {
     // A slow metric keeps both runs in flight together: each reads the files before the other writes.
@@ -175,7 +175,7 @@ describe.concurrent('trust rules end to end', () => {
     // Both blocks replay in CI: nothing either run recorded was lost.
     const ci = await run(dir, ['run'], { env: { CI: 'true' } })
     expect(ci.code, ci.output).toBe(0)
-  }, 120_000)
+  })
 
   test('rule 7: the plugin leaves requests to other hosts alone (a test of the user talking to its own server passes)', async () => {
     const server = createServer((_req, res) => res.end('pong'))
@@ -195,5 +195,5 @@ test('my own server', async () => {
     } finally {
       server.close()
     }
-  }, 60_000)
+  })
 })
