@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { listFiles, run, useSimulatorProjects, writeProject } from '../e2e/harness.js'
+import { HANG_GUARD_MS } from '../helpers/wait.js'
 
 const dirs: string[] = []
 const sim = useSimulatorProjects(dirs)
@@ -164,12 +165,31 @@ describe.concurrent('trust rules end to end', () => {
   })
 
   test('rule 5: two runs updating the same test file at once (-t alpha, -t beta) both land: fixtures and snapshot merge', async () => {
-    // A slow metric keeps both runs in flight together: each reads the files before the other writes.
-    const slow = 'async (ex, pred) => { await new Promise((r) => setTimeout(r, 2000)); return pred.queue === ex.data.queue ? 1 : 0 }'
-    const dir = project('trust-concurrent', { 'trust.test.ts': testFile({ blocks: ['alpha', 'beta'], instructions: 'Route the ticket.', metric: slow }) })
+    // A barrier in the metric holds each run until the other has reached its metric too: by then
+    // both have read the fixture and snapshot files and neither has written its snapshot, so the
+    // runs overlap however the machine schedules them (a fixed sleep only made that likely).
+    const metric = 'async (ex, pred) => { await bothRunsHere(); return pred.queue === ex.data.queue ? 1 : 0 }'
+    const barrier = `import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+let met
+function bothRunsHere() {
+  const dir = new URL('./barrier/', import.meta.url)
+  return (met ??= (async () => {
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(new URL(String(process.pid), dir), '')
+    const deadline = Date.now() + ${HANG_GUARD_MS}
+    while (readdirSync(dir).length < 2) {
+      if (Date.now() > deadline) throw new Error('the other run never reached its metric')
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  })())
+}
+`
+    const dir = project('trust-concurrent', { 'trust.test.ts': testFile({ blocks: ['alpha', 'beta'], instructions: 'Route the ticket.', metric, extra: barrier }) })
     const [a, b] = await Promise.all([run(dir, ['run', '-t', 'alpha'], { env: local() }), run(dir, ['run', '-t', 'beta'], { env: local() })])
     expect(a?.code, a?.output).toBe(0)
     expect(b?.code, b?.output).toBe(0)
+    // Both runs passed the barrier: they did overlap.
+    expect(readdirSync(join(dir, 'barrier'))).toHaveLength(2)
     expect(Object.keys(snapshot(dir).blocks).sort()).toEqual(['alpha', 'beta'])
     expect(readdirSync(join(dir, 'fixtures')).filter((n) => n.endsWith('.tmp') || n.endsWith('.lock'))).toEqual([])
     // Both blocks replay in CI: nothing either run recorded was lost.
