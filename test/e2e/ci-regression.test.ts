@@ -13,6 +13,9 @@ beforeAll(requireBuild)
 afterAll(() => dirs.forEach(removeProject))
 
 describe('vitest-simba e2e: CI, regressions, hygiene', () => {
+  // The untouched project and its whole-run output, shared with the shard test below (one run fewer).
+  let clean: { dir: string; output: string } | undefined
+
   test('CI=true vitest run passes from fixtures and leaves every file byte-identical', async () => {
     const dir = project()
     const before = hashTree(dir)
@@ -23,6 +26,26 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(table).toMatch(/routes support tickets\s+devset\s+32\s+0\.531\s+0\.531\s+\+0\.000\s+0\s+0\s+0\/50/)
     expect(r.output).toContain('fixtures tickets.test.ts: 50 replayed, 0 recorded, 0 missing, 0 unused, 0 live')
     expect(hashTree(dir)).toEqual(before)
+    clean = { dir, output: r.output }
+  })
+
+  test('--shard=1/2 and 2/2 merged with --merge-reports report the same scores as one run', async () => {
+    if (!clean) throw new Error('needs the whole run of the previous test, which failed')
+    const { dir, output: whole } = clean
+    const env = { CI: 'true' }
+    for (const shard of ['1/2', '2/2']) {
+      const r = await run(dir, ['run', `--shard=${shard}`, '--reporter=blob'], { env })
+      expect(r.code, r.output).toBe(0)
+    }
+    const merged = await run(dir, ['--merge-reports'], { env })
+    expect(merged.code, merged.output).toBe(0)
+    const table = scoreTable(merged.output)
+    expect(table.length).toBe(5) // title, header, rule, two blocks
+    expect(table).toEqual(scoreTable(whole))
+    // The lines under the table (the trainset of the devset-gated block, fixture counts) agree too.
+    const notes = (o: string): string[] => o.split('\n').filter((l) => /^(routes .*: trainset \(not gating\)|fixtures )/.test(l)).sort()
+    expect(notes(merged.output).length).toBeGreaterThan(0)
+    expect(notes(merged.output)).toEqual(notes(whole))
   })
 
   test('a program change that lowers scores fails, naming the regressed cases and the mean vs the baseline', async () => {
