@@ -30,9 +30,13 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
   })
 
   test('--shard=1/2 and 2/2 merged with --merge-reports report the same scores as one run', async () => {
-    if (!clean) throw new Error('needs the whole run of the previous test, which failed')
-    const { dir, output: whole } = clean
     const env = { CI: 'true' }
+    // Run alone (-t), it makes the whole run itself.
+    if (!clean) {
+      const dir = project()
+      clean = { dir, output: (await run(dir, ['run'], { env })).output }
+    }
+    const { dir, output: whole } = clean
     for (const shard of ['1/2', '2/2']) {
       const r = await run(dir, ['run', `--shard=${shard}`, '--reporter=blob'], { env })
       expect(r.code, r.output).toBe(0)
@@ -75,25 +79,23 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(hashTree(dir)).toEqual(before)
   })
 
-  test('a case without a recorded LM response fails in CI with the command to record it', async () => {
+  // One run covers two files: tickets.test.ts has a case with no recording, billing.test.ts a block
+  // with no snapshot (the new case is appended, outside billing's slice of the same rows).
+  test('in CI, a case without a recorded LM response and a block without a snapshot each fail with the command that fixes it', async () => {
     const dir = project()
     const file = join(dir, 'cases.json')
     const cases = JSON.parse(readFileSync(file, 'utf8')) as { train: Array<Record<string, string>> }
     cases.train.push({ id: 'brand-new', ticket: 'Where can I change the language of the invoices?', queue: 'billing' })
     writeFileSync(file, JSON.stringify(cases, null, 2))
-    const r = await run(dir, ['run', 'tickets.test.ts'], { env: { CI: 'true' } })
+    const snap = join(dir, '__snapshots__', 'billing.test.ts.simba.json')
+    writeFileSync(snap, readFileSync(snap, 'utf8').replace('"routes tickets (small)"', '"renamed block"'))
+    const r = await run(dir, ['run'], { env: { CI: 'true' } })
     expect(r.code).toBe(1)
+    // tickets.test.ts: the case without a recording
     expect(r.output).toContain('case "brand-new" of block "routes support tickets" failed')
     expect(r.output).toMatch(/npx vitest run [^\n]*locally/)
     expect(r.output).toContain('fixtures tickets.test.ts: 50 replayed, 0 recorded, 1 missing')
-  })
-
-  test('CI with no snapshot for a block fails with the command to create it', async () => {
-    const dir = project()
-    const file = join(dir, '__snapshots__', 'billing.test.ts.simba.json')
-    writeFileSync(file, readFileSync(file, 'utf8').replace('"routes tickets (small)"', '"renamed block"'))
-    const r = await run(dir, ['run', 'billing.test.ts'], { env: { CI: 'true' } })
-    expect(r.code).toBe(1)
+    // billing.test.ts: the block without a snapshot
     expect(r.output).toContain('no program snapshot for block "routes tickets (small)" in __snapshots__/billing.test.ts.simba.json')
     expect(r.output).toContain('npx vitest-simba --optimize -u')
     expect(r.output).toContain('obsolete blocks "renamed block"')
