@@ -5,7 +5,7 @@
  * write's temp file or lock (counted as `leftAtKill`), which the next writer of the file removes. `SIMBA_KILLS` sets the number of kills (default 20; `npm run reliability:kills` runs 200).
  */
 import { spawn } from 'node:child_process'
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { parseFixtureText } from '../../src/recording/file.js'
@@ -42,14 +42,32 @@ function fixturesMtime(dir: string): number {
   }
 }
 
-/** Whether any process of the group led by `pid` is still alive. */
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0)
-    return true
-  } catch {
-    return false
+/**
+ * Whether any process of the group led by `pgid` can still write: a live member that is not a
+ * zombie (on Linux, read from /proc; a killed worker's zombie may wait a while for its reaper).
+ */
+function groupAlive(pgid: number): boolean {
+  if (!existsSync('/proc/self/stat')) {
+    try {
+      process.kill(-pgid, 0)
+      return true
+    } catch {
+      return false
+    }
   }
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    let stat: string
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+    } catch {
+      continue // gone meanwhile
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces, so read after its closing parenthesis.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true
+  }
+  return false
 }
 
 /**
@@ -64,9 +82,9 @@ function killAfter(dir: string, delayMs: number, signal: 'SIGKILL' | 'SIGINT', a
   const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: 'ignore', detached: true })
   const pid = child.pid as number
   return new Promise((resolve) => {
-    const kill = (): void => {
+    const kill = (by: NodeJS.Signals = signal): void => {
       try {
-        process.kill(-pid, signal)
+        process.kill(-pid, by)
       } catch {
         // already finished
       }
@@ -78,16 +96,16 @@ function killAfter(dir: string, delayMs: number, signal: 'SIGKILL' | 'SIGINT', a
       poll = setInterval(() => {
         if (fixturesMtime(dir) <= before) return
         clearInterval(poll)
-        timer = setTimeout(kill, delayMs)
+        timer = setTimeout(() => kill(), delayMs)
       }, 20)
-    } else timer = setTimeout(kill, delayMs)
+    } else timer = setTimeout(() => kill(), delayMs)
     child.on('exit', (_code, by) => {
       clearInterval(poll)
       clearTimeout(timer)
       // SIGINT lets Vitest wind down, and signals reach the group's workers asynchronously: end
       // whatever is left, then wait until the whole group is gone before the files are checked.
       const reap = setInterval(() => {
-        if (groupAlive(pid)) return void process.kill(-pid, 'SIGKILL')
+        if (groupAlive(pid)) return kill('SIGKILL')
         clearInterval(reap)
         resolve(by !== null)
       }, 20)
