@@ -54,7 +54,7 @@ const route = signature({
   inputs: { ticket: z.string().describe("The customer's message"), lang: z.string().describe('Language code') },
   outputs: { queue: z.enum(['billing', 'technical', 'account', 'shipping', 'security', 'other']) },
 })
-const lm = new LM({ model: 'sim-1', baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY ?? 'test-key', maxRetries: 0 })
+const lm = new LM({ model: 'sim-1', baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY ?? 'test-key', maxRetries: 0, timeoutMs: 600_000 })
 ${blocks
   .map(
     (name) => `describe.optimize(${JSON.stringify(name)}, {
