@@ -2,7 +2,8 @@
  * The HTML report as a person sees it, in headless Chromium (driven by playwright-core, which never
  * downloads a browser here). Generates the bundled example's optimization report against the local
  * simulator (offline) and its regression report from the recorded fixtures, opens both via file://.
- * Run with `npm run test:browser` (skipped in one line when no Chromium is installed).
+ * Run with `npm run test:browser` (skipped in one line when no Chromium is installed, except in CI,
+ * where a missing Chromium fails).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,6 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Report } from '../../src/report/types.js'
 import { ROOT, requireBuild, run, runNode } from '../e2e/harness.js'
+import { isCi } from './chromium.mjs'
 
 const exe = process.env['CHROMIUM_PATH']
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -34,6 +36,11 @@ async function open(file: string): Promise<{ page: Page; errors: string[] }> {
   await page.goto(pathToFileURL(file).href)
   return { page, errors }
 }
+
+// Run directly (not through run.mjs) in CI without a Chromium: fail, never skip silently.
+test.runIf(!exe && isCi())('a Chromium is installed (CI runs the browser test, never skips it)', () => {
+  throw new Error('CHROMIUM_PATH is not set: run the browser test with `npm run test:browser` on a machine with Chromium (`apt-get install -y chromium`)')
+})
 
 describe.skipIf(!exe)('HTML report in headless Chromium', () => {
   beforeAll(async () => {

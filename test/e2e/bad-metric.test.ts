@@ -52,7 +52,7 @@ describe('vitest-simba e2e: bad metrics and datasets in a real run', () => {
       expect(r.output).toMatch(/Tests\s+2 failed \| 3 passed \(5\)/) // the case, and the mean gate (0.5 < baseline 0.75)
       expect(hashTree(dir)).toEqual(before)
     }
-  }, 60_000)
+  })
 
   test('a metric returning NaN for one case fails that case, even under -u, and the snapshot is not rewritten', async () => {
     const dir = withMetric("(ex, pred) => (ex.data.id === 'two' ? Number.NaN : pred.a === ex.data.a ? 1 : 0)")
@@ -64,7 +64,7 @@ describe('vitest-simba e2e: bad metrics and datasets in a real run', () => {
     expect(r.output).toMatch(/ ✓ one/)
     expect(r.output).toMatch(/ ✓ three/)
     expect(hashTree(dir)).toEqual(before)
-  }, 60_000)
+  })
 
   test('an empty trainset (or devset) is a clear error naming the block; nothing is written', async () => {
     const dir = writeProject('empty-trainset', { 'vitest.config.ts': CONFIG, 'x.test.ts': testFile(GOOD, '[]') })
@@ -83,5 +83,5 @@ describe('vitest-simba e2e: bad metrics and datasets in a real run', () => {
     expect(r2.output).toContain('describe.optimize("shouts"): invalid options')
     expect(r2.output).toContain('option "devset": needs at least one case when given')
     expect(hashTree(dir)).toEqual(before2)
-  }, 60_000)
+  })
 })

@@ -25,21 +25,21 @@ test('vitest-simba --help prints the bin options and exits 0 without running Vit
     expect(r.stdout).toContain('npx vitest --help')
     expect(r.output).not.toContain('MARKER-VITEST-RAN')
   }
-}, 30_000)
+})
 
 test('vitest-simba --version prints both versions and exits 0 without running Vitest', async () => {
   const r = await run(dir, ['--version'], { bin: true })
   expect(r.code, r.output).toBe(0)
   expect(r.stdout.trim()).toMatch(new RegExp(`^vitest-simba@${version.replace(/\./g, '\\.')} \\(vitest ${vitestVersion.replace(/\./g, '\\.')}\\)$`))
   expect(r.output).not.toContain('MARKER-VITEST-RAN')
-}, 30_000)
+})
 
 test('vitest-simba --optimise is refused (exit 2) with a suggestion, and Vitest does not run', async () => {
   const r = await run(dir, ['run', '--optimise'], { bin: true })
   expect(r.code, r.output).toBe(2)
   expect(r.stderr).toContain('Unknown option `--optimise` for vitest-simba. Did you mean `--optimize`?')
   expect(r.output).not.toContain('MARKER-VITEST-RAN')
-}, 30_000)
+})
 
 test('an option neither the bin nor Vitest knows is refused (exit 2), with a suggestion when one is close, and Vitest does not run', async () => {
   // One spawn; which options are unknown and what is suggested is covered in test/vitest/node/bin-args.test.ts.
@@ -54,4 +54,4 @@ test('other arguments reach Vitest unchanged', async () => {
   expect(r.code, r.output).toBe(0)
   expect(r.output).toContain('MARKER-VITEST-RAN')
   expect(r.output).toContain('✓ marker.test.mjs > ran')
-}, 30_000)
+})

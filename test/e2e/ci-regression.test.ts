@@ -13,6 +13,9 @@ beforeAll(requireBuild)
 afterAll(() => dirs.forEach(removeProject))
 
 describe('vitest-simba e2e: CI, regressions, hygiene', () => {
+  // The untouched project and its whole-run output, shared with the shard test below (one run fewer).
+  let clean: { dir: string; output: string } | undefined
+
   test('CI=true vitest run passes from fixtures and leaves every file byte-identical', async () => {
     const dir = project()
     const before = hashTree(dir)
@@ -23,7 +26,31 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(table).toMatch(/routes support tickets\s+devset\s+32\s+0\.531\s+0\.531\s+\+0\.000\s+0\s+0\s+0\/50/)
     expect(r.output).toContain('fixtures tickets.test.ts: 50 replayed, 0 recorded, 0 missing, 0 unused, 0 live')
     expect(hashTree(dir)).toEqual(before)
-  }, 60_000)
+    clean = { dir, output: r.output }
+  })
+
+  test('--shard=1/2 and 2/2 merged with --merge-reports report the same scores as one run', async () => {
+    const env = { CI: 'true' }
+    // Run alone (-t), it makes the whole run itself.
+    if (!clean) {
+      const dir = project()
+      clean = { dir, output: (await run(dir, ['run'], { env })).output }
+    }
+    const { dir, output: whole } = clean
+    for (const shard of ['1/2', '2/2']) {
+      const r = await run(dir, ['run', `--shard=${shard}`, '--reporter=blob'], { env })
+      expect(r.code, r.output).toBe(0)
+    }
+    const merged = await run(dir, ['--merge-reports'], { env })
+    expect(merged.code, merged.output).toBe(0)
+    const table = scoreTable(merged.output)
+    expect(table.length).toBe(5) // title, header, rule, two blocks
+    expect(table).toEqual(scoreTable(whole))
+    // The lines under the table (the trainset of the devset-gated block, fixture counts) agree too.
+    const notes = (o: string): string[] => o.split('\n').filter((l) => /^(routes .*: trainset \(not gating\)|fixtures )/.test(l)).sort()
+    expect(notes(merged.output).length).toBeGreaterThan(0)
+    expect(notes(merged.output)).toEqual(notes(whole))
+  })
 
   test('a program change that lowers scores fails, naming the regressed cases and the mean vs the baseline', async () => {
     const dir = project()
@@ -50,31 +77,29 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(r.output).toMatch(/case "duplicate-charge-1" of block "routes support tickets" regressed: score 0 vs baseline 1/)
     expect(r.output).toMatch(/block "routes support tickets": mean 0\.\d+ on devset dropped below the baseline 0\.531 \(tolerance 0\)\. Regressed cases: .*"duplicate-charge-1" 1 → 0/)
     expect(hashTree(dir)).toEqual(before)
-  }, 60_000)
+  })
 
-  test('a case without a recorded LM response fails in CI with the command to record it', async () => {
+  // One run covers two files: tickets.test.ts has a case with no recording, billing.test.ts a block
+  // with no snapshot (the new case is appended, outside billing's slice of the same rows).
+  test('in CI, a case without a recorded LM response and a block without a snapshot each fail with the command that fixes it', async () => {
     const dir = project()
     const file = join(dir, 'cases.json')
     const cases = JSON.parse(readFileSync(file, 'utf8')) as { train: Array<Record<string, string>> }
     cases.train.push({ id: 'brand-new', ticket: 'Where can I change the language of the invoices?', queue: 'billing' })
     writeFileSync(file, JSON.stringify(cases, null, 2))
-    const r = await run(dir, ['run', 'tickets.test.ts'], { env: { CI: 'true' } })
+    const snap = join(dir, '__snapshots__', 'billing.test.ts.simba.json')
+    writeFileSync(snap, readFileSync(snap, 'utf8').replace('"routes tickets (small)"', '"renamed block"'))
+    const r = await run(dir, ['run'], { env: { CI: 'true' } })
     expect(r.code).toBe(1)
+    // tickets.test.ts: the case without a recording
     expect(r.output).toContain('case "brand-new" of block "routes support tickets" failed')
     expect(r.output).toMatch(/npx vitest run [^\n]*locally/)
     expect(r.output).toContain('fixtures tickets.test.ts: 50 replayed, 0 recorded, 1 missing')
-  }, 60_000)
-
-  test('CI with no snapshot for a block fails with the command to create it', async () => {
-    const dir = project()
-    const file = join(dir, '__snapshots__', 'billing.test.ts.simba.json')
-    writeFileSync(file, readFileSync(file, 'utf8').replace('"routes tickets (small)"', '"renamed block"'))
-    const r = await run(dir, ['run', 'billing.test.ts'], { env: { CI: 'true' } })
-    expect(r.code).toBe(1)
+    // billing.test.ts: the block without a snapshot
     expect(r.output).toContain('no program snapshot for block "routes tickets (small)" in __snapshots__/billing.test.ts.simba.json')
     expect(r.output).toContain('npx vitest-simba --optimize -u')
     expect(r.output).toContain('obsolete blocks "renamed block"')
-  }, 60_000)
+  })
 
   test('an obsolete block is reported, then pruned on -u (the rest of the file stays byte-identical)', async () => {
     const dir = project()
@@ -94,7 +119,7 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(u.code, u.output).toBe(0)
     expect(u.output).toContain('pruned obsolete blocks "old block"')
     expect(readFileSync(file, 'utf8')).toBe(original)
-  }, 60_000)
+  })
 
   test('invalid plugin and block options give the documented errors', async () => {
     const dir = project()
@@ -113,5 +138,5 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
     expect(r2.output).toContain('describe.optimize("routes tickets (small)"): invalid options')
     expect(r2.output).toContain('option "trainset": needs at least one case')
     expect(r2.output).toContain('option "tolerence"')
-  }, 60_000)
+  })
 })

@@ -64,7 +64,7 @@ describe('dependencies are loaded only where they are needed', () => {
     expect(r2.code, r2.output).toBe(0)
     // msw 2 and 3: their interceptors, applied directly (msw itself is not loaded).
     expect(loaded(on.log).some((url) => url.includes('/msw/lib/node/')) || loaded(on.log, '@mswjs').some((url) => url.includes('/@mswjs/interceptors/'))).toBe(true)
-  }, 60_000)
+  })
 
   test("importing 'vitest-simba' does not load msw; a recorder started synchronously intercepts at once", async () => {
     const { dir, log } = project('off')
@@ -85,7 +85,7 @@ recorder.stop()
     expect(r.code, r.output).toBe(0)
     expect(readFileSync(join(dir, 'after-import.txt'), 'utf8')).toBe('false')
     expect(readFileSync(join(dir, 'status.txt'), 'utf8')).toBe(String(MISS_STATUS))
-  }, 60_000)
+  })
 
   test("Vitest's main process does not load zod to check usual plugin options; a wrong option still gets zod's message", async () => {
     const { dir, log } = project('off')
@@ -106,5 +106,5 @@ try {
     expect(r.code, r.output).toBe(0)
     expect(readFileSync(join(dir, 'zod-after-valid.txt'), 'utf8')).toBe('false')
     expect(readFileSync(join(dir, 'error.txt'), 'utf8')).toMatch(/simba\(\) option "fixtures\.mode": Invalid option: expected one of "auto"\|"replay"/)
-  }, 60_000)
+  })
 })

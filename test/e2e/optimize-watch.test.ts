@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { HANG_GUARD_MS } from '../helpers/wait.js'
 import { cleanEnv, copyProject, removeProject, requireBuild, ROOT } from './harness.js'
 
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0
@@ -20,7 +21,7 @@ function inTerminal(cwd: string, command: string, env: Record<string, string>, l
   let killed = false
   child.stdout.on('data', (c: Buffer) => (output += c.toString()))
   child.stderr.on('data', (c: Buffer) => (output += c.toString()))
-  // A safety limit, not a timing assertion: a watching Vitest never exits by itself.
+  // A hang guard, not a timing assertion: a watching Vitest never exits by itself.
   const timer = setTimeout(() => {
     killed = true
     if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
@@ -39,9 +40,9 @@ test.skipIf(!hasScript)('SIMBA_OPTIMIZE=1 vitest in a terminal runs once with a 
   const dir = copyProject('plain-function')
   dirs.push(dir)
   const vitest = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs')
-  const r = await inTerminal(dir, `"${process.execPath}" "${vitest}"`, { SIMBA_OPTIMIZE: '1' }, 45_000)
+  const r = await inTerminal(dir, `"${process.execPath}" "${vitest}"`, { SIMBA_OPTIMIZE: '1' }, HANG_GUARD_MS)
   expect(r.killed, r.output).toBe(false)
   expect(r.code, r.output).toBe(0)
   expect(r.output).toContain('[simba] optimize mode runs once, like `vitest run`')
   expect(r.output).not.toContain('Waiting for file changes')
-}, 60_000)
+})

@@ -24,7 +24,7 @@ describe('vitest-simba e2e: a plain async-function program (regression tests onl
     expect(scoreTable(r.output).join('\n')).toMatch(/shouts the question\s+trainset\s+4\s+0\.750\s+0\.750\s+\+0\.000\s+0\s+0\s+0\/0/)
     expect(r.output).not.toContain('nothing to optimize')
     expect(hashTree(dir)).toEqual(before)
-  }, 60_000)
+  })
 
   test('a regression of the function fails in CI, naming the case', async () => {
     const dir = project()
@@ -36,7 +36,7 @@ describe('vitest-simba e2e: a plain async-function program (regression tests onl
     expect(r.output).toContain('case "one" of block "shouts the question" regressed: score 0 vs baseline 1 (trainset)')
     expect(r.output).toMatch(/Tests\s+2 failed \| 3 passed \(5\)/) // the case and the mean gate
     expect(hashTree(dir)).toEqual(before)
-  }, 60_000)
+  })
 
   test('--optimize (and --optimize -u) skips optimization with a note, still runs the cases, writes nothing', async () => {
     const dir = project()
@@ -50,6 +50,6 @@ describe('vitest-simba e2e: a plain async-function program (regression tests onl
       expect(r.output).toMatch(/Tests\s+5 passed \(5\)/)
       expect(hashTree(dir)).toEqual(before)
     }
-  }, 60_000)
+  })
 })
 

@@ -31,5 +31,5 @@ describe("vitest-simba e2e: the README's main command", () => {
     expect(r.output).toMatch(/npm run optimize finished in [\d.]+ s \(\d+ simulator requests\)/)
 
     expect(hashTracked(folders)).toEqual(before)
-  }, 180_000)
+  })
 })

@@ -36,7 +36,7 @@ describe('vitest-simba e2e: --report', () => {
     expect(html).toContain('Regression report: tickets.test.ts')
     expect(html.match(/<tr data-filters=/g)).toHaveLength(block?.cases.length ?? -1)
     expect(treeWithout(dir, 'simba-report')).toEqual(before)
-  }, 90_000)
+  })
 
   test('--optimize --report=dir: trajectory, program changes, both programs\' answers, usage against the forecast; snapshot untouched', async () => {
     const dir = copyProject('tickets')
@@ -96,5 +96,5 @@ export default defineConfig({ test: { projects: [
     expect([a.file, a.blocks.map((x) => x.block)]).toEqual(['a/x.test.ts', ['block of a']])
     expect([b.file, b.blocks.map((x) => x.block)]).toEqual(['b/x.test.ts', ['block of b']])
     expect(existsSync(join(dir, 'simba-report', 'b', 'b', 'x.test.ts.report.html'))).toBe(true)
-  }, 90_000)
+  })
 })

@@ -109,7 +109,7 @@ describe('vitest-simba e2e: reporters carry the scores', () => {
     // The per-block mean test carries the block meta.
     const mean = tests.find((t) => t.title === 'mean score' && t.ancestorTitles[0] === 'routes support tickets')
     expect(mean?.meta.simba).toMatchObject({ kind: 'block', split: 'devset', cases: 32, mean: 0.53125, baseline: 0.53125, regressed: [], improved: [] })
-  }, 60_000)
+  })
 
   test('--reporter=junit on stdout is well-formed XML and holds each case score as a property', async () => {
     const dir = copyProject('tickets')
@@ -129,5 +129,5 @@ describe('vitest-simba e2e: reporters carry the scores', () => {
     expect(xml).toMatch(/name="routes support tickets &gt; devset &gt; duplicate-charge-1"[^>]*>\s*<properties>\s*<property name="known-failing" value="known-failing: score 0 \(baseline 0\)">/)
     expect(xml).toContain('value="mean 0.531 on devset (baseline 0.531)"')
     expect(xml.match(/value="[a-z-]+: score [\d.]+ \(baseline [\d.]+\)"/g)).toHaveLength(56)
-  }, 60_000)
+  })
 })

@@ -54,4 +54,4 @@ test('-u -t alpha re-records alpha and keeps the entry of the filtered-out beta'
   expect(echoes()).toEqual(['alpha', 'beta'])
   const replay = await run(dir, ['run'], { env: { ...env, CI: 'true' } })
   expect(replay.code, replay.output).toBe(0)
-}, 30_000)
+})

@@ -22,7 +22,7 @@ beforeAll(() => {
   if (!existsSync(resolve(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)')
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
   files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path).sort()
-}, 60_000)
+})
 
 describe('the packed tarball', () => {
   it('holds every exports and bin target', () => {

@@ -158,6 +158,7 @@ describe('SIMBA RNG draw order', () => {
     // The setup exercises what the test is about: a reshuffle, failed rules, extra buckets processed.
     expect(draws.filter(([k]) => k === 'shuffle').length).toBeGreaterThan(1)
     const steps = res.trialLogs.steps
+    expect(steps.length).toBeGreaterThan(0)
     expect(steps.every((s) => s.candidates.some((c) => c.outcome === 'failed' && /unavailable/.test(c.reason ?? '')))).toBe(true)
     expect(steps.every((s) => s.candidates.length > N + 1)).toBe(true)
     for (const s of steps) {

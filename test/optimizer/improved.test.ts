@@ -107,6 +107,7 @@ describe('rulesAtDemoCap', () => {
     const on = (await run(true)).trialLogs.steps[0]!.candidates
     const off = (await run(false)).trialLogs.steps[0]!.candidates
     expect(off.some((c) => c.strategy === 'append_a_demo')).toBe(true)
+    expect(on.length).toBeGreaterThan(0)
     expect(on.every((c) => c.strategy === 'append_a_rule')).toBe(true)
     expect(on.map((c) => [c.sourceId, c.droppedDemos])).toEqual(off.map((c) => [c.sourceId, c.droppedDemos]))
   })

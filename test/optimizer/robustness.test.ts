@@ -195,6 +195,7 @@ describe('the metric\'s third argument', () => {
         return trace === undefined ? exactMetric(ex, pred) : 0
       }
       const res = await simba(new Predict('word -> answer'), { ...base, maxSteps: 1, metric, trainset: uppercaseSet(8), lm: uppercaseLM(), seed: 3, metricTrace })
+      expect(seen.length).toBeGreaterThan(0)
       if (metricTrace) {
         expect(seen.every((t) => Array.isArray(t) && t.length === 1)).toBe(true)
         expect(res.trialLogs.steps[0]!.rolloutMean).toBe(0)

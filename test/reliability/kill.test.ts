@@ -5,7 +5,7 @@
  * write's temp file or lock (counted as `leftAtKill`), which the next writer of the file removes. `SIMBA_KILLS` sets the number of kills (default 20; `npm run reliability:kills` runs 200).
  */
 import { spawn } from 'node:child_process'
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { parseFixtureText } from '../../src/recording/file.js'
@@ -43,44 +43,72 @@ function fixturesMtime(dir: string): number {
 }
 
 /**
+ * Whether any process of the group led by `pgid` can still write: a live member that is not a
+ * zombie (on Linux, read from /proc; a killed worker's zombie may wait a while for its reaper).
+ */
+function groupAlive(pgid: number): boolean {
+  if (!existsSync('/proc/self/stat')) {
+    try {
+      process.kill(-pgid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    let stat: string
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+    } catch {
+      continue // gone meanwhile
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces, so read after its closing parenthesis.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true
+  }
+  return false
+}
+
+/**
  * Runs the bin in its own process group and kills the group `delayMs` after it starts or, with
  * `afterFirstWrite`, that long after it first wrote a fixture file (so the kill lands mid-recording).
- * Resolves true when the kill ended the run (false when it had already finished).
+ * Resolves once no process of the group is left (so nothing writes during the check): true when
+ * the kill ended the run, false when it had already finished.
  */
 function killAfter(dir: string, delayMs: number, signal: 'SIGKILL' | 'SIGINT', args: string[], afterFirstWrite: boolean): Promise<boolean> {
   const env = cleanEnv({ OPENAI_BASE_URL: sim.url(), OPENAI_API_KEY: 'sk-local-simulator-key-000' })
   const before = fixturesMtime(dir)
   const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: 'ignore', detached: true })
+  const pid = child.pid as number
   return new Promise((resolve) => {
-    const kill = (): void => {
+    const kill = (by: NodeJS.Signals = signal): void => {
       try {
-        process.kill(-(child.pid as number), signal)
+        process.kill(-pid, by)
       } catch {
         // already finished
       }
     }
-    let timer: NodeJS.Timeout
+    let timer: NodeJS.Timeout | undefined
+    let poll: NodeJS.Timeout | undefined
     if (afterFirstWrite) {
-      const poll = setInterval(() => {
+      // Polls for a condition (the first fixture write), however long the run takes to get there.
+      poll = setInterval(() => {
         if (fixturesMtime(dir) <= before) return
         clearInterval(poll)
-        timer = setTimeout(kill, delayMs)
+        timer = setTimeout(() => kill(), delayMs)
       }, 20)
-      timer = setTimeout(() => clearInterval(poll), 60_000)
-      child.on('exit', () => clearInterval(poll))
-    } else timer = setTimeout(kill, delayMs)
+    } else timer = setTimeout(() => kill(), delayMs)
     child.on('exit', (_code, by) => {
+      clearInterval(poll)
       clearTimeout(timer)
-      // SIGINT lets Vitest wind down; make sure nothing of the group outlives the check.
-      setTimeout(() => {
-        try {
-          process.kill(-(child.pid as number), 'SIGKILL')
-        } catch {
-          // gone
-        }
-        // Signals are delivered asynchronously: give the group's workers time to die before the check.
-        setTimeout(() => resolve(by !== null), 500)
-      }, 200)
+      // SIGINT lets Vitest wind down, and signals reach the group's workers asynchronously: end
+      // whatever is left, then wait until the whole group is gone before the files are checked.
+      const reap = setInterval(() => {
+        if (groupAlive(pid)) return kill('SIGKILL')
+        clearInterval(reap)
+        resolve(by !== null)
+      }, 20)
     })
   })
 }
@@ -139,5 +167,5 @@ describe('interrupted optimization runs', () => {
     expect(report).toEqual({ ...report, kills: KILLS, corrupt: 0, orphans: 0 })
     // Recordings made before a kill are on disk (written as they arrive), not lost with the process.
     expect(report.keptFresh).toBeGreaterThan(0)
-  }, 600_000)
+  }, Math.max(900_000, KILLS * 45_000)) // a hang guard that grows with SIMBA_KILLS (`npm run reliability:kills` runs 200)
 })

@@ -19,6 +19,9 @@ import { support } from '../testing/helpers.js'
 import { startRecorder, tempDir, text } from '../recording/support.js'
 
 const N = 2000
+const HANGS = 4
+/** A hang guard per request: only the injected hangs reach it, never a slow valid reply. */
+const TIMEOUT_MS = 20_000
 let sim: Simulator
 let cleanup: () => void
 let dir: string
@@ -30,7 +33,10 @@ beforeAll(async () => {
   const rate = (kind: string, r: number, extra: object = {}) => ({ kind, rate: r, seed: `load-${kind}`, ...extra })
   sim = await startSimulator({
     worlds: [support],
-    faults: [rate('429', 0.025, { retryAfterMs: 5 }), rate('500', 0.025), rate('hang', 0.01), rate('truncated-sse', 0.02), rate('malformed-json', 0.02)] as never,
+    // Hangs: a few requests that never answer, so the client's timeout and retry are exercised. The
+    // timeout must be far above what a valid request takes on a busy machine (there every request
+    // waits seconds for its turn), so a hang costs a long slot: a few hangs, not 1% of 2,000.
+    faults: [rate('429', 0.025, { retryAfterMs: 5 }), rate('500', 0.035), { kind: 'hang', times: HANGS }, rate('truncated-sse', 0.02), rate('malformed-json', 0.02)] as never,
   })
   const t = tempDir()
   cleanup = t.cleanup
@@ -58,7 +64,7 @@ test(`${N} concurrent evaluations with 10% mixed faults: every case accounted fo
   const file = join(dir, 'fixtures', 'load.test.ts.lm.json')
   const recorder = startRecorder({ mode: 'record-missing', hosts: [sim.url] })
   await recorder.useFile(file, 'load.test.ts')
-  const lm = new LM({ model: 'sim-1', baseURL: sim.url, apiKey: 'sk-local-test-key', maxRetries: 4, retryBaseDelayMs: 1, maxRetryDelayMs: 20, timeoutMs: 5_000, concurrency: 32, cache: false })
+  const lm = new LM({ model: 'sim-1', baseURL: sim.url, apiKey: 'sk-local-test-key', maxRetries: 4, retryBaseDelayMs: 1, maxRetryDelayMs: 20, timeoutMs: TIMEOUT_MS, concurrency: 32, cache: false })
   const live = await evaluate(new Predict(route), examples, metric, { concurrency: 32, settings: { lm }, maxErrors: N })
   const stats = await recorder.flush({ final: true })
   recorder.stop()
@@ -68,6 +74,8 @@ test(`${N} concurrent evaluations with 10% mixed faults: every case accounted fo
   const errored = live.cases.filter((c) => c.error !== undefined).length
   const faults = sim.stats().faults
   expect(Object.values(faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(N * 0.04)
+  // The hangs happened and the client gave up on each and retried.
+  expect(faults['hang']).toBe(HANGS)
   expect(unhandled).toEqual([])
 
   // Only valid responses were recorded, one per successful case.
@@ -96,4 +104,4 @@ test(`${N} concurrent evaluations with 10% mixed faults: every case accounted fo
     else expect(b?.error).toBeDefined()
   }
   console.log(`[load] ${N} cases, faults ${JSON.stringify(faults)}, errored after retries ${errored}, recorded ${entries.length}`)
-}, 120_000)
+})

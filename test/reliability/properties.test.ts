@@ -13,41 +13,65 @@ import { ChatAdapter } from '../../src/core/adapter/chat.js'
 import { JSONAdapter } from '../../src/core/adapter/json.js'
 import { signature } from '../../src/core/signature/signature.js'
 import { AdapterParseError, isSimbaError } from '../../src/errors.js'
-import { parseFixtureText } from '../../src/recording/file.js'
+import { FIXTURE_VERSION, parseFixtureText, serializeFixtureFile } from '../../src/recording/file.js'
 import { caseStatus } from '../../src/vitest/runtime/compare.js'
 import { toCases } from '../../src/vitest/runtime/cases.js'
 import { startScriptedServer, type ScriptedServer } from '../helpers/openai-server.js'
 import { KEY_EXAMPLES } from '../recording/key-examples.js'
 import { startRecorder, tempDir } from '../recording/support.js'
-import { listFiles } from '../e2e/harness.js'
+import { listFiles, ROOT } from '../e2e/harness.js'
 
 describe('adapters never leak an untyped failure', () => {
-  const sig = signature({
-    inputs: { q: z.string() },
-    outputs: { answer: z.string(), n: z.number(), ok: z.boolean(), pick: z.enum(['a', 'b']), items: z.array(z.string()).optional() },
-  })
+  const outputs = { answer: z.string(), n: z.number(), ok: z.boolean(), pick: z.enum(['a', 'b']), items: z.array(z.string()).optional() }
+  const sig = signature({ inputs: { q: z.string() }, outputs })
+  /** What a successful parse must return: the declared output fields with their declared types, nothing else. */
+  const parsedShape = z.object(outputs).strict()
+  const value = fc.record({ answer: fc.stringMatching(/^[a-z]{1,12}$/), n: fc.integer({ min: -1000, max: 1000 }), ok: fc.boolean(), pick: fc.constantFrom('a' as const, 'b' as const) })
+  type Value = { answer: string; n: number; ok: boolean; pick: 'a' | 'b' }
+  /** A well-formed reply for each adapter, so the success branch is exercised too. */
+  const wellFormed: Record<string, (v: Value) => string> = {
+    chat: (v) => `${Object.entries(v).map(([k, x]) => `[[ ## ${k} ## ]]\n${String(x)}`).join('\n\n')}\n\n[[ ## completed ## ]]`,
+    json: (v) => JSON.stringify(v),
+  }
   test.each([
     ['chat', new ChatAdapter()],
     ['json', new JSONAdapter()],
-  ])('%s: arbitrary reply text parses to values or throws a typed AdapterParseError', (_name, adapter) => {
+  ])('%s: arbitrary reply text parses to the declared fields or throws a typed AdapterParseError', (name, adapter) => {
+    const format = wellFormed[name] as (v: Value) => string
     const reply = fc.oneof(
       fc.string(),
       fc.string({ unit: 'grapheme' }),
       fc.json(),
       fc.array(fc.constantFrom('[[ ## answer ## ]]', '[[ ## n ## ]]', '3', 'true', '{', '}', '```json', '[[ ## completed ## ]]', 'a', '"x"'), { maxLength: 12 }).map((p) => p.join('\n')),
+      value.map(format),
     )
+    const seen = { parsed: 0, refused: 0 }
     fc.assert(
       fc.property(reply, (text) => {
+        let out: Record<string, unknown> | undefined
         try {
-          const out = adapter.parse(sig, text, 'p')
-          expect(typeof out).toBe('object')
+          out = adapter.parse(sig, text, 'p')
         } catch (error) {
           expect(error).toBeInstanceOf(AdapterParseError)
           expect((error as AdapterParseError).code).toBe('SIMBA_ADAPTER_PARSE')
+          seen.refused++
+          return
         }
+        expect(parsedShape.safeParse(out).success, JSON.stringify(out)).toBe(true)
+        seen.parsed++
       }),
       { numRuns: 400 },
     )
+    // Both branches ran: the property is not vacuously true of one kind of input.
+    expect(seen.parsed).toBeGreaterThan(0)
+    expect(seen.refused).toBeGreaterThan(0)
+  })
+  test.each([
+    ['chat', new ChatAdapter()],
+    ['json', new JSONAdapter()],
+  ])('%s: a well-formed reply parses back to exactly its values', (name, adapter) => {
+    const format = wellFormed[name] as (v: Value) => string
+    fc.assert(fc.property(value, (v) => void expect(adapter.parse(sig, format(v), 'p')).toEqual(v)), { numRuns: 100 })
   })
 })
 
@@ -56,19 +80,34 @@ describe('fixture files', () => {
     const { dir, cleanup } = tempDir()
     try {
       const file = join(dir, 'x.test.ts.lm.json')
+      // Valid files too (any subset of a committed fixture file's entries), so the success branch is exercised.
+      const committed = parseFixtureText('billing.test.ts.lm.json', readFileSync(join(ROOT, 'fixtures', 'projects', 'tickets', 'fixtures', 'billing.test.ts.lm.json'), 'utf8'))
+      const valid = fc.subarray(Object.keys(committed.entries)).map((keys) => serializeFixtureFile(Object.fromEntries(keys.map((k) => [k, committed.entries[k]!]))))
+      const seen = { parsed: 0, refused: 0 }
       fc.assert(
-        fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1')), fc.json(), fc.string()), (text) => {
+        fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1')), fc.json(), fc.string(), valid), (text) => {
           writeFileSync(file, text)
+          let data: ReturnType<typeof parseFixtureText>
           try {
-            parseFixtureText(file, text)
+            data = parseFixtureText(file, text)
           } catch (error) {
             expect(isSimbaError(error)).toBe(true)
             expect((error as { code: string }).code).toMatch(/^SIMBA_FIXTURE_(CORRUPT|VERSION)$/)
             expect((error as Error).message).toContain(file)
+            seen.refused++
+            return
           }
+          // Parsed: a current-version file whose entries survive a write and a re-read unchanged.
+          expect(data.version).toBe(FIXTURE_VERSION)
+          expect(Object.keys(data.entries).sort()).toEqual(Object.keys((JSON.parse(text) as { entries: object }).entries).sort())
+          expect(parseFixtureText(file, serializeFixtureFile(data.entries))).toEqual(data)
+          seen.parsed++
         }),
         { numRuns: 300 },
       )
+      // Both branches ran: the property is not vacuously true of one kind of input.
+      expect(seen.parsed).toBeGreaterThan(0)
+      expect(seen.refused).toBeGreaterThan(0)
     } finally {
       cleanup()
     }

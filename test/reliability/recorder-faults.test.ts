@@ -14,7 +14,8 @@ import { FixtureFileStore } from '../../src/recording/store.js'
 import type { FaultPlan } from '../../src/testing/sim/faults.js'
 import { startSimulator, type Simulator } from '../../src/testing/sim/server.js'
 import { support, wireMessages } from '../testing/helpers.js'
-import { client, sleep, startRecorder, tempDir, text } from '../recording/support.js'
+import { waitUntil } from '../helpers/wait.js'
+import { client, startRecorder, tempDir, text } from '../recording/support.js'
 
 let sim: Simulator | undefined
 let recorder: FixtureRecorder | undefined
@@ -105,7 +106,7 @@ describe('recordings are never lost', () => {
     for (const t of tickets) await c.chat.completions.create({ model: 'm', temperature: 0, messages: messages(t) })
     const hung = c.chat.completions.create({ model: 'm', temperature: 0, messages: messages(stall) }, { timeout: 60_000 }).catch(() => 'gave up')
     // Written as they arrive, before any flush (a killed run keeps them).
-    for (let i = 0; i < 50 && Object.keys(entries(file)).length < tickets.length; i++) await sleep(50)
+    await waitUntil(`${tickets.length} entries in ${file}`, () => Object.keys(entries(file)).length >= tickets.length)
     expect(Object.keys(entries(file))).toHaveLength(tickets.length)
     const stats = await recorder!.flush({ final: true })
     expect(stats).toMatchObject({ recorded: tickets.length, notRecorded: 1 })

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { listFiles, run, scoreTable, useSimulatorProjects, writeProject } from '../e2e/harness.js'
+import { HANG_GUARD_MS } from '../helpers/wait.js'
 
 const dirs: string[] = []
 const sim = useSimulatorProjects(dirs)
@@ -53,7 +54,7 @@ const route = signature({
   inputs: { ticket: z.string().describe("The customer's message"), lang: z.string().describe('Language code') },
   outputs: { queue: z.enum(['billing', 'technical', 'account', 'shipping', 'security', 'other']) },
 })
-const lm = new LM({ model: 'sim-1', baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY ?? 'test-key', maxRetries: 0 })
+const lm = new LM({ model: 'sim-1', baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY ?? 'test-key', maxRetries: 0, timeoutMs: 600_000 })
 ${blocks
   .map(
     (name) => `describe.optimize(${JSON.stringify(name)}, {
@@ -116,7 +117,7 @@ describe.concurrent('trust rules end to end', () => {
     expect(lines).toEqual(['Pick the queue for the ticket. ', 'Prefer billing when money is mentioned.'])
     const again = await run(dir, ['run'], { env: { CI: 'true' } })
     expect(again.code, again.output).toBe(0)
-  }, 120_000)
+  })
 
   test('rule 2: re-ordering a split changes no verdict (rows whose first input repeats keep their identity); identical inputs are an error', async () => {
     const dir = project('trust-order')
@@ -137,7 +138,7 @@ describe.concurrent('trust rules end to end', () => {
     const dup = await run(dir, ['run'], { env: { CI: 'true' } })
     expect(dup.code).toBe(1)
     expect(dup.output).toMatch(/trainset rows #0 and #4 have identical inputs .*Give them ids/)
-  }, 120_000)
+  })
 
   test('rules 3 and 4: a key in the data reaches no file and no printed line; scores outside [0, 1] are errors, never averaged in', async () => {
     const secret = 'sk-proj-' + 'Zq9xW2vB7nM4kL1pR8tY5uI3oE6aS0dF'.repeat(3)
@@ -181,21 +182,40 @@ describe.concurrent('trust rules end to end', () => {
     const named = json.testResults.find((f) => f.name.endsWith('named.test.ts'))
     expect(named?.status).toBe('failed')
     expect(named?.message).toContain('describe.optimize("routes My API key [masked OpenAI-style key (sk-…)] stopped working"): the block name holds')
-  }, 120_000)
+  })
 
   test('rule 5: two runs updating the same test file at once (-t alpha, -t beta) both land: fixtures and snapshot merge', async () => {
-    // A slow metric keeps both runs in flight together: each reads the files before the other writes.
-    const slow = 'async (ex, pred) => { await new Promise((r) => setTimeout(r, 2000)); return pred.queue === ex.data.queue ? 1 : 0 }'
-    const dir = project('trust-concurrent', { 'trust.test.ts': testFile({ blocks: ['alpha', 'beta'], instructions: 'Route the ticket.', metric: slow }) })
+    // A barrier in the metric holds each run until the other has reached its metric too: by then
+    // both have read the fixture and snapshot files and neither has written its snapshot, so the
+    // runs overlap however the machine schedules them (a fixed sleep only made that likely).
+    const metric = 'async (ex, pred) => { await bothRunsHere(); return pred.queue === ex.data.queue ? 1 : 0 }'
+    const barrier = `import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+let met
+function bothRunsHere() {
+  const dir = new URL('./barrier/', import.meta.url)
+  return (met ??= (async () => {
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(new URL(String(process.pid), dir), '')
+    const deadline = Date.now() + ${HANG_GUARD_MS}
+    while (readdirSync(dir).length < 2) {
+      if (Date.now() > deadline) throw new Error('the other run never reached its metric')
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  })())
+}
+`
+    const dir = project('trust-concurrent', { 'trust.test.ts': testFile({ blocks: ['alpha', 'beta'], instructions: 'Route the ticket.', metric, extra: barrier }) })
     const [a, b] = await Promise.all([run(dir, ['run', '-t', 'alpha'], { env: local() }), run(dir, ['run', '-t', 'beta'], { env: local() })])
     expect(a?.code, a?.output).toBe(0)
     expect(b?.code, b?.output).toBe(0)
+    // Both runs passed the barrier: they did overlap.
+    expect(readdirSync(join(dir, 'barrier'))).toHaveLength(2)
     expect(Object.keys(snapshot(dir).blocks).sort()).toEqual(['alpha', 'beta'])
     expect(readdirSync(join(dir, 'fixtures')).filter((n) => n.endsWith('.tmp') || n.endsWith('.lock'))).toEqual([])
     // Both blocks replay in CI: nothing either run recorded was lost.
     const ci = await run(dir, ['run'], { env: { CI: 'true' } })
     expect(ci.code, ci.output).toBe(0)
-  }, 120_000)
+  })
 
   test('rule 7: the plugin leaves requests to other hosts alone (a test of the user talking to its own server passes)', async () => {
     const server = createServer((_req, res) => res.end('pong'))
@@ -215,5 +235,5 @@ test('my own server', async () => {
     } finally {
       server.close()
     }
-  }, 60_000)
+  })
 })

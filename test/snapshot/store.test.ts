@@ -144,18 +144,37 @@ describe('SnapshotStore', () => {
     const fc = (await import('fast-check')).default
     const file = tmpFile()
     mkdirSync(file.replace(/[^/]+$/, ''), { recursive: true })
+    const source = { hash: 'sh', predictors: { self: { signature: 'q: string -> a: string', signatureHash: 's', instructions: ['Do it.'], demos: 0, demosHash: 'd' } } }
+    // Valid files too (a few blocks with any names and means), so the success branch is exercised.
+    const valid = fc
+      .dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.double({ min: 0, max: 1, noNaN: true }), { maxKeys: 4 })
+      .map((means) => serializeSnapshot({ version: 2, blocks: Object.fromEntries(Object.entries(means).map(([name, mean]) => [name, { ...block(mean), source }])) }))
+    const seen = { loaded: 0, refused: 0 }
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')), fc.json(), fc.string()), (text) => {
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')), fc.json(), fc.string(), valid), (text) => {
         writeFileSync(file, text)
+        let store: SnapshotStore
         try {
-          SnapshotStore.load(file, 'none')
+          store = SnapshotStore.load(file, 'none')
         } catch (error) {
           expect((error as { code?: string }).code).toMatch(/^SIMBA_SNAPSHOT_(CORRUPT|VERSION)$/)
           expect((error as Error).message).toContain('a.test.ts.simba.json')
+          seen.refused++
+          return
         }
+        // Loaded: the text was a snapshot object, and the store holds exactly its blocks.
+        const json = JSON.parse(text) as { version: unknown; blocks: Record<string, unknown> }
+        expect([1, 2]).toContain(json.version)
+        expect(store.existed).toBe(true)
+        expect(store.names()).toEqual(Object.keys(json.blocks).sort())
+        for (const name of store.names()) expect(store.get(name)?.baseline.mean).toBe((json.blocks[name] as BlockSnapshot).baseline.mean)
+        seen.loaded++
       }),
       { numRuns: 300 },
     )
+    // Both branches ran: the property is not vacuously true of one kind of input.
+    expect(seen.loaded).toBeGreaterThan(0)
+    expect(seen.refused).toBeGreaterThan(0)
   })
   test('a block written and pruned again before any flush leaves no file and no error', () => {
     const file = tmpFile()

@@ -2,6 +2,7 @@ import { APIConnectionTimeoutError, APIError } from 'openai'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { FaultPlan } from '../../src/testing/sim/faults.js'
 import { startSimulator, type Simulator } from '../../src/testing/sim/server.js'
+import { waitUntil } from '../helpers/wait.js'
 import { client, support, wireMessages } from './helpers.js'
 
 let sim: Simulator | undefined
@@ -68,7 +69,8 @@ describe('faults', () => {
   it('close() does not wait for a hung request', async () => {
     const s = await start({ kind: 'hang' })
     const pending = call(s).catch((e: unknown) => e)
-    await new Promise((r) => setTimeout(r, 30))
+    // The request is in flight once the simulator has chosen its fault (and will never answer it).
+    await waitUntil('the simulator to receive the request', () => s.stats().faults['hang'] === 1)
     await s.close()
     expect(await pending).toBeInstanceOf(Error)
   })

@@ -47,9 +47,9 @@ export function field(text: string, name: string): string | undefined {
   return m?.[1]?.trim()
 }
 
-/** An openai SDK client on the simulator (no retries unless asked). */
+/** An openai SDK client on the simulator (no retries unless asked; a timeout that only catches a hang, never a slow machine). */
 export function client(url: string, maxRetries = 0): OpenAI {
-  return new OpenAI({ baseURL: url, apiKey: 'x', maxRetries, timeout: 5000 })
+  return new OpenAI({ baseURL: url, apiKey: 'x', maxRetries, timeout: 60_000 })
 }
 
 /** Asks the simulator to route one ticket; returns the reply text. */

@@ -53,4 +53,4 @@ test('SIMBA raises the held-out score on the expense-categories world', async ()
   expect(program.state()).toEqual(new ChainOfThought(categorize).state())
   const learned = result.program.state()['predict']!
   expect(learned.instructions.length + learned.demos.length).toBeGreaterThan(categorize.instructions.length)
-}, 90_000)
+})

@@ -5,6 +5,7 @@ import { LM } from '../../../src/core/lm/lm.js'
 import { createLimiter } from '../../../src/internal/concurrency/limiter.js'
 import { startScriptedServer } from '../../helpers/openai-server.js'
 import type { ScriptedServer } from '../../helpers/openai-server.js'
+import { waitUntil } from '../../helpers/wait.js'
 
 let server: ScriptedServer | undefined
 afterEach(async () => {
@@ -14,25 +15,35 @@ afterEach(async () => {
 
 const msg = (content: string) => ({ messages: [{ role: 'user' as const, content }] })
 
+/**
+ * A server-side barrier: holds an answer until `limit` requests are being answered at once (or
+ * every one of `total` requests has arrived), so a limiter that lets too many through is caught
+ * whatever the machine's speed, and one that lets too few through never passes by luck.
+ */
+const atLimit = (limit: number, total: number): Promise<unknown> =>
+  waitUntil(`${limit} requests in flight`, () => server!.inFlight >= limit || server!.requests.length >= total)
+
 describe('LM sharing: limiter, cache, rollout ids, usage', () => {
   test('the concurrency limit holds across copies', async () => {
-    server = await startScriptedServer({ reply: (b) => `re ${b.messages[0]?.content}`, latencyMs: 15 })
+    // Each answer waits until the limit is reached, so the test sees the limit reached and never
+    // exceeded, however slowly the calls arrive (a fixed latency only made overlap likely).
+    server = await startScriptedServer({ reply: async (b) => (await atLimit(3, 12), `re ${b.messages[0]?.content}`) })
     const lm = new LM({ model: 'm', baseURL: server.url, concurrency: 3, cache: false })
     const family = [lm, lm.copy({ temperature: 1 }), lm.copy({ rolloutId: 4 })]
     const calls = Array.from({ length: 12 }, (_, i) => family[i % 3]!.call(msg(`q${i}`)))
     const results = await Promise.all(calls)
     expect(results.map((r) => r.text)).toEqual(Array.from({ length: 12 }, (_, i) => `re q${i}`))
     expect(server.requests).toHaveLength(12)
-    expect(server.maxInFlight).toBeLessThanOrEqual(3)
+    expect(server.maxInFlight).toBe(3)
   })
 
   test('a shared limiter caps two unrelated LMs together', async () => {
-    server = await startScriptedServer({ reply: () => 'x', latencyMs: 15 })
+    server = await startScriptedServer({ reply: async () => (await atLimit(2, 8), 'x') })
     const limiter = createLimiter(2)
     const a = new LM({ model: 'a', baseURL: server.url, limiter, cache: false })
     const b = new LM({ model: 'b', baseURL: server.url, limiter, cache: false })
     await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).call(msg(`q${i}`))))
-    expect(server.maxInFlight).toBeLessThanOrEqual(2)
+    expect(server.maxInFlight).toBe(2)
   })
 
   test('identical concurrent calls are made once and share the answer', async () => {

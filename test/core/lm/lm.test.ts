@@ -88,12 +88,15 @@ describe('LM.call through the openai SDK', () => {
 
   test('timeouts become SIMBA_LM_TIMEOUT after the retries', async () => {
     const s = await serve(sequence('warm', hang()))
-    const parent = new LM({ model: 'm', baseURL: s.url, ...fast })
+    // The parent's timeout outlasts the suite's hang guard: a copy reusing the parent's client would
+    // fail this test by hanging, whatever the machine's speed.
+    const parent = new LM({ model: 'm', baseURL: s.url, timeoutMs: 3_600_000, ...fast })
     expect((await parent.call({ messages: [{ role: 'user', content: 'first' }] })).text).toBe('warm')
-    const lm = parent.copy({ timeoutMs: 60, maxRetries: 1 }) // must not reuse the parent's 60 s client
+    // Half a second: short, but long enough for a request to reach the server on a loaded machine.
+    const lm = parent.copy({ timeoutMs: 500, maxRetries: 1 }) // must not reuse the parent's client
     const err = (await lm.call(ask).catch((e: unknown) => e)) as LMError
     expect(err.code).toBe('SIMBA_LM_TIMEOUT')
-    expect(err.message).toContain('timeoutMs=60')
+    expect(err.message).toContain('timeoutMs=500')
     expect(err.message).toContain('gave up after 2 attempts')
     expect(s.requests).toHaveLength(3)
   })

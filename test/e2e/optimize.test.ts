@@ -1,0 +1,96 @@
+/**
+ * `vitest-simba --optimize` on the tickets project, end to end: a dry run shows progress and a
+ * proposal and changes no file; `--optimize -u` on two copies at once against one simulator writes
+ * byte-identical snapshots and fixtures (the same seed gives the same program, whatever the timing)
+ * and a better program; CI then passes from the recorded fixtures. One accepting run serves both
+ * the "accept" and the "determinism" promises.
+ */
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { ROOT, copyProject, hashTree, run, useSimulatorProjects } from './harness.js'
+
+const dirs: string[] = []
+const sim = useSimulatorProjects(dirs)
+const project = (): string => {
+  const d = copyProject('tickets')
+  dirs.push(d)
+  return d
+}
+
+const ORIGINAL = join(ROOT, 'fixtures', 'projects', 'tickets')
+/** 2024-03-01T12:00:00Z: pins the provenance date so the comparison cannot straddle midnight. */
+const EPOCH = '1709294400'
+
+const files = (dir: string, sub: string): Record<string, string> =>
+  Object.fromEntries(
+    readdirSync(join(dir, sub))
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, sub, f), 'utf8')]),
+  )
+
+interface Snap {
+  blocks: Record<string, { program: unknown; baseline: { devset: { mean: number }; mean: number }; provenance: { date: string; optimizer: string; seed?: number; settings?: Record<string, unknown> } }>
+}
+
+describe('vitest-simba e2e: optimize', () => {
+  test('--optimize shows progress and a diff and changes no file; -u on two copies writes the same better program; CI then passes from fixtures', async () => {
+    const a = project()
+    const b = project()
+    const env = { OPENAI_BASE_URL: sim.url(), OPENAI_API_KEY: 'test-key', SOURCE_DATE_EPOCH: EPOCH }
+
+    // A dry run: progress and the proposal, no file changed.
+    const before = hashTree(a)
+    const dry = await run(a, ['run', 'tickets.test.ts', '--optimize'], { bin: true, env })
+    expect(dry.code, dry.output).toBe(0)
+    expect(dry.output).toMatch(/\[simba\] routes support tickets: step 1 rollouts mean/)
+    // Progress and the proposal are plain lines of the plugin's reporter, not framed per test.
+    // (elapsed reads 42s, 1m05s or 1h02m: a busy machine may need more than a minute for a step)
+    expect(dry.output).toMatch(/\[simba\] routes support tickets: step 1 done: .*\(elapsed (\d+s|\d+m\d\ds|\d+h\d\dm) · ETA /)
+    expect(dry.output).not.toMatch(/stdout \| [^\n]*\n\[simba\]/)
+    expect(dry.output).not.toContain('simba-progress')
+    expect(dry.output).toContain('[simba] proposed program for "routes support tickets":')
+    expect(dry.output).toMatch(/demos: \d+ \(\d+ added, 0 removed\)/)
+    expect(dry.output).toMatch(/devset: 0\.\d+ vs snapshot 0\.531/)
+    expect(dry.output).toContain('proposal not written (run with -u to accept it)')
+    expect(hashTree(a)).toEqual(before)
+
+    // Accept on both copies at once against one simulator: the result must not depend on timing.
+    const [ra, rb] = await Promise.all([a, b].map((dir) => run(dir, ['run', '--optimize', '-u'], { bin: true, env })))
+    expect(ra?.code, ra?.output).toBe(0)
+    expect(rb?.code, rb?.output).toBe(0)
+    expect(ra?.output).toContain('snapshot written to __snapshots__/tickets.test.ts.simba.json')
+
+    const snapsA = files(a, '__snapshots__')
+    const snapsB = files(b, '__snapshots__')
+    expect(Object.keys(snapsA)).toEqual(['billing.test.ts.simba.json', 'tickets.test.ts.simba.json'])
+    expect(snapsB).toEqual(snapsA)
+
+    // SIMBA changed something: every file differs from the committed one, and the main block's
+    // program moved to one that scores better on the devset.
+    const original = files(ORIGINAL, '__snapshots__')
+    for (const [name, text] of Object.entries(snapsA)) expect(text, name).not.toBe(original[name])
+    const old = JSON.parse(original['tickets.test.ts.simba.json'] ?? '{}') as Snap
+    const next = JSON.parse(snapsA['tickets.test.ts.simba.json'] ?? '{}') as Snap
+    const block = next.blocks['routes support tickets']
+    expect(block?.program).not.toEqual(old.blocks['routes support tickets']?.program)
+    expect(block?.baseline.devset.mean).toBeGreaterThan(old.blocks['routes support tickets']?.baseline.devset.mean ?? 1)
+    expect(block?.provenance).toMatchObject({ optimizer: 'simba', seed: 1, date: '2024-03-01' })
+    // Provenance holds the settings the optimizer used: those passed and the defaults it applied.
+    expect(block?.provenance.settings).toMatchObject({ seed: 1, bsize: 6, numCandidates: 4, maxSteps: 6, maxDemos: 4, mode: 'improved', faithful: false, temperatureForCandidates: 0.02, maxErrors: null })
+
+    // Recorded LM fixtures agree too, apart from their wall-clock `recordedAt` stamps.
+    const stamp = /"recordedAt": "[^"]*"/g
+    const fixturesA = Object.values(files(a, 'fixtures')).map((t) => t.replace(stamp, ''))
+    const fixturesB = Object.values(files(b, 'fixtures')).map((t) => t.replace(stamp, ''))
+    expect(fixturesB).toEqual(fixturesA)
+
+    // CI replays the accepted program from the recorded fixtures and changes nothing.
+    const afterAccept = hashTree(a)
+    const ci = await run(a, ['run'], { env: { CI: 'true' } })
+    expect(ci.code, ci.output).toBe(0)
+    expect(ci.output).toMatch(/fixtures tickets\.test\.ts: \d+ replayed, 0 recorded, 0 missing, 0 unused, 0 live/)
+    expect(ci.output).toMatch(/fixtures billing\.test\.ts: \d+ replayed, 0 recorded, 0 missing, 0 unused, 0 live/)
+    expect(hashTree(a)).toEqual(afterAccept)
+  })
+})
