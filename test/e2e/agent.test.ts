@@ -153,5 +153,5 @@ describe('vitest-simba e2e: a ReAct agent with recorded tool calls', () => {
     // ... and the edited description makes the block's snapshot stale.
     expect(ci.output).toContain('SIMBA_SNAPSHOT_STALE')
     expect(ci.output).toMatch(/resolves order messages[^\n]*\n?[^\n]*predictor "react": (fields changed|field descriptions changed|instructions changed)/)
-  }, 120_000)
+  })
 })

@@ -47,7 +47,7 @@ test('an option neither the bin nor Vitest knows is refused (exit 2), with a sug
   expect(r.code, r.output).toBe(2)
   expect(r.stderr).toContain('vitest-simba: Unknown option `--reprot`. Did you mean `--report`?')
   expect(r.output).not.toContain('MARKER-VITEST-RAN')
-}, 30_000)
+})
 
 test('other arguments reach Vitest unchanged', async () => {
   const r = await run(dir, ['run', '--reporter=verbose', '-t', 'ran'], { bin: true })

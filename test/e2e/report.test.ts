@@ -66,7 +66,7 @@ describe('vitest-simba e2e: --report', () => {
     // No temp files left behind by the atomic writes; no other file changed.
     expect(readdirSync(join(dir, 'out', 'r')).filter((f) => f.endsWith('.tmp'))).toEqual([])
     expect(treeWithout(dir, 'out')).toEqual(before)
-  }, 120_000)
+  })
 
   test('two projects with a test file of the same name each get their own report', async () => {
     const testFile = (block: string, answer: string): string => `import { describe } from 'vitest-simba'

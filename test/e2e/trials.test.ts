@@ -109,5 +109,5 @@ describe('vitest-simba e2e: trials', () => {
     expect(gate?.failureMessages.join('\n')).toMatch(
       /block "routes with trials, degraded": mean 0\.\d{3} ± 0\.\d{3} on trainset dropped below the baseline 0\.\d{3} by 0\.\d{3}, more than the tolerance 0 and more than sampling noise explains \(permutation test p = 0\.\d{4} < 0\.025\)\. (Regressed cases|Cases that dropped most): "[^"]+" 0\.\d{3} → 0\.000/,
     )
-  }, 180_000)
+  })
 })

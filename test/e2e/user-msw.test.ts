@@ -69,4 +69,4 @@ test("a test file's own msw server: LM calls are recorded, then replayed under C
   expect(ci.code, ci.output).toBe(0)
   expect(ci.output).not.toContain('[MSW]')
   expect(server.requests.length).toBe(live)
-}, 60_000)
+})

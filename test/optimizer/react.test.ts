@@ -78,7 +78,7 @@ describe('SIMBA on a ReAct agent', () => {
         expect(Object.keys(d).sort()).toEqual(['augmented', 'message', 'next_thought', 'next_tool_args', 'next_tool_name', 'trajectory'])
         expect(String(d.trajectory).length).toBeLessThanOrEqual(60 + 40)
       }
-    }, 60_000)
+    })
   }
 
   it('appendADemo keeps the last react call (with its full trajectory, truncated) and the extract call', async () => {

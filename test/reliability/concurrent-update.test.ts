@@ -135,7 +135,7 @@ describe('two -u runs of one test file at once', () => {
     }
     expect(onDisk(file)).toEqual({ [key('2')]: 'a', [key('10')]: 'a', [key('11')]: 'a', [key('20')]: 'b' })
     expect(readdirSync(dirname(file)).filter((n) => n.endsWith('.tmp') || n.endsWith('.lock'))).toEqual([])
-  }, 60_000)
+  })
 
   test('any interleaving of two runs: every recording survives, only stale entries read by both are pruned', async () => {
     // Steps of the two runs: record entry n, write what was recorded, end the file (prune + write).

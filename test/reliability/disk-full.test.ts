@@ -141,7 +141,7 @@ describe('a full disk never replaces a good file', () => {
     }
     // The fixture error says which test file's recordings were not saved.
     expect(out['fixture']?.message).toContain('a.test.ts')
-  }, 60_000)
+  })
 })
 
 const PROJECT_TEST = `import { z } from 'zod'
@@ -184,5 +184,5 @@ describe('a run that cannot write its fixtures', () => {
     expect(left).not.toContain('fixtures/route.test.ts.lm.json')
     expect(left.filter((n) => n.endsWith('.tmp') || n.endsWith('.lock'))).toEqual([])
     removeProject(dir)
-  }, 120_000)
+  })
 })
