@@ -116,6 +116,23 @@ describe('recordings are never lost', () => {
     expect(await hung).toBe('gave up')
   })
 
+  test('a call given up by its caller is not shared: the retry of the same request is sent afresh and recorded', async () => {
+    const { url, file } = await setup([{ kind: 'hang', times: 1 }])
+    const c = client(url, { maxRetries: 0 })
+    const body = { model: 'm', temperature: 0, messages: messages('My invoice is wrong') }
+    const abort = new AbortController()
+    const first = c.chat.completions.create(body, { signal: abort.signal }).catch(() => 'gave up')
+    // The provider holds the first request; its caller gives up (as a client timeout would).
+    await waitUntil('the first request to hang', () => (sim!.stats().faults['hang'] ?? 0) === 1)
+    abort.abort()
+    expect(await first).toBe('gave up')
+    // The same request again: before, it joined the abandoned call and hung with it.
+    const second = await c.chat.completions.create(body, { timeout: 60_000 })
+    expect(second.choices[0]?.message.content).toContain('queue')
+    await recorder!.flush({ final: true })
+    expect(Object.keys(entries(file))).toHaveLength(1)
+  })
+
   test('two writers of one file merge their entries instead of the last one winning', async () => {
     const { url, file } = await setup()
     const c = client(url, { maxRetries: 0 })
