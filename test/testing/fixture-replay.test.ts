@@ -24,6 +24,8 @@ function lmFiles(dir: string): string[] {
 interface Entry {
   request: { body: { messages: RawMessage[]; temperature?: number; seed?: number; response_format?: unknown } }
   response: { body?: { system_fingerprint?: string; choices: Array<{ message: { content: string } }>; usage: unknown } }
+  /** The rollout (or trial) id the request was made under; the simulator saw it as a header. */
+  rolloutId?: number
 }
 
 const files = [...lmFiles(join(ROOT, 'fixtures/examples')), ...lmFiles(join(ROOT, 'fixtures/projects'))]
@@ -35,7 +37,7 @@ describe.each(files.map((f) => [f.slice(ROOT.length + 1), f]))('%s', (_, file) =
     expect(entries.length).toBeGreaterThan(0)
     for (const e of entries) {
       const body = e.request.body
-      const ctx = { temperature: body.temperature ?? 1, rollout: body.seed !== undefined ? String(body.seed) : '', salt: '0' }
+      const ctx = { temperature: body.temperature ?? 1, rollout: e.rolloutId !== undefined ? String(e.rolloutId) : body.seed !== undefined ? String(body.seed) : '', salt: '0' }
       const content = simulate(worlds, body.messages, body.response_format, ctx).content
       expect(content).toBe(e.response.body!.choices[0]!.message.content)
       expect(usageOf(body.messages.reduce((n, m) => n + messageText(m.content).length, 0), content)).toEqual(e.response.body!.usage)
