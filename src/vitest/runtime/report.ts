@@ -19,7 +19,7 @@ function projectFolder(name: string): string {
 }
 
 /**
- * Paths of a test file's report pages: `<dir>/<test file relative to the run's root>.report.{json,html}`,
+ * Paths of a test file's report pages: `<dir>/<test file relative to its project's root>.report.{json,html}`,
  * under a folder named after the project when the run has several projects (`project` non-empty), so
  * two projects' files never share a report, also when they run the same file.
  */
@@ -80,9 +80,10 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
  */
 export function writeBlockReport(ctx: SimbaProvided, testFile: string, block: BlockReport): void {
   if (!ctx.report) return
-  const root = ctx.reportRoot ?? ctx.root
-  const paths = reportPaths(ctx.report, root, testFile, ctx.project ?? '')
-  const file = relative(root, testFile) || testFile
+  // The page's path follows the test file's path in its project (as a single project always had);
+  // with several projects each has its own folder. The report names the file from the run's root.
+  const paths = reportPaths(ctx.report, ctx.root, testFile, ctx.project ?? '')
+  const file = relative(ctx.reportRoot ?? ctx.root, testFile) || testFile
   const next = withBlock(reports.get(paths.json) ?? { version: 1, file, library: ctx.library, blocks: [] }, block)
   reports.set(paths.json, next)
   try {

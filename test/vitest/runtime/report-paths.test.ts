@@ -14,11 +14,11 @@ test('a single project keeps its report next to the test file\'s path from the r
 })
 
 test('two projects with the same test file name, or running the same file, write different reports', () => {
-  // Paths are taken from the run's root, not from each project's root.
-  const a = reportPaths(DIR, '/run', '/run/a/x.test.ts', 'a')
-  const b = reportPaths(DIR, '/run', '/run/b/x.test.ts', 'b')
-  expect(a.json).toBe(`${DIR}/a/a/x.test.ts.report.json`)
-  expect(b.json).toBe(`${DIR}/b/b/x.test.ts.report.json`)
+  // Each project's file is named from the project's root, under the project's folder.
+  const a = reportPaths(DIR, '/run/a', '/run/a/x.test.ts', 'a')
+  const b = reportPaths(DIR, '/run/b', '/run/b/x.test.ts', 'b')
+  expect(a.json).toBe(`${DIR}/a/x.test.ts.report.json`)
+  expect(b.json).toBe(`${DIR}/b/x.test.ts.report.json`)
   const node = reportPaths(DIR, '/run', '/run/x.test.ts', 'node')
   const browser = reportPaths(DIR, '/run', '/run/x.test.ts', 'browser (chromium)')
   expect(node.json).not.toBe(browser.json)
