@@ -46,7 +46,7 @@ function agentLM(turns: Array<Record<string, unknown> | string>, resolution = 'r
 const message = 'Where is my order A-1042?'
 
 describe('ReAct', () => {
-  it('builds the react instructions of the wire contract', () => {
+  it('builds the react instructions exactly as documented (the layout the simulator reads)', () => {
     const agent = new ReAct(resolve, { tools: [lookupOrder] })
     expect(agent.react.instructions).toBe(
       [
