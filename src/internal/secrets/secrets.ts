@@ -37,6 +37,9 @@ const PLACEHOLDER = /^(?:your|<|\$|%|\{|x{3,}|X{3,}|\*{3,}|\.{3}|…|change[-_]?
  */
 function credentialValue(value: string, match: RegExpMatchArray): boolean {
   if (PLACEHOLDER.test(value)) return false
+  // `token=fails=2FA`: a value holding another assignment is words joined by "=", not a credential
+  // (base64 padding at the end is still allowed).
+  if (/=(?!=*$)/.test(value)) return false
   if (mixed(value)) return true
   const name = match.groups?.['name'] ?? ''
   return /^[A-Z0-9_]+$/.test(name) && /[A-Z]/.test(name) && /[A-Za-z]/.test(value)
