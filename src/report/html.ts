@@ -1,3 +1,4 @@
+import { HISTORY_CSS, historySection } from './history-html.js'
 import { caseCounts, filtersOf, type CaseFilter } from './model.js'
 import { escapeHtml as e, fmtScore, scoresSvg, trajectorySvg } from './svg.js'
 import type { BlockReport, Report, ReportAgentStep, ReportCase, ReportPredictor, ReportUsage } from './types.js'
@@ -145,7 +146,7 @@ function blockSection(block: BlockReport, index: number): string {
   const title = block.mode === 'optimize' ? 'optimization' : 'regression check'
   return (
     `<section class="block" id="block-${index}"><h2>${e(block.block)} <span class="muted">— ${title}</span></h2>` +
-    `${scoresSvg(block.scores)}${scoreTable(block)}${trajectorySection(block)}` +
+    `${scoresSvg(block.scores)}${scoreTable(block)}${historySection(block.history)}${trajectorySection(block)}` +
     (block.predictors ? `<h3>Program changes (proposal vs snapshot)</h3>${block.predictors.map(predictorSection).join('')}` : '') +
     `${caseSection(block, index)}${usageSection(block.usage)}</section>`
   )
@@ -162,7 +163,7 @@ export function renderReportHtml(report: Report): string {
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(title)}</title><style>${CSS}</style></head><body>` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(title)}</title><style>${CSS}${HISTORY_CSS}</style></head><body>` +
     `<h1>${e(title)}</h1><p class="muted">${e(report.library)} · ${report.blocks.length} block(s) · data in the <code>.report.json</code> file beside this page</p>` +
     `${report.blocks.map(blockSection).join('')}` +
     `<noscript><p class="muted">Case filters need JavaScript; every case is listed above.</p></noscript><script>${SCRIPT}</script></body></html>\n`

@@ -3,6 +3,8 @@
  * HTML page so other tools can read it. Plain JSON, secrets masked before it is written.
  */
 
+import type { HistoryView } from '../history/types.js'
+
 /** How a case compares with its baseline (same values as the case tests' status). */
 export type ReportCaseStatus = 'pass' | 'new' | 'improved' | 'known-failing' | 'regressed' | 'failing' | 'error' | 'flaky'
 
@@ -148,6 +150,8 @@ export interface BlockReport {
   cases: ReportCase[]
   /** LM usage. */
   usage: ReportUsage
+  /** The block's last runs from the local score history and the cases changed since the previous run (absent without a history, e.g. in CI). */
+  history?: HistoryView
 }
 
 /** Report of one test file (the JSON written beside the HTML page). */
