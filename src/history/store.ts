@@ -5,7 +5,7 @@
  */
 import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { writeFileAtomic, writeCause } from '../internal/fs/atomic-write.js'
+import { sweepOrphanTemps, writeFileAtomic, writeCause } from '../internal/fs/atomic-write.js'
 import { withFileLock } from '../internal/fs/lock.js'
 import { capRecords, historyKey, parseHistory, serializeRecord } from './format.js'
 import { DEFAULT_HISTORY_KEEP, type HistoryRecord } from './types.js'
@@ -51,6 +51,8 @@ export function appendHistory(file: string, record: HistoryRecord, opts: { keep?
     }
   }
   return withFileLock(file, () => {
+    // Temp files of a rewrite whose process was killed.
+    sweepOrphanTemps(file)
     let text = ''
     try {
       text = readFileSync(file, 'utf8')
