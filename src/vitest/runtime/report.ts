@@ -93,7 +93,9 @@ export function writeBlockReport(ctx: SimbaProvided, testFile: string, block: Bl
     writeFileAtomic(paths.json, `${JSON.stringify(next, null, 2)}\n`)
     writeFileAtomic(paths.html, renderReportHtml(next))
     say(`[simba] ${block.block}: report written to ${relative(process.cwd(), paths.html) || paths.html}`)
-    return (relative(ctx.reportRoot ?? ctx.root, paths.html) || paths.html).split(sep).join('/')
+    // Relative to the run's root when inside it, else absolute.
+    const rel = relative(ctx.reportRoot ?? ctx.root, paths.html)
+    return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? paths.html : rel.split(sep).join('/')
   } catch (error) {
     console.warn(maskSecrets(`[simba] ${block.block}: could not write the report to ${paths.html}: ${(error as Error).message.replace(/^\[vitest-simba\] /, '')}`))
     return undefined
