@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -118,9 +118,16 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
   test('an obsolete block is reported, then pruned on -u (the rest of the file stays byte-identical)', async () => {
     const dir = project()
     const file = join(dir, '__snapshots__', 'billing.test.ts.simba.json')
+    // A score history that is not one (here: a foreign file) costs a warning, never the run.
+    mkdirSync(join(dir, '.vitest-simba'))
+    writeFileSync(join(dir, '.vitest-simba', 'history.jsonl'), '{"name":"not a history"}\n')
     // The committed file is format 1: the first -u upgrades it (source fingerprint, lines); then it is stable.
     const upgrade = await run(dir, ['run', 'billing.test.ts', '-u'])
     expect(upgrade.code, upgrade.output).toBe(0)
+    expect(upgrade.output).toMatch(/\[simba\] history \S+\/\.vitest-simba\/history\.jsonl is not a vitest-simba history \(line 1: [^)]*\); moved it to \S+\/history\.jsonl\.corrupt-\S+ and started a new one\./)
+    const aside = readdirSync(join(dir, '.vitest-simba')).filter((f) => f.startsWith('history.jsonl.corrupt-'))
+    expect(aside.map((f) => readFileSync(join(dir, '.vitest-simba', f), 'utf8'))).toEqual(['{"name":"not a history"}\n'])
+    expect(readFileSync(join(dir, '.vitest-simba', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { block: string }).block)).toEqual(['routes tickets (small)'])
     const original = readFileSync(file, 'utf8')
     expect(JSON.parse(original).version).toBe(2)
     const data = JSON.parse(original) as { blocks: Record<string, unknown> }
