@@ -8,7 +8,7 @@ import { escapeHtml as e, fmtScore } from './svg.js'
 /** Styles of the history section (added to the page's style sheet). */
 export const HISTORY_CSS = `
 .chart.history .history-line{fill:none;stroke:var(--blue);stroke-width:2}.chart.history .run{fill:var(--blue)}.chart.history .run.optimize{fill:#fff;stroke:var(--blue);stroke-width:2}
-.chart.history .run.current{fill:var(--green);stroke:none}
+.chart.history .run.current{fill:var(--green);stroke:none}table.history-changed{width:auto;min-width:480px}
 .state{display:inline-block;padding:0 6px;border-radius:8px;font-size:12px}.state-pass{background:#e3f6e9;color:#11552f}.state-fail,.state-error{background:#fbe6e6;color:#7d1f1f}.state-flaky{background:#eef0fb;color:#2d3a7a}
 `
 
@@ -54,15 +54,15 @@ export function historySection(view: HistoryView | undefined): string {
     `<p class="muted history-means">Mean on ${view.split} over the last ${view.points.length} run${view.points.length === 1 ? '' : 's'} (oldest first): ${means}. Hollow marks are optimized proposals.</p>`
   if (!view.previous) return `${head}<p class="history-changes">First run in the history: nothing to compare with yet.</p>`
   const since = `since the previous run (${e(when(view.previous.date, view.previous.commit))})`
-  const added = view.added > 0 ? ` ${view.added} case${view.added === 1 ? ' is' : 's are'} new.` : ''
-  if (view.changed.length === 0) return `${head}<p class="history-changes">No case changed between pass and fail ${since}.${added}</p>`
+  const added = view.added > 0 ? `<p class="muted history-added">${view.added} case${view.added === 1 ? ' is' : 's are'} new since then.</p>` : ''
+  if (view.changed.length === 0) return `${head}<p class="history-changes">No case changed between pass and fail ${since}.</p>${added}`
   const rows = view.changed
     .slice(0, MAX_LISTED)
     .map((c) => `<tr><td>${c.split === 'devset' ? 'dev' : 'train'}</td><td>${e(c.name)}</td><td><span class="state state-${c.from}">${c.from}</span> → <span class="state state-${c.to}">${c.to}</span></td></tr>`)
     .join('')
   const more = view.changed.length > MAX_LISTED ? `<p class="muted">… and ${view.changed.length - MAX_LISTED} more.</p>` : ''
   return (
-    `${head}<p class="history-changes">${view.changed.length} case${view.changed.length === 1 ? '' : 's'} changed ${since}:${added}</p>` +
-    `<table class="history-changed"><thead><tr><th>split</th><th>case</th><th>then → now</th></tr></thead><tbody>${rows}</tbody></table>${more}`
+    `${head}<p class="history-changes">${view.changed.length} case${view.changed.length === 1 ? '' : 's'} changed ${since}:</p>` +
+    `<table class="history-changed"><thead><tr><th>split</th><th>case</th><th>then → now</th></tr></thead><tbody>${rows}</tbody></table>${more}${added}`
   )
 }
