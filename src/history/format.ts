@@ -108,6 +108,43 @@ export function parseHistory(text: string): ParsedHistory {
   return { records }
 }
 
+/** What {@link scanHistory} found: the block's own records, and every line with whether it is the block's. */
+export type ScannedHistory = { previous: HistoryRecord[]; lines: Array<{ raw: string; mine: boolean }>; problem?: undefined } | { previous?: undefined; lines?: undefined; problem: HistoryProblem }
+
+/**
+ * Reads a history file for one block, cheaply: the block's lines (found by their fixed
+ * `"project":…,"file":…,"block":…` run, as {@link serializeRecord} writes it) are parsed in full;
+ * other blocks' lines are only checked for their shape (a `{"v":N,` start, a `}` end) and kept as
+ * text. A corrupt or newer line is reported like {@link parseHistory} does. Never throws.
+ */
+export function scanHistory(text: string, key: Pick<HistoryRecord, 'project' | 'file' | 'block'>): ScannedHistory {
+  const marker = `,"project":${JSON.stringify(key.project)},"file":${JSON.stringify(key.file)},"block":${JSON.stringify(key.block)},"mode":`
+  const wanted = historyKey(key)
+  const parts = text.split('\n')
+  const last = parts.pop() ?? ''
+  if (last.trim() !== '') {
+    const r = parseHistoryLine(last)
+    if ('newer' in r) return { problem: { kind: 'newer', line: parts.length + 1, version: r.newer } }
+    return { problem: { kind: 'corrupt', line: parts.length + 1, reason: 'the last line is cut short (no newline at its end)' } }
+  }
+  const previous: HistoryRecord[] = []
+  const lines: Array<{ raw: string; mine: boolean }> = []
+  for (const [i, raw] of parts.entries()) {
+    if (raw.trim() === '') continue
+    const v = /^\{"v":(\d+),/.exec(raw)
+    const mine = raw.includes(marker)
+    if (!v || Number(v[1]) !== HISTORY_VERSION || mine || !raw.endsWith('}')) {
+      const r = parseHistoryLine(raw)
+      if ('newer' in r) return { problem: { kind: 'newer', line: i + 1, version: r.newer } }
+      if ('reason' in r) return { problem: { kind: 'corrupt', line: i + 1, reason: r.reason } }
+      const isMine = historyKey(r.record) === wanted
+      if (isMine) previous.push(r.record)
+      lines.push({ raw, mine: isMine })
+    } else lines.push({ raw, mine: false })
+  }
+  return { previous, lines }
+}
+
 /** A record as one line of JSON, newline included (fields in a fixed order). */
 export function serializeRecord(r: HistoryRecord): string {
   const ordered: HistoryRecord = {
@@ -128,22 +165,6 @@ export function serializeRecord(r: HistoryRecord): string {
     ...(r.trials !== undefined ? { trials: r.trials } : {}),
   }
   return `${JSON.stringify(ordered)}\n`
-}
-
-/**
- * The records to keep: the last `keep` of every block (by {@link historyKey}), in file order.
- * Records of other blocks are never dropped for this block's sake.
- */
-export function capRecords(records: readonly HistoryRecord[], keep: number): HistoryRecord[] {
-  const seen = new Map<string, number>()
-  const keepFlags: boolean[] = new Array<boolean>(records.length).fill(false)
-  for (let i = records.length - 1; i >= 0; i--) {
-    const key = historyKey(records[i] as HistoryRecord)
-    const n = seen.get(key) ?? 0
-    if (n < keep) keepFlags[i] = true
-    seen.set(key, n + 1)
-  }
-  return records.filter((_, i) => keepFlags[i])
 }
 
 /** Pass state of a case result. */

@@ -7,7 +7,7 @@ import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, r
 import { dirname, join } from 'node:path'
 import { sweepOrphanTemps, writeFileAtomic, writeCause } from '../internal/fs/atomic-write.js'
 import { withFileLock } from '../internal/fs/lock.js'
-import { capRecords, historyKey, parseHistory, serializeRecord } from './format.js'
+import { scanHistory, serializeRecord } from './format.js'
 import { DEFAULT_HISTORY_KEEP, type HistoryRecord } from './types.js'
 
 /** What {@link appendHistory} did. */
@@ -34,7 +34,7 @@ function asideName(file: string, what: string, now: Date): string {
  * other); the line is appended in one write, and a failed write is cut back so earlier lines stay
  * whole. A file that does not parse is renamed to `<file>.corrupt-<time>` (`.newer-<time>` when a
  * newer vitest-simba wrote it; never overwritten) and a fresh file started, with a warning. When the
- * block has more than `keep` records, the file is rewritten atomically with its last `keep`. A
+ * block has a fifth more than `keep` records, the file is rewritten atomically with its last `keep`. A
  * folder it creates gets a `.gitignore` (the history is local, not for the repository).
  */
 export function appendHistory(file: string, record: HistoryRecord, opts: { keep?: number; now?: Date } = {}): AppendResult {
@@ -59,25 +59,29 @@ export function appendHistory(file: string, record: HistoryRecord, opts: { keep?
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     }
-    const parsed = parseHistory(text)
-    let records: HistoryRecord[] = parsed.records ?? []
+    let scanned = scanHistory(text, record)
     let warning: string | undefined
-    if (parsed.problem) {
-      const p = parsed.problem
+    if (scanned.problem) {
+      const p = scanned.problem
       const aside = asideName(file, p.kind === 'newer' ? 'newer' : 'corrupt', now)
       renameSync(file, aside)
-      records = []
+      scanned = { previous: [], lines: [] }
       warning =
         p.kind === 'newer'
           ? `[simba] history ${file} was written by a newer vitest-simba (format ${p.version}, line ${p.line}); moved it to ${aside} and started a new one. Upgrade vitest-simba to keep using it.`
           : `[simba] history ${file} is not a vitest-simba history (line ${p.line}: ${p.reason}); moved it to ${aside} and started a new one.`
     }
-    const key = historyKey(record)
-    const previous = records.filter((r) => historyKey(r) === key)
-    if (previous.length + 1 > keep) {
-      writeFileAtomic(file, capRecords([...records, record], keep).map(serializeRecord).join(''))
+    const { previous, lines } = scanned
+    const line = serializeRecord(record)
+    // Rewritten (and fsynced) only once the block is a fifth over `keep`, not on every run at the cap:
+    // the block's last `keep` lines, every other block's lines as they were, in file order.
+    if (previous.length + 1 > keep + Math.ceil(keep / 5)) {
+      const drop = previous.length + 1 - keep
+      let dropped = 0
+      const kept = lines.filter((l) => !(l.mine && dropped++ < drop)).map((l) => `${l.raw}\n`)
+      writeFileAtomic(file, `${kept.join('')}${line}`)
     } else {
-      appendLine(file, serializeRecord(record))
+      appendLine(file, line)
     }
     return { previous, ...(warning ? { warning } : {}) }
   })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { capRecords, caseState, historyKey, historyView, parseHistory, parseHistoryLine, serializeRecord } from '../../src/history/format.js'
+import { caseState, historyKey, historyView, parseHistory, parseHistoryLine, scanHistory, serializeRecord } from '../../src/history/format.js'
 import { HISTORY_VERSION, type HistoryRecord } from '../../src/history/types.js'
 
 const name = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'a"b', 'line\nbreak', 'é ü 中'))
@@ -109,24 +109,26 @@ describe('history lines', () => {
   })
 })
 
-describe('capping and the report view', () => {
-  test('property: capping keeps the last `keep` records of every block, in file order', () => {
+describe('scanning for one block, and the report view', () => {
+  test('property: scanning for one block finds exactly its records, keeps every line, and agrees with a full read on problems', () => {
     fc.assert(
-      fc.property(fc.array(recordArb, { maxLength: 20 }), fc.integer({ min: 1, max: 4 }), (records, keep) => {
-        const kept = capRecords(records, keep)
-        const keys = new Set(records.map(historyKey))
-        for (const key of keys) {
-          const all = records.filter((r) => historyKey(r) === key)
-          expect(kept.filter((r) => historyKey(r) === key)).toEqual(all.slice(-keep))
-        }
-        // File order: kept is a subsequence of records.
-        let at = 0
-        for (const r of kept) {
-          while (at < records.length && records[at] !== r) at++
-          expect(at).toBeLessThan(records.length)
-          at++
-        }
+      fc.property(fc.array(recordArb, { maxLength: 12 }), fc.nat(), (records, pick) => {
+        const text = records.map(serializeRecord).join('')
+        const key = records.length > 0 ? (records[pick % records.length] as HistoryRecord) : { project: '', file: 'a.test.ts', block: 'none' }
+        const scanned = scanHistory(text, key)
+        expect(scanned.previous).toEqual(records.filter((r) => historyKey(r) === historyKey(key)))
+        expect(scanned.lines?.map((l) => `${l.raw}\n`).join('')).toBe(text)
+        expect(scanned.lines?.filter((l) => l.mine)).toHaveLength(scanned.previous?.length ?? -1)
       }),
+    )
+    const garbage = fc.oneof(fc.string({ maxLength: 200 }), fc.array(fc.oneof(fc.json(), fc.string(), recordArb.map((r) => serializeRecord(r).slice(0, -1))), { maxLength: 5 }).map((ls) => `${ls.join('\n')}\n`))
+    fc.assert(
+      fc.property(garbage, (text) => {
+        const scanned = scanHistory(text, { project: '', file: 'a.test.ts', block: 'b' })
+        // Never throws; whatever a full read calls a newer file, the scan does too.
+        if (parseHistory(text).problem?.kind === 'newer' && scanned.problem) expect(scanned.problem.kind).toBe('newer')
+      }),
+      { numRuns: 200 },
     )
   })
 

@@ -45,11 +45,14 @@ describe('the history file', () => {
     expect(readdirSync(join(file, '..')).sort()).toEqual(['.gitignore', 'history.jsonl'])
   })
 
-  test('keeps the last `keep` runs of each block (rewritten whole), never another block\'s', () => {
+  test('keeps the last `keep` runs of each block (rewritten whole once a fifth over), never another block\'s', () => {
     const file = join(tmp(), 'h.jsonl')
     appendHistory(file, record('other', 0), { keep: 2 })
-    for (let n = 1; n <= 5; n++) appendHistory(file, record('a', n), { keep: 2 })
-    expect(parseHistory(readFileSync(file, 'utf8')).records).toEqual([record('other', 0), record('a', 4), record('a', 5)])
+    // keep 2: up to 3 lines (a fifth over, rounded up) are appended; the 4th run rewrites to the last 2.
+    for (let n = 1; n <= 3; n++) appendHistory(file, record('a', n), { keep: 2 })
+    expect(parseHistory(readFileSync(file, 'utf8')).records).toEqual([record('other', 0), record('a', 1), record('a', 2), record('a', 3)])
+    expect(appendHistory(file, record('a', 4), { keep: 2 }).previous).toEqual([record('a', 1), record('a', 2), record('a', 3)])
+    expect(parseHistory(readFileSync(file, 'utf8')).records).toEqual([record('other', 0), record('a', 3), record('a', 4)])
     expect(readdirSync(join(file, '..')).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([])
   })
 
