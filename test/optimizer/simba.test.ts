@@ -132,3 +132,25 @@ describe('simba', () => {
     expect(res.trialLogs.steps[0]!.batch).toHaveLength(4)
   })
 })
+
+describe("the 'best' event (anytime curve)", () => {
+  it('announces the baseline at the start, each change of the best winner with its usage, and the final choice', async () => {
+    const events: SimbaEvent[] = []
+    const res = await simba(new Predict('word -> answer'), { ...base, trainset: uppercaseSet(16), lm: uppercaseLM(), seed: 3, onProgress: (e) => events.push(e) })
+    const best = events.filter((e): e is Extract<SimbaEvent, { type: 'best' }> => e.type === 'best')
+    expect(best[0]).toMatchObject({ step: -1, usage: { calls: 0 } })
+    expect(best[0]?.program).toEqual(new Predict('word -> answer').state())
+    // Between the start and the final choice: one event per change, calls never decreasing, scores rising.
+    const during = best.slice(1, -1)
+    for (let i = 1; i < during.length; i++) {
+      expect(during[i]!.usage.calls).toBeGreaterThanOrEqual(during[i - 1]!.usage.calls)
+      expect(during[i]!.score).toBeGreaterThan(during[i - 1]!.score)
+      expect(JSON.stringify(during[i]!.program)).not.toBe(JSON.stringify(during[i - 1]!.program))
+    }
+    expect(during.length).toBeGreaterThan(0)
+    const last = best.at(-1)!
+    expect(last.final).toBe(true)
+    expect(last.program).toEqual(res.program.state())
+    expect(last.usage).toEqual(res.usage)
+  })
+})

@@ -321,6 +321,11 @@ export type SimbaEvent =
   | { type: 'rollouts-done'; step: number; mean: number; p10: number; p90: number; errors: number }
   | { type: 'candidate'; step: number; phase: 'built' | 'evaluated'; candidate: CandidateLog }
   | { type: 'step-end'; step: number; winner: StepLog['winner']; bestSoFar: number; usage: UsageTotals; counts: CandidateCounts }
+  /**
+   * The program the run would return if it stopped now (the winner with the best mini-batch score),
+   * sent at the start and whenever it changes; `final: true` once the final selection has chosen.
+   */
+  | { type: 'best'; step: number; score: number; program: ProgramState; usage: UsageTotals; final?: true }
   | { type: 'final'; score: number; finalists: FinalistLog[]; stoppedReason: StoppedReason; usage: UsageTotals; failure?: SimbaFailure; summary: SimbaSummary }
   | ({ type: 'warning' } & SimbaWarning)
 
