@@ -16,7 +16,7 @@ export function progressLine(block: string, e: SimbaEvent): string | undefined {
     case 'final': {
       const stopped = e.failure ? `; stopped early in step ${e.failure.step + 1}: ${e.failure.message}; keeping the best program so far` : ''
       const total = `over ${e.summary.steps} step${e.summary.steps === 1 ? '' : 's'}: ${candidateCounts(e.summary)}`
-      return `${p} finished (${e.stoppedReason}): best ${e.score.toFixed(3)}, ${e.usage.calls} LM calls, ${e.usage.totalTokens} tokens; candidates ${total}${stopped}`
+      return `${p} finished (${e.stoppedReason}): returned program ${e.score.toFixed(3)} (${e.finalists.length > 0 ? 'selection set' : 'mini-batch'}), ${e.usage.calls} LM calls in all, ${e.usage.totalTokens} tokens; candidates ${total}${stopped}`
     }
     case 'warning':
       return `${p} warning ${e.code}: ${e.message}`

@@ -36,7 +36,7 @@ test('in a terminal: one status line redrawn in place with step k/N, elapsed, ET
   expect(frames).toContain('[simba] b: step 2/2 · elapsed 20s · ETA 0s · 24 LM calls')
   // Start, warning and final are lines of their own; the status line is redrawn after the warning.
   expect(out).toContain('[simba] b: warning W: careful\n[simba] b: step 2/2')
-  expect(out.endsWith('[simba] b: finished (maxSteps): best 0.750, 30 LM calls, 300 tokens; candidates over 2 steps: 4 candidates built from 4 buckets tried (2 applied, 2 skipped (advice changed nothing), 0 failed; 1 of 2 rule calls failed) (elapsed 21s · ETA 0s)\n')).toBe(true)
+  expect(out.endsWith('[simba] b: finished (maxSteps): returned program 0.750 (mini-batch), 30 LM calls in all, 300 tokens; candidates over 2 steps: 4 candidates built from 4 buckets tried (2 applied, 2 skipped (advice changed nothing), 0 failed; 1 of 2 rule calls failed) (elapsed 21s · ETA 0s)\n')).toBe(true)
 })
 
 test('without a terminal: plain lines, no carriage returns, timing on finished steps', () => {
