@@ -198,7 +198,8 @@ function declaredOutputs(system: string, declared: readonly string[], responseFo
 export function readMeta(worlds: readonly World[], messages: readonly RawMessage[], responseFormat: unknown, declared: readonly string[]): MetaRequest | undefined {
   const msgs = messages.map((m) => ({ role: typeof m.role === 'string' ? m.role : 'user', text: messageText(m.content) }))
   const system = msgs.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => m.text).join('\n\n')
-  const user = [...msgs].reverse().find((m) => m.role === 'user')?.text ?? ''
+  // Every user turn: a client's correction turn ("a required field is missing") follows the original request.
+  const user = msgs.filter((m) => m.role === 'user').map((m) => m.text).join('\n\n')
   const outputs = declaredOutputs(system, declared, responseFormat)
   if (worlds.some((w) => outputs.some((o) => normalizeName(o) === normalizeName(w.output)))) return undefined
   const values = jsonValues(user)
@@ -228,11 +229,13 @@ export function readMeta(worlds: readonly World[], messages: readonly RawMessage
       else if (c.predicted === undefined && /generator_answer|prediction|predicted|model_answer|response/.test(k)) c.predicted = labelIn(world, v)
     }
   }
-  const informative = cases.some((c) => c.expected !== undefined || c.score !== undefined)
-  if (!informative) return undefined
   const asksMeta = outputs.some((o) => META_FIELD.test(o)) || META_ASK.test(`${system}\n${user}`)
   if (!asksMeta) return undefined
   const all = msgs.map((m) => m.text).join('\n')
+  // Informative: a case shown with its expected output or score, or feedback on it (a curator's reflection).
+  const feedback = Object.entries(fields).some(([k, v]) => /feedback|reflection|critique|evaluation/.test(k) && v.trim() !== '')
+  const informative = cases.some((c) => c.expected !== undefined || c.score !== undefined) || feedback
+  if (!informative) return undefined
   const rf = (responseFormat as { type?: unknown } | null | undefined)?.type
   let reply: MetaRequest['reply']
   if (outputs.length === 0) reply = /```/.test(all) ? 'fenced' : 'lines'
@@ -261,7 +264,8 @@ interface CaseAdvice { c: ShownCase; rule?: WorldRule; sentence?: string; kind: 
 export function caseAdvice(m: MetaRequest, ctx: SampleContext): CaseAdvice[] {
   const { world } = m
   const input = world.inputs[0] ?? 'input'
-  const digest = sha256(m.text).slice(0, 16)
+  // Seeded on what the request shows (its cases and the fields it asks for), not on volatile text such as timestamps.
+  const digest = sha256(canonicalJson({ cases: m.cases, outputs: m.outputs })).slice(0, 16)
   const learning = learningOf(world)
   return m.cases.map((c): CaseAdvice => {
     const rule = c.expected !== undefined ? governingRule(world, c.inputs) : undefined
