@@ -5,7 +5,7 @@ import '../shared.js'
 import type { CaseStatus, SimbaCaseMeta, SimbaProvided } from '../shared.js'
 import { parseBlockOptions, type OptimizeBlockOptions, type ProgramSpec } from './block-options.js'
 import { buildProgram, inputKeysFor, isFactory, toCases, type BlockCase } from './cases.js'
-import { caseStatus, gateMessage, trialCaseStatus, trialGateMessage, trialMeanVerdict } from './compare.js'
+import { caseStatus, DEFAULT_CASE_THRESHOLD, gateMessage, trialCaseStatus, trialGateMessage, trialMeanVerdict } from './compare.js'
 import { summarizeTrials, type PairedTrials } from '../../core/evaluate/stats.js'
 import { registry } from './registry.js'
 import { blockReport, writeBlockReport } from './report.js'
@@ -101,7 +101,7 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
       // Outside CI the run is added to the local score history; the report draws the last runs.
       const history = recordHistory(ctx, suite.file.filepath, name, run, cases, opts.caseThreshold)
       if (ctx.report) {
-        const page = writeBlockReport(ctx, suite.file.filepath, blockReport(name, run, cases, statuses, history))
+        const page = writeBlockReport(ctx, suite.file.filepath, blockReport(name, run, cases, statuses, opts.caseThreshold ?? DEFAULT_CASE_THRESHOLD, history))
         if (page !== undefined) run.meta.report = page
       }
     }, timeout)
