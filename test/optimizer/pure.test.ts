@@ -31,6 +31,13 @@ describe('softmax sampling', () => {
     softmaxWeights(scores, 0.2).forEach((w, i) => expect(w).toBeCloseTo((plain[i] as number) / total, 12))
   })
 
+  it('a temperature of zero, below zero or not finite acts as the smallest positive one', () => {
+    const scores = [0, Number.MIN_VALUE, -1]
+    const smallest = softmaxWeights(scores, Number.MIN_VALUE)
+    expect(smallest[0]).toBeCloseTo(Math.exp(-1) / (1 + Math.exp(-1)), 12) // one MIN_VALUE apart: still ordered, not all-or-nothing
+    for (const tau of [0, -0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(softmaxWeights(scores, tau), String(tau)).toEqual(smallest)
+  })
+
   it('picks only listed ids, one draw each, deterministic per seed', () => {
     fc.assert(
       fc.property(fc.integer(), fc.array(anyFinite, { minLength: 1, maxLength: 8 }), (seed, scores) => {
