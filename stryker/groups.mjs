@@ -1,3 +1,16 @@
+import { readFileSync } from 'node:fs'
+
+/**
+ * `file` from the first line holding `marker` to its end, as a Stryker mutation range; the whole
+ * file when the marker is gone (found by content, so the range follows edits above it).
+ */
+function fromLineOf(file, marker) {
+  const lines = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8').split('\n')
+  const at = lines.findIndex((l) => l.includes(marker))
+  const end = lines.at(-1) === '' ? lines.length - 1 : lines.length
+  return at < 0 ? file : `${file}:${at + 1}-${end}`
+}
+
 /**
  * Mutation-testing groups: each group mutates a few source files and runs only the unit tests
  * that exercise them, so one Stryker run stays small. `npm run mutation` runs every group,
@@ -40,9 +53,12 @@ export const groups = {
     tests: ['test/optimizer/**/*.test.ts'],
     bar: 90,
   },
-  /** Improved mode's merged candidate, advice memory and consolidation. */
+  /**
+   * Improved mode: the merged candidate (step.ts from its `mergeAdvice` branch to the end: merge,
+   * memory, consolidation hand-off, failed cases, demo choice), advice memory and consolidation.
+   */
   improved: {
-    mutate: ['src/optimizer/simba/step.ts', 'src/optimizer/simba/memory.ts', 'src/optimizer/simba/strategies/consolidate.ts'],
+    mutate: [fromLineOf('src/optimizer/simba/step.ts', 'if (run.o.mergeAdvice)'), 'src/optimizer/simba/memory.ts', 'src/optimizer/simba/strategies/consolidate.ts'],
     tests: ['test/optimizer/**/*.test.ts'],
     bar: 90,
   },
@@ -84,6 +100,8 @@ export const equivalent = [
   { file: 'src/optimizer/simba/sampling.ts', code: 'if (!(total > 0) || !Number.isFinite(total)) return scores.map(() => 1 / scores.length)', original: '1 / scores.length', replacement: '1 * scores.length', reason: 'unreachable fallback (1 ≤ total ≤ n)' },
   // demo-drop.ts withoutPositions: `if (positions.length === 0) return [...demos]`
   { file: 'src/optimizer/simba/demo-drop.ts', code: 'if (positions.length === 0) return [...demos]', original: 'positions.length === 0', replacement: 'false', reason: 'the general path with no positions filters nothing and also returns a copy' },
+  // select.ts bestIndices: `if (winnerCount < 2 || slots < 2) return [0]`
+  { file: 'src/optimizer/simba/select.ts', code: 'if (winnerCount < 2 || slots < 2) return [0]', original: 'winnerCount < 2', replacement: 'false', reason: 'below 2 winners there is none besides the baseline (Array.from clamps a negative length to 0), so the general path gives [0] too' },
   // parse.ts: zod's safeParse failure always carries at least one issue
   { file: 'src/snapshot/parse.ts', code: 'const where = issue ? issue.path.join(\'.\') : \'\'', original: "''", replacement: '"Stryker was here!"', reason: 'unreachable: a failed safeParse always has a first issue' },
   { file: 'src/snapshot/parse.ts', code: 'throw new SimbaError(\'SIMBA_SNAPSHOT_CORRUPT\', `program snapshot ${file} is malformed at "${where}": ${issue?.message ?? \'invalid\'}. ${FIX}`)', original: "'invalid'", replacement: '""', reason: 'unreachable: a failed safeParse always has a first issue with a message' },
