@@ -21,7 +21,7 @@ const trainset = uppercaseSet(8)
 const knownAtZero = new Set(trainset.slice(0, 4).map((e) => String(e.data.word)))
 
 /** A run of the tie world; records every tip per step, the consolidation requests and the merged programs' prompts. */
-async function tieWorld(options: Partial<SimbaOptions<Predict>>) {
+async function tieWorld(options: Partial<SimbaOptions<Predict>>, world: { sameTip?: boolean; consolidatorFails?: boolean } = {}) {
   let step = -1
   const tips: string[][] = []
   const consolidations: Array<{ step: number; failed: Array<{ inputs: { word: string }; expected: { answer: string } }> }> = []
@@ -29,10 +29,11 @@ async function tieWorld(options: Partial<SimbaOptions<Predict>>) {
     reply: (i) => {
       if (i.system.includes('consolidated_advice')) {
         consolidations.push({ step, failed: JSON.parse(block(i.last, 'failed_cases') ?? '[]') })
+        if (world.consolidatorFails) throw new Error('consolidator down')
         return chatReply({ consolidated_advice: `Rule one of step ${step}.\nRule two of step ${step}.` })
       }
       if (i.system.includes('module_advice')) {
-        const tip = `Tip for ${String(JSON.parse(block(i.last, 'program_inputs') ?? '{}').word)}.`
+        const tip = world.sameTip ? 'Answer in capitals.' : `Tip for ${String(JSON.parse(block(i.last, 'program_inputs') ?? '{}').word)}.`
         tips[step]!.push(tip)
         return adviceReply(i, () => tip)
       }
@@ -42,7 +43,9 @@ async function tieWorld(options: Partial<SimbaOptions<Predict>>) {
     },
   })
   const mergedPrompt: string[] = []
+  const events: SimbaEvent[] = []
   const onProgress = (e: SimbaEvent) => {
+    events.push(e)
     if (e.type === 'step-start') {
       step = e.step
       tips[step] = []
@@ -53,7 +56,7 @@ async function tieWorld(options: Partial<SimbaOptions<Predict>>) {
   const res = await simba(new Predict('word -> answer', { instructions: 'Answer.' }), { bsize: 8, numCandidates: 2, maxDemos: 0, metric: exactMetric, trainset, lm, mergeAdvice: true, onProgress, ...options })
   const steps = res.trialLogs.steps
   const merge = (t: number): CandidateLog | undefined => steps[t]!.candidates.find((c) => c.strategy === 'merge')
-  return { res, steps, tips, consolidations, mergedPrompt, merge }
+  return { res, steps, tips, consolidations, mergedPrompt, merge, events }
 }
 
 describe('the merged candidate (mergeAdvice)', () => {
@@ -72,6 +75,25 @@ describe('the merged candidate (mergeAdvice)', () => {
     // It scores as well as the winner, so it is the step winner.
     expect(m!.score).toBe(0.5)
     expect(s.winner).toEqual({ id: m!.id, score: 0.5 })
+    expect(m).toEqual({ id: m!.id, sourceId: built[0]!.id, bucketExample: -1, strategy: 'merge', outcome: 'applied', droppedDemos: [], score: 0.5 })
+  })
+
+  it('is announced like any candidate: built, then evaluated, with its score, then it is the step winner', async () => {
+    const { events, merge } = await tieWorld({ maxSteps: 1, seed: 1 })
+    const m = merge(0)!
+    const mergeEvents = events.filter((e) => e.type === 'candidate' && e.candidate.strategy === 'merge') as Array<Extract<SimbaEvent, { type: 'candidate' }>>
+    expect(mergeEvents.map((e) => [e.phase, e.step, e.candidate])).toEqual([
+      ['built', 0, m],
+      ['evaluated', 0, m],
+    ])
+    const end = events.find((e) => e.type === 'step-end') as Extract<SimbaEvent, { type: 'step-end' }>
+    expect(end.winner).toEqual({ id: m.id, score: 0.5 })
+  })
+
+  it('is not built when the other candidates add nothing the winner lacks', async () => {
+    const { steps, merge } = await tieWorld({ maxSteps: 1, seed: 1 }, { sameTip: true })
+    expect(merge(0)).toBeUndefined()
+    expect(steps[0]!.winner?.id).toBe(steps[0]!.candidates[0]!.id)
   })
 })
 
@@ -105,5 +127,22 @@ describe('consolidated advice (consolidateAdvice)', () => {
     const wrong = trainset.slice(4).map((e) => String(e.data.word))
     expect(failed.map((f) => f.inputs.word).sort()).toEqual([...wrong].sort())
     for (const f of failed) expect(f.expected.answer).toBe(f.inputs.word.toUpperCase())
+  })
+
+  it("rewrites the winner's own tips when nothing else is merged; the rewrite is scored as the merged candidate", async () => {
+    const { consolidations, merge, steps, mergedPrompt } = await tieWorld({ maxSteps: 1, seed: 1, consolidateAdvice: true }, { sameTip: true })
+    expect(consolidations).toHaveLength(1)
+    const m = merge(0)
+    expect(m).toMatchObject({ strategy: 'merge', consolidated: true, sourceId: steps[0]!.candidates[0]!.id, score: 0.5 })
+    expect(mergedPrompt[0]).toContain('Rule one of step 0.')
+    expect(mergedPrompt[0]).not.toContain('Answer in capitals.')
+  })
+
+  it('counts a failed consolidation call as a rule-writer failure: over maxErrors it stops the run', async () => {
+    const tolerant = await tieWorld({ maxSteps: 1, seed: 1, consolidateAdvice: true }, { consolidatorFails: true })
+    expect(tolerant.merge(0)).toMatchObject({ strategy: 'merge', score: 0.5 })
+    expect(tolerant.merge(0)).not.toHaveProperty('consolidated')
+    const strict = tieWorld({ maxSteps: 1, seed: 1, consolidateAdvice: true, maxErrors: 0 }, { consolidatorFails: true })
+    await expect(strict).rejects.toThrow(/consolidator down/)
   })
 })
