@@ -21,7 +21,7 @@ const trainset = uppercaseSet(8)
 const knownAtZero = new Set(trainset.slice(0, 4).map((e) => String(e.data.word)))
 
 /** A run of the tie world; records every tip per step, the consolidation requests and the merged programs' prompts. */
-async function tieWorld(options: Partial<SimbaOptions<Predict>>, world: { sameTip?: boolean; consolidatorFails?: boolean } = {}) {
+async function tieWorld(options: Partial<SimbaOptions<Predict>>, world: { sameTip?: boolean; consolidatorFails?: boolean; poison?: (word: string) => boolean } = {}) {
   let step = -1
   const tips: string[][] = []
   const consolidations: Array<{ step: number; failed: Array<{ inputs: { word: string }; expected: { answer: string } }> }> = []
@@ -38,7 +38,8 @@ async function tieWorld(options: Partial<SimbaOptions<Predict>>, world: { sameTi
         return adviceReply(i, () => tip)
       }
       const word = block(i.last, 'word') ?? ''
-      const right = i.rolloutId === undefined ? knownAtZero.has(word) : i.rolloutId === 0
+      const poisoned = world.poison !== undefined && [...i.system.matchAll(/Tip for (\S+)\./g)].some((m) => world.poison!(m[1]!))
+      const right = !poisoned && (i.rolloutId === undefined ? knownAtZero.has(word) : i.rolloutId === 0)
       return chatReply({ answer: right ? word.toUpperCase() : word })
     },
   })
@@ -76,6 +77,24 @@ describe('the merged candidate (mergeAdvice)', () => {
     expect(m!.score).toBe(0.5)
     expect(s.winner).toEqual({ id: m!.id, score: 0.5 })
     expect(m).toEqual({ id: m!.id, sourceId: built[0]!.id, bucketExample: -1, strategy: 'merge', outcome: 'applied', droppedDemos: [], score: 0.5 })
+  })
+
+  it('leaves out the additions of a candidate that scored below the rollout mean', async () => {
+    // A tip naming a word of the second half makes every answer wrong: its candidate scores 0.
+    const bad = (w: string) => !knownAtZero.has(w)
+    let checked = 0
+    for (let seed = 1; seed <= 12 && checked < 2; seed++) {
+      const { steps, tips, mergedPrompt, merge } = await tieWorld({ numCandidates: 3, maxSteps: 1, seed }, { poison: bad })
+      const s = steps[0]!
+      const good = tips[0]!.filter((t) => !bad(t.slice(8, -1)))
+      const poison = tips[0]!.filter((t) => bad(t.slice(8, -1)))
+      if (good.length < 2 || poison.length === 0 || !merge(0)) continue
+      checked++
+      expect(s.candidates.filter((c) => c.strategy !== 'merge').map((c) => c.score).sort()).toEqual([...poison.map(() => 0), ...good.map(() => 0.5)])
+      for (const t of good) expect(mergedPrompt[0], `seed ${seed}`).toContain(t)
+      for (const t of poison) expect(mergedPrompt[0], `seed ${seed}`).not.toContain(t)
+    }
+    expect(checked).toBe(2)
   })
 
   it('is announced like any candidate: built, then evaluated, with its score, then it is the step winner', async () => {
