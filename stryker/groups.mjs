@@ -114,7 +114,6 @@ export const equivalent = [
   { file: 'src/snapshot/source.ts', code: 'if (j < text.length && text[j] !== \'\\n\') {', original: 'j < text.length', replacement: 'j <= text.length', reason: 'same: j never exceeds the length, and at the length both branches give the same parts' },
   // store.ts
   { file: 'src/snapshot/store.ts', code: 'return canonicalJson({ ...rest, provenance: { ...block.provenance, date: \'\' } })', original: "''", replacement: '"Stryker was here!"', reason: 'the date stand-in only has to be the same constant on both sides of the comparison' },
-  { file: 'src/snapshot/store.ts', code: 'const text = readFileSync(file, \'utf8\')', original: "'utf8'", replacement: '""', reason: 'the Buffer parses the same (JSON.parse stringifies it as UTF-8); the loaded text then never equals the disk text, so flush merges with an unchanged file, which reproduces its own data' },
   { file: 'src/snapshot/store.ts', code: 'if (!this.dirty || this.update === \'none\') return false', original: "this.update === 'none'", replacement: 'false', reason: 'under none, set() never writes and prune() never removes, so the store is never dirty' },
   { file: 'src/snapshot/store.ts', code: 'if (!this.dirty || this.update === \'none\') return false', original: "'none'", replacement: '""', reason: 'same: a store loaded with none is never dirty' },
   // sse.ts
