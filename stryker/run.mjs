@@ -8,6 +8,7 @@
  *   node stryker/run.mjs --fast     the gate and secrets groups
  *   node stryker/run.mjs simba ...  the named groups
  *   node stryker/run.mjs --report   only merge the existing group reports and print the table
+ *   node stryker/run.mjs --check    only check that every equivalent entry still names code in the source
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
@@ -22,6 +23,25 @@ const reportOnly = args.includes('--report')
 const named = args.filter((a) => !a.startsWith('--'))
 const chosen = args.includes('--fast') ? fastGroups : named.length > 0 ? named : Object.keys(groups)
 for (const g of chosen) if (!groups[g]) throw new Error(`unknown mutation group "${g}" (one of: ${Object.keys(groups).join(', ')})`)
+
+// Before any run: every equivalent entry must still name a source line that holds its original
+// code (`--check` stops here). The report check below then ties each entry to a surviving mutant.
+const normLine = (line) => line.replace(/\s+/g, ' ').trim()
+const stale = equivalent.filter((e) => {
+  const file = resolve(root, e.file)
+  if (!existsSync(file)) return true
+  const first = normLine(e.original.split('\n')[0])
+  return !readFileSync(file, 'utf8').split('\n').some((l) => normLine(l) === e.code && normLine(l).includes(first))
+})
+if (stale.length > 0) {
+  console.error(`stryker/groups.mjs: ${stale.length} equivalent entr${stale.length === 1 ? 'y names' : 'ies name'} code that is no longer in the source (update or remove):`)
+  for (const e of stale) console.error(`- ${e.file}: ${e.original} -> ${e.replacement} in \`${e.code}\``)
+  process.exit(1)
+}
+if (args.includes('--check')) {
+  console.log(`stryker/groups.mjs: all ${equivalent.length} equivalent entries name code that is in the source`)
+  process.exit(0)
+}
 
 if (!reportOnly) {
   for (const g of chosen) {
@@ -68,8 +88,6 @@ const originalOf = (lines, loc) => {
   if (loc.start.line === loc.end.line) return lines[loc.start.line - 1].slice(loc.start.column - 1, loc.end.column - 1)
   return [lines[loc.start.line - 1].slice(loc.start.column - 1), ...lines.slice(loc.start.line, loc.end.line - 1), lines[loc.end.line - 1].slice(0, loc.end.column - 1)].join('\n')
 }
-/** A source line as the `code` of an equivalent entry holds it: trimmed, whitespace runs as one space. */
-const normLine = (line) => line.replace(/\s+/g, ' ').trim()
 /** Whether entry `e` of the equivalent list describes mutant `m` of the file whose source lines are `lines`. */
 const matches = (e, path, lines, m) =>
   e.file === path && e.replacement === m.replacement && e.code === normLine(lines[m.location.start.line - 1] ?? '') && e.original === originalOf(lines, m.location)
