@@ -11,7 +11,7 @@ import { Predict } from '../../src/core/predict/predict.js'
 import { AdviceMemory, additionsOver } from '../../src/optimizer/simba/memory.js'
 import { Pool } from '../../src/optimizer/simba/pool.js'
 import { failedCases, mergeCandidates } from '../../src/optimizer/simba/step.js'
-import { consolidateAdvice } from '../../src/optimizer/simba/strategies/consolidate.js'
+import { consolidateAdvice, normParagraph, paragraphs, tipsOf } from '../../src/optimizer/simba/strategies/consolidate.js'
 import type { BuiltCandidate } from '../../src/optimizer/simba/candidates.js'
 import type { RunRecord } from '../../src/optimizer/simba/strategies/types.js'
 import { block, chatReply, ScriptedLM, type CallInfo } from './scripted-lm.js'
@@ -111,6 +111,28 @@ describe('which predictors are consolidated', () => {
     expect(calls.map((c) => block(c.last, 'module_instructions'))).toEqual(['Find the stem.'])
     expect(r.program?.first.instructions).toBe('Find the stem.\n\nRule for word -> stem.')
     expect(r.program?.second.instructions).toBe('Answer.\n\nOnly one.')
+  })
+})
+
+describe('paragraphs and tips', () => {
+  it('paragraphs are split at blank lines (spaces allowed on them), trimmed, empty ones dropped; compared without case or spacing', () => {
+    expect(paragraphs('\n\n  First one.\nsame paragraph.  \n \t \nSecond.\n\n\n\nThird.\n\n')).toEqual(['First one.\nsame paragraph.', 'Second.', 'Third.'])
+    expect(normParagraph('  Tip\n  ONE. ')).toBe('tip one.')
+    expect(tipsOf('Answer.\n\nTip one.\n\n ANSWER. \n\nTip two.', 'answer.')).toEqual(['Tip one.', 'Tip two.'])
+  })
+
+  it('a predictor the baseline lacks has no baseline instructions: all its paragraphs are tips', async () => {
+    class Other extends Module<{ word: string }, { answer: string }> {
+      label = new Predict('word -> answer', { instructions: 'Label.' })
+      async forward(inputs: { word: string }) {
+        return (await this.label.forward(inputs)) as { answer: string }
+      }
+    }
+    const { lm, calls } = promptModel()
+    const r = await consolidateAdvice(withTips('A.'), new Other(), lm, new Set())
+    expect(JSON.parse(block(calls[0]!.last, 'advice_tips')!)).toEqual(['Answer.', 'A.'])
+    expect(block(calls[0]!.last, 'module_instructions')).toBe('')
+    expect(r.program?.instructions).toBe('One rule.')
   })
 })
 

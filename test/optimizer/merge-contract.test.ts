@@ -21,7 +21,7 @@ const trainset = uppercaseSet(8)
 const knownAtZero = new Set(trainset.slice(0, 4).map((e) => String(e.data.word)))
 
 /** A run of the tie world; records every tip per step, the consolidation requests and the merged programs' prompts. */
-async function tieWorld(options: Partial<SimbaOptions<Predict>>, world: { sameTip?: boolean; consolidatorFails?: boolean; poison?: (word: string) => boolean } = {}) {
+async function tieWorld(options: Partial<SimbaOptions<Predict>>, world: { sameTip?: boolean; consolidatorFails?: boolean; poison?: (word: string) => boolean; mergedFails?: boolean } = {}) {
   let step = -1
   const tips: string[][] = []
   const consolidations: Array<{ step: number; failed: Array<{ inputs: { word: string }; expected: { answer: string } }> }> = []
@@ -37,6 +37,7 @@ async function tieWorld(options: Partial<SimbaOptions<Predict>>, world: { sameTi
         tips[step]!.push(tip)
         return adviceReply(i, () => tip)
       }
+      if (world.mergedFails && (i.system.match(/Tip for /g) ?? []).length > 1) throw new Error('merged program broke')
       const word = block(i.last, 'word') ?? ''
       const poisoned = world.poison !== undefined && [...i.system.matchAll(/Tip for (\S+)\./g)].some((m) => world.poison!(m[1]!))
       const right = !poisoned && (i.rolloutId === undefined ? knownAtZero.has(word) : i.rolloutId === 0)
@@ -95,6 +96,14 @@ describe('the merged candidate (mergeAdvice)', () => {
       for (const t of poison) expect(mergedPrompt[0], `seed ${seed}`).not.toContain(t)
     }
     expect(checked).toBe(2)
+  })
+
+  it("counts its failed runs like any candidate's (runErrors, maxErrors)", async () => {
+    const { res, merge, steps } = await tieWorld({ maxSteps: 1, seed: 1 }, { mergedFails: true })
+    expect(merge(0)).toMatchObject({ strategy: 'merge', score: 0 })
+    expect(steps[0]!.winner?.id).toBe(steps[0]!.candidates[0]!.id) // 0 < 0.5: the winner stays
+    expect(res.summary.runErrors).toBe(8)
+    await expect(tieWorld({ maxSteps: 1, seed: 1, maxErrors: 3 }, { mergedFails: true })).rejects.toThrow(/last in merged candidate evaluation \(step 0\)/)
   })
 
   it('is announced like any candidate: built, then evaluated, with its score, then it is the step winner', async () => {
@@ -163,5 +172,6 @@ describe('consolidated advice (consolidateAdvice)', () => {
     expect(tolerant.merge(0)).not.toHaveProperty('consolidated')
     const strict = tieWorld({ maxSteps: 1, seed: 1, consolidateAdvice: true, maxErrors: 0 }, { consolidatorFails: true })
     await expect(strict).rejects.toThrow(/consolidator down/)
+    await expect(strict).rejects.toThrow(/last in advice consolidation \(step 0\)/)
   })
 })
