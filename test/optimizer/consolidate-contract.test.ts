@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { Example } from '../../src/core/example/example.js'
 import { Module } from '../../src/core/module/module.js'
+import { withSettings } from '../../src/core/module/settings.js'
 import { Predict } from '../../src/core/predict/predict.js'
 import { AdviceMemory, additionsOver } from '../../src/optimizer/simba/memory.js'
 import { Pool } from '../../src/optimizer/simba/pool.js'
@@ -153,6 +154,21 @@ describe('reading the reply', () => {
     expect(calls).toHaveLength(1)
   })
 
+  it('an unusable reply is reported naming the consolidation writer', async () => {
+    const { lm } = promptModel(() => 'no markers at all')
+    const r = await consolidateAdvice(withTips('A.', 'B.'), base, lm, new Set())
+    expect(r.failures).toHaveLength(1)
+    expect(r.failures[0]).toMatch(/^self: .*simba\.consolidate/)
+  })
+
+  it('always calls the prompt model it was given, whatever LM mapping is active around it', async () => {
+    const { lm, calls } = promptModel()
+    const other = promptModel()
+    await withSettings({ mapLM: () => other.lm }, () => consolidateAdvice(withTips('A.', 'B.'), base, lm, new Set()))
+    expect(calls).toHaveLength(1)
+    expect(other.calls).toHaveLength(0)
+  })
+
   it("a failed call is reported as '<predictor>: <first line of the error>'", async () => {
     const lm = new ScriptedLM({
       reply: () => {
@@ -192,6 +208,33 @@ describe('advice memory', () => {
     const memory = new AdviceMemory()
     memory.remember(additionsOver(source.clone(), source))
     expect(memory.all().size).toBe(0)
+  })
+
+  it('against a source without that predictor, all of its paragraphs and demos are additions', () => {
+    class Other extends Module<{ word: string }, { answer: string }> {
+      label = new Predict('word -> answer', { instructions: 'Answer.' })
+      async forward(inputs: { word: string }) {
+        return (await this.label.forward(inputs)) as { answer: string }
+      }
+    }
+    const program = new Predict('word -> answer', { instructions: 'Answer.\n\nTip.', demos: [{ word: 'a', answer: 'A' }] })
+    expect(additionsOver(program, new Other())).toEqual(new Map([['self', { paragraphs: ['Answer.', 'Tip.'], demos: [{ word: 'a', answer: 'A' }] }]]))
+  })
+
+  it('a repeated demo keeps its first spelling', () => {
+    const memory = new AdviceMemory()
+    memory.remember(new Map([['self', { paragraphs: [], demos: [{ word: 'a', answer: 'A' }] }]]))
+    memory.remember(new Map([['self', { paragraphs: [], demos: [{ answer: 'A', word: 'a' }] }]]))
+    expect(JSON.stringify(memory.all().get('self')!.demos)).toBe('[{"word":"a","answer":"A"}]')
+  })
+
+  it('a merge does not repeat a demo the winner already holds', () => {
+    const pool = new Pool(new Predict('word -> answer', { demos: [{ word: 'a', answer: 'A' }] }))
+    const winner = new Predict('word -> answer', { demos: [{ word: 'a', answer: 'A' }, { word: 'b', answer: 'B' }] })
+    const other = new Predict('word -> answer', { demos: [{ word: 'a', answer: 'A' }, { answer: 'B', word: 'b' }] })
+    expect(mergeCandidates(pool, built(winner, 0), [built(other, 0)], 4)).toBeUndefined()
+    const third = new Predict('word -> answer', { demos: [{ word: 'a', answer: 'A' }, { word: 'b', answer: 'B' }, { word: 'c', answer: 'C' }] })
+    expect(mergeCandidates(pool, built(winner, 0), [built(third, 0)], 4)?.demos.map((d) => d['word'])).toEqual(['a', 'b', 'c'])
   })
 
   it('remembers demos once (compared as canonical JSON) and paragraphs in their first spelling, oldest first', () => {
