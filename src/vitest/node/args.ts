@@ -145,6 +145,7 @@ export function binHelp(version: string): string {
     '',
     'Usage:',
     '  npx vitest-simba [vitest arguments] [--optimize] [--ci] [--report[=dir]]',
+    '  npx vitest-simba inspect <test file> [--case <name>] [--block <name>] [--report <dir>]',
     '',
     'Options of vitest-simba:',
     '  --optimize     run SIMBA for each describe.optimize block and show the proposed program',
@@ -157,6 +158,11 @@ export function binHelp(version: string): string {
     '                 with --optimize the score per step, program changes, cases and usage;',
     '                 without it the cases against the baseline (sets SIMBA_REPORT)',
     '  -h, --help     show this help',
+    '',
+    'Subcommand:',
+    '  inspect        print one case\'s LM and tool calls (messages, completion, parsed output,',
+    '                 tokens, replayed or live) from the last --report run, without running',
+    '                 anything; without --case, list the cases with their status',
     '  -v, --version  show the versions of vitest-simba and Vitest',
     '',
     'Every other argument goes to Vitest unchanged; see `npx vitest --help`.',
@@ -166,6 +172,7 @@ export function binHelp(version: string): string {
     '  npx vitest-simba --optimize        # propose a better program (no file changes)',
     '  npx vitest-simba --optimize -u     # accept it',
     '  npx vitest-simba --optimize --report   # and see it in simba-report/<file>.report.html',
+    '  npx vitest-simba inspect tickets.test.ts --case refund-1   # one case\'s trace',
   ].join('\n')
 }
 
