@@ -49,10 +49,7 @@ describe('vitest-simba e2e: --report', () => {
     expect(html.match(/<tr class="trace-row"/g)).toHaveLength(block?.cases.length ?? -1)
     expect(treeWithout(dir, 'simba-report')).toEqual(before)
 
-    // `inspect` reads that report back without running anything: the case list, then one case's trace.
-    const list = await run(dir, ['inspect', 'tickets.test.ts'], { bin: true })
-    expect(list.code, list.output).toBe(0)
-    expect(list.output).toContain('block "routes support tickets" (regression)')
+    // `inspect` reads that report back without running anything: one case's trace, a near name for a typo.
     const first = block?.cases[0]
     const one = await run(dir, ['inspect', 'tickets.test.ts', '--case', first?.name ?? ''], { bin: true })
     expect(one.code, one.output).toBe(0)
