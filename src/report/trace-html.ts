@@ -5,7 +5,6 @@
  * call (name, arguments, result or error, replayed/live). Text is escaped; the report's strings
  * are already masked.
  */
-import { filtersOf } from './model.js'
 import { escapeHtml as e } from './svg.js'
 import { TRACES_HOW } from './trace.js'
 import type { BlockReport, ReportCall, ReportCase, ReportLMCall, ReportToolCall } from './types.js'
@@ -74,11 +73,14 @@ export function callsHtml(calls: readonly ReportCall[]): string {
   return `<ol class="calls">${calls.map((c) => (c.kind === 'lm' ? lmCall(c) : toolCall(c))).join('')}</ol>`
 }
 
-/** The collapsed trace row under a case's row (empty when the case has no trace); `columns` is the case table's width. */
-export function traceRow(c: ReportCase, columns: number): string {
+/**
+ * The collapsed trace row under a case's row (empty when the case has no trace); `columns` is the
+ * case table's width, `groups` the case row's filter groups (the trace row shows and hides with it).
+ */
+export function traceRow(c: ReportCase, columns: number, groups: string): string {
   if (c.calls === undefined) return ''
   const details = `<details class="trace"><summary>trace: ${e(traceSummary(c.calls))}</summary>${callsHtml(c.calls)}</details>`
-  return `<tr class="trace-row" data-filters="${filtersOf(c.status).join(' ')}" data-status="${c.status}"><td colspan="${columns}">${details}</td></tr>`
+  return `<tr class="trace-row" data-filters="${groups}" data-status="${c.status}"><td colspan="${columns}">${details}</td></tr>`
 }
 
 /** The note above a block's cases when traces were left out: how many, why, and how to get them. */

@@ -22,7 +22,7 @@ export interface ReportCandidate {
 
 /** One optimizer step. */
 export interface ReportStep {
-  /** Step index (0-based). */
+  /** Step index (0-based; the page and the progress lines show it 1-based). */
   step: number
   /** Mean of the step's rollout scores. */
   rolloutMean?: number
@@ -30,7 +30,7 @@ export interface ReportStep {
   candidates: ReportCandidate[]
   /** Step winner, or null when no candidate was built. */
   winner: { id: number; score: number } | null
-  /** Best mini-batch score so far. */
+  /** Highest step-winner mini-batch score up to this step (never decreases). */
   bestSoFar?: number
 }
 
@@ -72,9 +72,9 @@ export interface ReportPredictor {
   instructions: ReportDiffLine[]
   /** Demos after the change. */
   demos: number
-  /** Demos added, as canonical JSON text. */
+  /** Demos added, as JSON text (the demo's own field order; compared by content). */
   demosAdded: string[]
-  /** Demos removed, as canonical JSON text. */
+  /** Demos removed, as JSON text (the demo's own field order; compared by content). */
   demosRemoved: string[]
 }
 
@@ -195,6 +195,8 @@ export interface BlockReport {
   mode: 'optimize' | 'regression'
   /** Gating split. */
   split: 'trainset' | 'devset'
+  /** Score a case needs to pass (the block's `caseThreshold`; 1 when absent). */
+  caseThreshold?: number
   /** Mean scores per split. */
   scores: ReportSplitScore[]
   /** Score trajectory (optimize mode). */

@@ -111,7 +111,7 @@ describe('trace in the HTML page', () => {
 
   test('a collapsed trace row under each traced case, in the same filter group, with calls, messages, completion, parse error and tool calls', () => {
     const rows = html.match(/<tr class="trace-row"[^>]*>/g) ?? []
-    expect(rows).toEqual(['<tr class="trace-row" data-filters="" data-status="pass">', '<tr class="trace-row" data-filters="regressed" data-status="regressed">'])
+    expect(rows).toEqual(['<tr class="trace-row" data-filters="" data-status="pass">', '<tr class="trace-row" data-filters="regressed failing" data-status="regressed">'])
     // Collapsed by default; case rows unchanged in number.
     expect(html).not.toMatch(/<details[^>]* open/)
     expect(html.match(/<tr data-filters=/g)).toHaveLength(3)

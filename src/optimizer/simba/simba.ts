@@ -73,6 +73,17 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   let stoppedReason: StoppedReason = 'completed'
   let failure: SimbaFailure | undefined
   let unfinished: CandidateLog[] = []
+  // The program a stop right now would return (the winner with the best mini-batch score), announced when it changes.
+  let announced = -1
+  const announceBest = (step: number): void => {
+    const w = winners[firstArgMax(winners.map((x) => run.pool.avg(x.id)))] as Winner
+    if (w.id === announced) return
+    announced = w.id
+    emit({ type: 'best', step, score: run.pool.avg(w.id), program: run.pool.get(w.id).state(), usage: run.meter.totals() })
+  }
+  announceBest(-1)
+  // Highest step-winner mini-batch score so far (the report's "best so far" too): it never goes down.
+  let bestSoFar: number | null = null
   // Only a failure before anything was learned is an error; afterwards the best program so far is returned.
   const stopOnFailure = (error: unknown, step: number): void => {
     if (!(error instanceof RunFailedError) || winners.length < 2) throw error
@@ -104,8 +115,9 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
     steps.push(log)
     if (winner) winners.push(winner)
     if (stopped) stoppedReason = stopped
-    const best = Math.max(...winners.map((w) => run.pool.avg(w.id)))
-    emit({ type: 'step-end', step: t, winner: log.winner, bestSoFar: best, usage: run.meter.totals(), counts: countCandidates(log.candidates) })
+    if (log.winner && (bestSoFar === null || log.winner.score > bestSoFar)) bestSoFar = log.winner.score
+    emit({ type: 'step-end', step: t, winner: log.winner, bestSoFar, wanted: o.mergeAdvice ? o.numCandidates : o.numCandidates + 1, usage: run.meter.totals(), counts: countCandidates(log.candidates) })
+    announceBest(t)
     if (stopped) break
     // Nothing changed the program for `patience` steps in a row: the mini-batches are solved.
     quiet = countCandidates(log.candidates).applied === 0 ? quiet + 1 : 0
@@ -147,6 +159,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   const warning = noProgressWarning(summary, processed)
   if (warning) emit({ type: 'warning', ...warning })
   const usage = run.meter.totals()
+  if (sel) emit({ type: 'best', step: steps.length, score: result.score, program: result.program.state(), usage, final: true })
   emit({ type: 'final', score: result.score, finalists: result.trialLogs.final, stoppedReason, usage, ...(failure ? { failure } : {}), summary })
   return { ...result, usage, summary, warnings, settings: effectiveSettings(o, options) }
 }

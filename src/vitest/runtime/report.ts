@@ -31,8 +31,8 @@ export function reportPaths(dir: string, root: string, testFile: string, project
   return { json: `${base}.report.json`, html: `${base}.report.html` }
 }
 
-/** The report of one block from its run and the case statuses the block's tests computed. */
-export function blockReport(block: string, run: BlockRun, cases: readonly BlockCase[], statuses: ReadonlyMap<string, CaseStatus>): BlockReport {
+/** The report of one block from its run, the case statuses the block's tests computed and the score a case needs to pass. */
+export function blockReport(block: string, run: BlockRun, cases: readonly BlockCase[], statuses: ReadonlyMap<string, CaseStatus>, caseThreshold?: number): BlockReport {
   const rows: ReportCase[] = cases.map((c) => {
     const o = run.outcomes.get(caseKey(c))
     const row: ReportCase = {
@@ -64,6 +64,7 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
     block,
     mode: m.optimized ? 'optimize' : 'regression',
     split: m.split,
+    ...(caseThreshold !== undefined ? { caseThreshold } : {}),
     scores,
     ...(x?.trajectory ? { trajectory: x.trajectory } : {}),
     ...(x?.predictors ? { predictors: x.predictors } : {}),
