@@ -8,7 +8,7 @@
  *   …replaced on every run…
  *   <!-- /generated -->
  *
- * in README.md, docs/benchmarks.md or docs/simba.md. `--check` writes nothing and exits 1 with a
+ * in README.md, docs/benchmarks.md, docs/simba.md or docs/report.md. `--check` writes nothing and exits 1 with a
  * line diff when a region differs from what the results give (CI runs it). A missing optional
  * results file (peers.json) or field (a world's `misleadable` flag) renders as "not measured".
  */
@@ -17,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 /** Docs that may hold generated regions, relative to the repository root. */
-export const DOC_FILES = ['README.md', 'docs/benchmarks.md', 'docs/simba.md']
+export const DOC_FILES = ['README.md', 'docs/benchmarks.md', 'docs/simba.md', 'docs/report.md']
 
 const f3 = (x) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(3) : '-')
 const f2 = (x) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(2) : '-')
@@ -29,7 +29,7 @@ const worldName = (w) => (w.misleadable ? `${w.name} (misleadable)` : w.name)
 /** Reads the results files (`dir` defaults to bench/results); peers.json is optional. */
 export function loadResults(dir = fileURLToPath(new URL('results/', import.meta.url))) {
   const read = (name) => (existsSync(`${dir}/${name}`) ? JSON.parse(readFileSync(`${dir}/${name}`, 'utf8')) : undefined)
-  return { latest: read('latest.json'), quality: read('quality.json'), peers: read('peers.json') }
+  return { latest: read('latest.json'), quality: read('quality.json'), peers: read('peers.json'), reportSize: read('report-size.json') }
 }
 
 /** Lowest and highest 1-minute load average of a run's samples, as `a–b`. */
@@ -171,6 +171,25 @@ export const REGIONS = {
     }
     return out.join('\n').trimEnd()
   },
+}
+
+/** Report size and page load for large suites (bench/results/report-size.json, from bench/report-size.mjs). */
+REGIONS['report-size'] = ({ reportSize }) => {
+  if (!reportSize?.sizes) return '_No `bench/results/report-size.json` committed._'
+  const mb = (b) => `${(b / 1e6).toFixed(2)} MB`
+  const sec = (ms) => (typeof ms === 'number' ? `${(ms / 1000).toFixed(1)} s` : 'not measured')
+  const lines = [
+    '| cases | traces kept | JSON | HTML | page load in Chromium | same page without traces | with every trace (`SIMBA_REPORT_TRACES=all`) |',
+    '|---|---|---|---|---|---|---|',
+  ]
+  for (const r of Object.values(reportSize.sizes)) {
+    lines.push(
+      `| ${int(r.cases)} | ${int(r.tracesKept)} of ${int(r.cases)} | ${mb(r.jsonBytes)} | ${mb(r.htmlBytes)} | ${sec(r.openMs)} | ${mb(r.noTraces.htmlBytes)}, ${sec(r.noTraces.openMs)} | ` +
+        `JSON ${mb(r.allTraces.jsonBytes)}, HTML ${mb(r.allTraces.htmlBytes)}, ${sec(r.allTraces.openMs)} |`,
+    )
+  }
+  lines.push('', `Measured on ${reportSize.cpus ?? '?'} cores at a load average of ${f2(reportSize.loadAverageAtStart)}.`)
+  return lines.join('\n')
 }
 
 const OPEN = /<!-- generated:([a-z0-9-]+) -->\n/g

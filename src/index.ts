@@ -40,6 +40,7 @@ export type { ChatMessage, LanguageModel, LMRequest, LMResult, TokenUsage, Usage
 // Traces, examples, metrics, evaluation
 export { runWithTrace, currentTrace } from './core/trace/trace.js'
 export type { TraceStep, TracedRun } from './core/trace/trace.js'
+export type { CallOrigin, CallRecord, LMCallRecord, ToolCallRecord } from './core/trace/calls.js'
 export { Example, toExamples, caseName, RESERVED_EXAMPLE_KEYS } from './core/example/example.js'
 export type { ExampleOf, ReservedExampleKey } from './core/example/example.js'
 export { evaluate } from './core/evaluate/evaluate.js'

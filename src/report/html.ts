@@ -1,6 +1,7 @@
 import { HISTORY_CSS, historySection } from './history-html.js'
 import { candidateSummary, caseCounts, DEFAULT_CASE_THRESHOLD, demoFields, direction, filtersOf, type CaseFilter } from './model.js'
 import { escapeHtml as e, fmtScore, scoresSvg, trajectorySvg } from './svg.js'
+import { TRACE_CSS, traceNote, traceRow } from './trace-html.js'
 import type { BlockReport, Report, ReportAgentStep, ReportCase, ReportPredictor, ReportUsage } from './types.js'
 
 const CSS = `
@@ -128,7 +129,8 @@ function caseRow(c: ReportCase, optimize: boolean, caseThreshold: number | undef
   return (
     `<tr data-filters="${groups}" data-status="${c.status}"><td title="${e(c.name)}">${c.split === 'devset' ? 'dev' : 'train'}</td><td class="json">${e(c.input)}</td><td class="json">${e(c.label ?? '')}</td>` +
     (optimize ? `<td class="json">${e(c.baselinePrediction ?? '')}</td>` : '') +
-    `<td class="num">${fmtScore(c.baselineScore)}</td><td class="json">${current}${feedback}${trials}</td><td class="num">${fmtScore(c.score)}</td><td><span class="status status-${c.status}">${c.status}</span></td></tr>`
+    `<td class="num">${fmtScore(c.baselineScore)}</td><td class="json">${current}${feedback}${trials}</td><td class="num">${fmtScore(c.score)}</td><td><span class="status status-${c.status}">${c.status}</span></td></tr>` +
+    traceRow(c, optimize ? 8 : 7, groups)
   )
 }
 
@@ -147,7 +149,7 @@ function caseSection(block: BlockReport, index: number): string {
   const bar = `<div class="filters" data-table="${id}" hidden>${filters.map(([f, label, title]) => `<button type="button" data-filter="${f}" aria-pressed="${f === 'all'}" title="${e(title)}">${label} (${counts[f]})</button>`).join('')}</div>`
   const head = `<tr><th>split</th><th>input</th><th>label</th>${optimize ? '<th>snapshot prediction</th>' : ''}<th class="num">baseline</th><th>${optimize ? 'proposed prediction' : 'prediction'}</th><th class="num">score</th><th>status</th></tr>`
   const none = `<p class="no-match muted" data-for="${id}"${block.cases.length === 0 ? '' : ' hidden'}>no cases match</p>`
-  return `<h3>Cases</h3>${bar}<table class="cases" id="${id}"${block.cases.length === 0 ? ' hidden' : ''}><thead>${head}</thead><tbody>${block.cases.map((c) => caseRow(c, optimize, block.caseThreshold)).join('')}</tbody></table>${none}`
+  return `<h3>Cases</h3>${traceNote(block)}${bar}<table class="cases" id="${id}"${block.cases.length === 0 ? ' hidden' : ''}><thead>${head}</thead><tbody>${block.cases.map((c) => caseRow(c, optimize, block.caseThreshold)).join('')}</tbody></table>${none}`
 }
 
 function usageSection(u: ReportUsage): string {
@@ -190,7 +192,7 @@ export function renderReportHtml(report: Report): string {
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(title)}</title><style>${CSS}${HISTORY_CSS}</style></head><body>` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(title)}</title><style>${CSS}${HISTORY_CSS}${TRACE_CSS}</style></head><body>` +
     `<h1>${e(title)}</h1><p class="muted">${e(report.library)} · ${report.blocks.length} block(s) · data in the <code>.report.json</code> file beside this page</p>` +
     `${report.blocks.map(blockSection).join('')}` +
     `<noscript><p class="muted">Case filters need JavaScript; every case is listed above.</p></noscript><script>${SCRIPT}</script></body></html>\n`

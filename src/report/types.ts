@@ -92,6 +92,61 @@ export interface ReportAgentStep {
   observation: string
 }
 
+/** One LM call of a case, as shown in the report (strings cut at a length limit, secrets masked). */
+export interface ReportLMCall {
+  /** Discriminant. */
+  kind: 'lm'
+  /** Predictor that made the call (its dotted name in the program). */
+  predictor: string
+  /** Model asked. */
+  model: string
+  /** Adapter that formatted the request (`chat`, or `json` for the fallback after an unreadable reply). */
+  adapter: string
+  /** The messages sent, demos included (as user/assistant turns). */
+  messages: Array<{ role: string; content: string }>
+  /** The raw completion text (absent when the call failed). */
+  completion?: string
+  /** The parsed outputs as JSON text. */
+  outputs?: string
+  /** Why the completion could not be parsed. */
+  parseError?: string
+  /** Why the call failed (no completion). */
+  error?: string
+  /** Tokens the provider reported. */
+  tokens?: { prompt: number; completion: number; total: number }
+  /** `live` (a server answered), `replayed` (from a fixture), `cached` (an identical earlier call of this run), `failed` (no answer). */
+  origin: 'live' | 'replayed' | 'cached' | 'failed'
+}
+
+/** One tool call of an agent's case, as shown in the report. */
+export interface ReportToolCall {
+  /** Discriminant. */
+  kind: 'tool'
+  /** Tool name. */
+  tool: string
+  /** Arguments as JSON text. */
+  args: string
+  /** The result the agent observed. */
+  result?: string
+  /** The error the agent observed, or that failed the case. */
+  error?: string
+  /** `live` (ran now), `replayed` (from a fixture), `not-run` (bad arguments or unknown tool). */
+  origin: 'live' | 'replayed' | 'not-run'
+}
+
+/** One call in a case's trace. */
+export type ReportCall = ReportLMCall | ReportToolCall
+
+/** Whether the block's cases carry their traces, and why some were left out. */
+export interface ReportTraces {
+  /** Cases whose trace is in the report. */
+  kept: number
+  /** Cases whose trace was left out (passing cases of a large block). */
+  leftOut: number
+  /** Why they were left out, when some were. */
+  reason?: string
+}
+
 /** One case: input, label, baseline and current result. */
 export interface ReportCase {
   /** Split. */
@@ -120,6 +175,8 @@ export interface ReportCase {
   status: ReportCaseStatus
   /** Each trial's score and error, when the block runs more than one trial per case. */
   trials?: Array<{ score: number; error?: string }>
+  /** Every LM and tool call of the case in this run, in start order (first trial only). */
+  calls?: ReportCall[]
 }
 
 /** LM usage of a block. */
@@ -154,6 +211,8 @@ export interface BlockReport {
   usage: ReportUsage
   /** The block's last runs from the local score history and the cases changed since the previous run (absent without a history, e.g. in CI). */
   history?: HistoryView
+  /** How many cases carry their LM call traces (absent when the run collected none). */
+  traces?: ReportTraces
 }
 
 /** Report of one test file (the JSON written beside the HTML page). */

@@ -5,14 +5,14 @@
  * Run with `npm run test:browser` (skipped in one line when no Chromium is installed, except in CI,
  * where a missing Chromium fails).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Report } from '../../src/report/types.js'
-import { ROOT, requireBuild, run, runNode } from '../e2e/harness.js'
+import { copyProject, removeProject, ROOT, requireBuild, run, runNode } from '../e2e/harness.js'
 import { isCi } from './chromium.mjs'
 
 const exe = process.env['CHROMIUM_PATH']
@@ -89,15 +89,18 @@ describe.skipIf(!exe)('HTML report in headless Chromium', () => {
     const table = page.locator('table.cases').first()
     const improved = (block?.cases ?? []).filter((c) => c.status === 'improved')
     expect(improved.length).toBeGreaterThan(0)
-    expect(await table.locator('tbody tr:visible').count()).toBe(block?.cases.length)
+    const caseRows = 'tbody tr:not(.trace-row):visible'
+    expect(await table.locator(caseRows).count()).toBe(block?.cases.length)
     await page.locator('.filters button[data-filter="improved"]').first().click()
-    const visible = table.locator('tbody tr:visible')
+    const visible = table.locator(caseRows)
     expect(await visible.count()).toBe(improved.length)
     const inputs = await visible.locator('td:nth-child(2)').allInnerTexts()
     expect(inputs.sort()).toEqual(improved.map((c) => c.input).sort())
     expect(new Set(await visible.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status'))))).toEqual(new Set(['improved']))
+    // Each improved case's trace row stays with it; the others' are hidden with their cases.
+    expect(await table.locator('tbody tr.trace-row:visible').count()).toBe(improved.length)
     await page.locator('.filters button[data-filter="all"]').first().click()
-    expect(await table.locator('tbody tr:visible').count()).toBe(block?.cases.length)
+    expect(await table.locator(caseRows).count()).toBe(block?.cases.length)
 
     // The screenshot in the docs (written locally; CI keeps the tree clean and writes it aside).
     const png = process.env['CI'] ? join(work, 'report.png') : join(ROOT, 'docs', 'report.png')
@@ -116,7 +119,7 @@ describe.skipIf(!exe)('HTML report in headless Chromium', () => {
     const { page, errors } = await open(join(dir, 'tickets.test.ts.report.html'))
     expect(await page.locator('svg.trajectory').count()).toBe(0)
     expect(await page.locator('svg.scores rect.bar-current').count()).toBe(2)
-    expect(await page.locator('table.cases tbody tr').count()).toBe(report.blocks[0]?.cases.length)
+    expect(await page.locator('table.cases tbody tr:not(.trace-row)').count()).toBe(report.blocks[0]?.cases.length)
 
     // A filter that matches no case hides the table and says so; "all" brings the table back.
     const none = (['regressed', 'improved'] as const).find((f) => !report.blocks[0]?.cases.some((c) => c.status === f))
@@ -126,19 +129,69 @@ describe.skipIf(!exe)('HTML report in headless Chromium', () => {
     expect(await page.locator('p.no-match').first().innerText()).toBe('no cases match')
     await page.locator('.filters button[data-filter="all"]').first().click()
     expect(await page.locator('p.no-match').first().isVisible()).toBe(false)
-    expect(await page.locator('table.cases tbody tr:visible').count()).toBe(report.blocks[0]?.cases.length)
+    expect(await page.locator('table.cases tbody tr:not(.trace-row):visible').count()).toBe(report.blocks[0]?.cases.length)
 
     // Without JavaScript (a second fresh profile) every case is still listed and the filter bar stays hidden.
     const noJs = await chromium.launchPersistentContext(join(work, 'profile-nojs'), { executablePath: exe as string, headless: true, args: LAUNCH_ARGS, javaScriptEnabled: false })
     try {
       const plain = await noJs.newPage()
       await plain.goto(pathToFileURL(join(dir, 'tickets.test.ts.report.html')).href)
-      expect(await plain.locator('table.cases tbody tr:visible').count()).toBe(report.blocks[0]?.cases.length)
-      expect(await plain.locator('table.cases tbody tr:visible').count()).toBeGreaterThan(0)
+      expect(await plain.locator('table.cases tbody tr:not(.trace-row):visible').count()).toBe(report.blocks[0]?.cases.length)
+      expect(await plain.locator('table.cases tbody tr:not(.trace-row):visible').count()).toBeGreaterThan(0)
       expect(await plain.locator('.filters').isVisible()).toBe(false)
     } finally {
       await noJs.close()
     }
     expect(errors).toEqual([])
+  })
+
+  test("a regressed case's trace: filter to regressed, open the trace, see its LM calls (messages, completion, parsed output, replayed)", async () => {
+    // A copy of the tickets project whose snapshot says one failing case used to pass: that case regresses.
+    const dir = copyProject('tickets')
+    try {
+      const snap = join(dir, '__snapshots__', 'tickets.test.ts.simba.json')
+      const data = JSON.parse(readFileSync(snap, 'utf8')) as { blocks: Record<string, { baseline: { devset: { cases: Record<string, number> } } }> }
+      const cases = data.blocks['routes support tickets']?.baseline.devset.cases ?? {}
+      const victim = Object.keys(cases).find((k) => cases[k] === 0) as string
+      cases[victim] = 1
+      writeFileSync(snap, `${JSON.stringify(data, null, 2)}\n`)
+      const out = join(work, 'regressed')
+      const r = await run(dir, ['run', 'tickets.test.ts', `--report=${out}`], { bin: true, env: { CI: 'true' } })
+      expect(r.code, r.output).toBe(1)
+      const report = JSON.parse(readFileSync(join(out, 'tickets.test.ts.report.json'), 'utf8')) as Report
+      const regressed = report.blocks[0]?.cases.find((c) => c.status === 'regressed')
+      expect(regressed?.name).toBe(victim)
+      const { page, errors } = await open(join(out, 'tickets.test.ts.report.html'))
+      await page.locator('.filters button[data-filter="regressed"]').first().click()
+      const table = page.locator('table.cases').first()
+      expect(await table.locator('tbody tr:not(.trace-row):visible').count()).toBe(1)
+      const trace = table.locator('tbody tr.trace-row:visible')
+      expect(await trace.count()).toBe(1)
+      // Collapsed by default: the call list shows only once the trace is opened.
+      const calls = trace.locator('ol.calls')
+      expect(await calls.isVisible()).toBe(false)
+      await trace.locator('details.trace > summary').click()
+      await expect.poll(() => calls.isVisible()).toBe(true)
+      const lm = (regressed?.calls ?? []).filter((c) => c.kind === 'lm')
+      expect(lm.length).toBeGreaterThan(0)
+      expect(await calls.locator('li.lm').count()).toBe(lm.length)
+      expect(await calls.locator('.origin-replayed').count()).toBe(lm.length)
+      const first = lm[0]
+      if (first?.kind === 'lm') expect((await calls.locator('pre.completion').first().innerText()).trim()).toBe((first.completion ?? '').trim())
+      await calls.locator('details.messages > summary').first().click()
+      await expect.poll(() => calls.locator('.msg.role-system pre').first().isVisible()).toBe(true)
+      // The screenshot in the docs: the regressed case and its opened trace.
+      const png = process.env['CI'] ? join(work, 'trace.png') : join(ROOT, 'docs', 'trace.png')
+      const row = table.locator('tbody tr:not(.trace-row):visible')
+      await row.scrollIntoViewIfNeeded()
+      const top = await row.boundingBox()
+      const bottom = await trace.boundingBox()
+      if (!top || !bottom) throw new Error('the regressed case is not laid out')
+      const y = Math.max(0, top.y - 8)
+      await page.screenshot({ path: png, fullPage: true, clip: { x: 0, y, width: 1280, height: Math.min(1400, bottom.y + bottom.height + 8 - y) } })
+      expect(errors).toEqual([])
+    } finally {
+      removeProject(dir)
+    }
   })
 })

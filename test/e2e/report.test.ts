@@ -33,9 +33,33 @@ describe('vitest-simba e2e: --report', () => {
       expect(c.baselinePrediction).toBeUndefined()
     }
     expect(block?.usage.total.replayed).toBeGreaterThan(0)
+    // Every case carries its trace: the LM calls replayed from the fixtures, with messages, completion and parsed outputs.
+    expect(block?.traces).toEqual({ kept: block?.cases.length, leftOut: 0 })
+    for (const c of block?.cases ?? []) {
+      const lm = (c.calls ?? []).filter((x) => x.kind === 'lm')
+      expect(lm.length, c.name).toBeGreaterThan(0)
+      for (const call of lm) {
+        expect(call, c.name).toMatchObject({ origin: 'replayed', completion: expect.stringContaining('[[ ## completed ## ]]') })
+        expect(call.messages[0]?.role).toBe('system')
+        expect(call.outputs ?? call.parseError).toEqual(expect.any(String))
+      }
+    }
     const html = readFileSync(join(dir, 'simba-report', 'tickets.test.ts.report.html'), 'utf8')
     expect(html).toContain('Regression report: tickets.test.ts')
     expect(html.match(/<tr data-filters=/g)).toHaveLength(block?.cases.length ?? -1)
+    expect(html.match(/<tr class="trace-row"/g)).toHaveLength(block?.cases.length ?? -1)
+    expect(treeWithout(dir, 'simba-report')).toEqual(before)
+
+    // `inspect` reads that report back without running anything: one case's trace, a near name for a typo.
+    const first = block?.cases[0]
+    const one = await run(dir, ['inspect', 'tickets.test.ts', '--case', first?.name ?? ''], { bin: true })
+    expect(one.code, one.output).toBe(0)
+    expect(one.output).toContain(`case "${first?.name}"`)
+    expect(one.output).toMatch(/#1 LM call of .+ \(.+\) \[replayed, \d+ \+ \d+ tokens\]/)
+    expect(one.output).toContain('--- completion ---')
+    const missing = await run(dir, ['inspect', 'tickets.test.ts', '--case', `${first?.name}x`], { bin: true })
+    expect(missing.code).toBe(1)
+    expect(missing.output).toContain(`Near names: "${first?.name}"`)
     expect(treeWithout(dir, 'simba-report')).toEqual(before)
   })
 

@@ -122,6 +122,23 @@ describe('LM replay shortcut', () => {
     expect(await recorder.flush()).toMatchObject({ replayed: 0, missing: 2 })
   })
 
+  test('the LM says which answers were replayed from a fixture: through the shortcut and through msw (an LM with its own fetch); a recorded call is live', async () => {
+    const { url, file } = await setup()
+    recorder = startRecorder({ mode: 'record-missing', hosts: [url] })
+    await recorder.useFile(file, 'test/a.test.ts')
+    const recorded = await lmFor(url).call({ messages: [{ role: 'user', content: 'first' }] })
+    expect(recorded.replayed).toBeUndefined()
+    const viaShortcut = await lmFor(url).call({ messages: [{ role: 'user', content: 'first' }] })
+    expect(viaShortcut.replayed).toBe(true)
+    const ownFetch = lmFor(url, { fetch: (...a: Parameters<typeof fetch>) => globalThis.fetch(...a) })
+    const viaMsw = await ownFetch.call({ messages: [{ role: 'user', content: 'first' }] })
+    expect(viaMsw).toMatchObject({ text: 'echo first', replayed: true })
+    const cached = lmFor(url, { cache: true })
+    await cached.call({ messages: [{ role: 'user', content: 'first' }] })
+    expect(await cached.call({ messages: [{ role: 'user', content: 'first' }] })).toMatchObject({ cached: true })
+    expect((await cached.call({ messages: [{ role: 'user', content: 'first' }] })).replayed).toBeUndefined()
+  })
+
   test('the shortcut is installed by start() and removed by stop()', () => {
     recorder = startRecorder({ mode: 'replay', hosts: ['http://127.0.0.1:9/v1'] })
     expect(lmShortcut()).toBeTypeOf('function')

@@ -5,6 +5,7 @@ import type { LanguageModel, UsageTotals } from '../lm/types.js'
 import { hasModuleBrand } from '../module/brand.js'
 import type { Module } from '../module/module.js'
 import { withSettings, type Settings } from '../module/settings.js'
+import type { CallRecord } from '../trace/calls.js'
 import { runWithTrace, type TraceStep } from '../trace/trace.js'
 import { scoreCase, type Metric } from './metric.js'
 
@@ -30,6 +31,8 @@ export interface EvaluateOptions {
    * LM samples it afresh at its own temperature; trial 0 of `trialOffset` 0 uses the LM unchanged.
    */
   trials?: number
+  /** Collect each case's LM and tool calls (messages, completions, tool results) into {@link CaseResult.calls} (default false). */
+  captureCalls?: boolean
   /** Shifts the trials' rollout ids (trial j uses index `trialOffset · trials + j`), for fresh re-runs (default 0). */
   trialOffset?: number
 }
@@ -73,6 +76,8 @@ export interface CaseResult<E = Example, P = unknown> {
   trace: TraceStep[]
   /** Each trial's outcome, when `trials` > 1 (`score` is then their mean, `prediction` the first trial's). */
   trials?: Array<TrialResult<P>>
+  /** LM and tool calls of the case in start order (of its first trial), with `captureCalls`. */
+  calls?: CallRecord[]
 }
 
 /** Outcome of `evaluate`. */
@@ -119,13 +124,14 @@ export async function evaluate<E extends Example, P>(
   const offset = Math.max(0, Math.floor(options.trialOffset ?? 0))
   const runOnce = async (example: E, index: number, name: string, trial: number): Promise<CaseResult<E, P>> => {
     const body = async (): Promise<CaseResult<E, P>> => {
-      const traced = await runWithTrace(() => run(example.inputs()) as Promise<P>)
+      const traced = await runWithTrace(() => run(example.inputs()) as Promise<P>, { calls: options.captureCalls === true })
+      const calls = traced.calls ? { calls: traced.calls } : {}
       if ('error' in traced) {
         const e = traced.error
-        return { index, name, example, prediction: undefined, score: 0, error: `program failed on case "${name}": ${e instanceof Error ? e.message : String(e)}`, trace: traced.trace }
+        return { index, name, example, prediction: undefined, score: 0, error: `program failed on case "${name}": ${e instanceof Error ? e.message : String(e)}`, trace: traced.trace, ...calls }
       }
       const scored = await scoreCase(metric, example, traced.result as P, options.metricTrace ? traced.trace : undefined, `"${name}"`)
-      return { index, name, example, prediction: traced.result, trace: traced.trace, ...scored }
+      return { index, name, example, prediction: traced.result, trace: traced.trace, ...scored, ...calls }
     }
     const slot = offset * trials + trial
     if (slot === 0) return settings ? await withSettings(settings, body) : await body()

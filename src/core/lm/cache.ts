@@ -21,6 +21,8 @@ export interface CachedAnswer {
   usage: TokenUsage
   /** Model that answered. */
   model: string
+  /** Replayed from a recorded fixture rather than answered by a server. */
+  replayed?: boolean
 }
 
 /** Default bound of an LM family's cache: answers kept before the least recently used is dropped. */

@@ -6,6 +6,11 @@ export interface LMCallInfo {
   rolloutId: number | undefined
   /** Model of the calling LM. */
   model: string
+  /**
+   * Set by the fixture recorder when it answers the call from a recording (the one field it writes):
+   * the LM reports the answer as replayed, not live.
+   */
+  replayed?: boolean
 }
 
 /**

@@ -184,7 +184,7 @@ export class LM implements LanguageModel {
   }
 
   async #live(body: RequestBody): Promise<CachedAnswer> {
-    const info = { rolloutId: this.rolloutId, model: this.model }
+    const info: LMCallInfo = { rolloutId: this.rolloutId, model: this.model }
     // The fixture replayer refuses, under CI, a host it does not cover (even with a custom `fetch`).
     lmHostGuard()?.(this.baseURL, info)
     if (this.#endpoint.keyError) throw this.#endpoint.keyError
@@ -193,9 +193,13 @@ export class LM implements LanguageModel {
     // timeout and maxRetries live on the client (copies with another timeout get their own client)
     const requestOptions = this.#headers ? { headers: this.#headers } : undefined
     const send = async (): Promise<ChatCompletion> => {
+      delete info.replayed
       // A recorded call is answered before the SDK builds an HTTP request (and before it is loaded).
       const replayed = this.#shortcut(body, info)
-      if (replayed) return replayed
+      if (replayed) {
+        info.replayed = true
+        return replayed
+      }
       const client = await this.#client()
       return lmCallContext.run(info, () => client.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming, requestOptions))
     }
@@ -203,6 +207,7 @@ export class LM implements LanguageModel {
       try {
         const completion = await this.#family.limiter.run(send)
         const answer = this.#read(completion)
+        if (info.replayed === true) answer.replayed = true
         this.#family.meter.recordLive(answer.usage, costOf(options.prices, this.model, answer.usage))
         return answer
       } catch (thrown) {
@@ -258,7 +263,7 @@ export class LM implements LanguageModel {
 }
 
 function result(answer: CachedAnswer, cached: boolean): LMResult {
-  return { text: answer.text, usage: { ...answer.usage }, cached, model: answer.model }
+  return { text: answer.text, usage: { ...answer.usage }, cached, model: answer.model, ...(answer.replayed === true && !cached ? { replayed: true } : {}) }
 }
 
 function checkRequest(request: LMRequest, model: string): void {

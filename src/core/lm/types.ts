@@ -38,6 +38,8 @@ export interface LMResult {
   usage: TokenUsage
   /** True when served from the in-memory cache (no request made). */
   cached: boolean
+  /** True when the answer was replayed from a recorded test fixture (set by `LM` under the fixture recorder). */
+  replayed?: boolean
   /** Model that answered. */
   model: string
 }

@@ -2,12 +2,13 @@ import { isSimbaError, SimbaError } from '../../errors.js'
 import { chatAdapter } from '../adapter/chat.js'
 import { jsonAdapter } from '../adapter/json.js'
 import type { Adapter, Demo } from '../adapter/types.js'
-import type { LanguageModel } from '../lm/types.js'
+import type { LanguageModel, LMResult } from '../lm/types.js'
 import { PREDICT_BRAND } from '../module/brand.js'
 import { Module } from '../module/module.js'
 import { currentSettings } from '../module/settings.js'
 import { signature as makeSignature, type AnySignature, type InferInputs, type InferOutputs } from '../signature/signature.js'
-import { recordStep } from '../trace/trace.js'
+import type { LMCallRecord } from '../trace/calls.js'
+import { beginCall, recordStep } from '../trace/trace.js'
 
 /** Options of a predictor. */
 export interface PredictOptions {
@@ -91,14 +92,14 @@ export class Predict<S extends AnySignature = AnySignature> extends Module<Infer
 
   private async callAndParse(lm: LanguageModel, adapter: Adapter, inputs: Record<string, unknown>, fallback: boolean): Promise<Record<string, unknown>> {
     const args = { signature: this.signature, instructions: this.instructions, demos: this.demos, inputs }
-    const reply = await lm.call(adapter.format(args))
+    const first = await this.tracedCall(lm, adapter, args)
     try {
-      return adapter.parse(this.signature, reply.text, this.displayName)
+      return first.parse(adapter)
     } catch (error) {
       if (!fallback || !isSimbaError(error, 'SIMBA_ADAPTER_PARSE')) throw error
-      const second = await lm.call(jsonAdapter.format(args))
+      const second = await this.tracedCall(lm, jsonAdapter, args, first.record)
       try {
-        return jsonAdapter.parse(this.signature, second.text, this.displayName)
+        return second.parse(jsonAdapter)
       } catch (jsonError) {
         if (isSimbaError(jsonError, 'SIMBA_ADAPTER_PARSE')) {
           error.message += `\n(retried with the JSON adapter, which failed too: ${jsonError.message.split('\n')[0]})`
@@ -106,6 +107,46 @@ export class Predict<S extends AnySignature = AnySignature> extends Module<Infer
         throw error
       }
     }
+  }
+
+  /**
+   * One LM call, listed in the run's calls when the run collects them (messages, completion,
+   * tokens, origin; then the parsed outputs or the parse error via `parse`).
+   */
+  private async tracedCall(
+    lm: LanguageModel,
+    adapter: Adapter,
+    args: Parameters<Adapter['format']>[0],
+    after?: LMCallRecord,
+  ): Promise<{ record: LMCallRecord | undefined; parse: (a: Adapter) => Record<string, unknown> }> {
+    const request = adapter.format(args)
+    const record = beginCall<LMCallRecord>(
+      { kind: 'lm', predictor: this.name ?? this.path ?? this.displayName, model: lm.model, adapter: adapter.name, messages: request.messages.map((m) => ({ role: m.role, content: m.content })) },
+      after,
+    )
+    let reply: LMResult
+    try {
+      reply = await lm.call(request)
+    } catch (error) {
+      if (record) record.error = error instanceof Error ? error.message : String(error)
+      throw error
+    }
+    if (record) {
+      record.completion = reply.text
+      record.usage = { ...reply.usage }
+      record.origin = reply.cached ? 'cached' : reply.replayed === true ? 'replayed' : 'live'
+    }
+    const parse = (a: Adapter): Record<string, unknown> => {
+      try {
+        const outputs = a.parse(this.signature, reply.text, this.displayName)
+        if (record) record.outputs = { ...outputs }
+        return outputs
+      } catch (error) {
+        if (record) record.parseError = error instanceof Error ? error.message : String(error)
+        throw error
+      }
+    }
+    return { record, parse }
   }
 
   private checkInputs(inputs: unknown): Record<string, unknown> {

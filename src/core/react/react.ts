@@ -6,6 +6,8 @@ import { ChainOfThought } from '../predict/chain-of-thought.js'
 import { Predict } from '../predict/predict.js'
 import type { FieldInfo } from '../signature/field.js'
 import { Signature, type AnySignature, type InferInputs, type InferOutputs } from '../signature/signature.js'
+import type { ToolCallRecord } from '../trace/calls.js'
+import { beginCall } from '../trace/trace.js'
 import { FINISH, invokeTool, isTool, type Tool } from '../tool/tool.js'
 
 /** One step of an agent's trajectory. */
@@ -145,9 +147,11 @@ export class ReAct<S extends AnySignature = AnySignature> extends Module<InferIn
       if (name === FINISH) observation = 'Completed.'
       else {
         const t = name === undefined ? undefined : byName.get(name)
-        observation = t
-          ? await invokeTool(t, rawArgs === undefined ? {} : rawArgs)
-          : `Error: unknown tool ${JSON.stringify(typeof rawName === 'string' ? rawName : formatRaw(rawName))}; available: ${names.join(', ')}`
+        if (t) observation = await invokeTool(t, rawArgs === undefined ? {} : rawArgs)
+        else {
+          observation = `Error: unknown tool ${JSON.stringify(typeof rawName === 'string' ? rawName : formatRaw(rawName))}; available: ${names.join(', ')}`
+          beginCall<ToolCallRecord>({ kind: 'tool', tool: typeof rawName === 'string' ? rawName : formatRaw(rawName), args: rawArgs ?? {}, error: observation.replace(/^Error: /, ''), origin: 'not-run' })
+        }
       }
       observation = oneLine(observation)
       const toolName = name ?? (typeof rawName === 'string' ? rawName : formatRaw(rawName))

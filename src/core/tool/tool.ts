@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { SimbaError } from '../../errors.js'
 import { canonicalJson } from '../../internal/json/canonical.js'
+import type { ToolCallRecord } from '../trace/calls.js'
+import { beginCall } from '../trace/trace.js'
 import { currentToolCallHook, type ToolOutcome } from './hook.js'
 
 /** Tool names: letters, digits, `_` and `-`, starting with a letter or `_`, at most 64 characters. */
@@ -126,20 +128,42 @@ async function runLive(t: Tool, args: Record<string, unknown>): Promise<ToolOutc
  * arguments and errors from `run` become `Error: …`.
  */
 export async function invokeTool(t: Tool, rawArgs: unknown): Promise<string> {
+  const record = beginCall<ToolCallRecord>({ kind: 'tool', tool: t.name, args: rawArgs, origin: 'not-run' })
+  const refused = (text: string): string => {
+    if (record) record.error = text.replace(/^Error: /, '')
+    return text
+  }
   if (typeof rawArgs !== 'object' || rawArgs === null || Array.isArray(rawArgs)) {
-    return `Error: invalid arguments for ${t.name}: expected a JSON object of arguments, got ${formatResult(rawArgs ?? null)}`
+    return refused(`Error: invalid arguments for ${t.name}: expected a JSON object of arguments, got ${formatResult(rawArgs ?? null)}`)
   }
   let args: Record<string, unknown>
   try {
     const r = t.args.safeParse(rawArgs)
-    if (!r.success) return `Error: invalid arguments for ${t.name}: ${zodMessage(r.error)}`
+    if (!r.success) return refused(`Error: invalid arguments for ${t.name}: ${zodMessage(r.error)}`)
     args = r.data as Record<string, unknown>
   } catch (error) {
-    return `Error: invalid arguments for ${t.name}: ${errorMessage(error)}`
+    return refused(`Error: invalid arguments for ${t.name}: ${errorMessage(error)}`)
   }
-  const live = (): Promise<ToolOutcome> => runLive(t, args)
+  if (record) record.args = args
+  // Replayed unless the tool actually ran for this call (a recording, or a concurrent identical call's result).
+  let ranLive = false
+  const live = (): Promise<ToolOutcome> => {
+    ranLive = true
+    return runLive(t, args)
+  }
   const hook = t.record ? currentToolCallHook() : undefined
-  const outcome = hook ? await hook({ tool: t.name, args, live }) : await live()
+  let outcome: ToolOutcome
+  try {
+    outcome = hook ? await hook({ tool: t.name, args, live }) : await live()
+  } catch (error) {
+    if (record) record.error = errorMessage(error)
+    throw error
+  }
+  if (record) {
+    record.origin = ranLive ? 'live' : 'replayed'
+    if (outcome.ok) record.result = formatResult(outcome.value)
+    else record.error = outcome.error
+  }
   return outcome.ok ? formatResult(outcome.value) : `Error: ${outcome.error}`
 }
 

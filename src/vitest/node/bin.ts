@@ -5,6 +5,7 @@
  * `--summary file` (sets SIMBA_SUMMARY: a Markdown summary of the run is written there). `--help` and `--version` print and exit;
  * an option neither the bin nor Vitest knows (a misspelt one) exits 2 with a suggestion. Passes every other argument to Vitest
  * unchanged and keeps Vitest's exit code. With `--optimize` it runs once unless `watch` is asked for.
+ * `vitest-simba inspect <test file> [--case <name>]` prints a case's trace from the last report.
  * @example npx vitest-simba --optimize -u
  */
 import { createRequire } from 'node:module'
@@ -24,6 +25,14 @@ function vitestVersion(): string {
 }
 
 async function main(): Promise<void> {
+  // `inspect` is a subcommand of our own, answered before Vitest's options are checked.
+  if (process.argv[2] === 'inspect') {
+    const { inspect } = await import('./inspect.js')
+    const r = inspect(process.argv.slice(3))
+    ;(r.code === 0 ? process.stdout : process.stderr).write(`${r.text}\n`)
+    process.exitCode = r.code
+    return
+  }
   const args = parseBinArgs(process.argv.slice(2))
   if (args.kind === 'help') {
     process.stdout.write(`${binHelp(libraryVersion())}\n`)

@@ -6,6 +6,7 @@ import { own } from '../../internal/json/dict.js'
 import { maskSecrets } from '../../internal/secrets/secrets.js'
 import { renderReportHtml } from '../../report/html.js'
 import { withBlock } from '../../report/model.js'
+import { limitTraces, TRACES_ENV } from '../../report/trace.js'
 import type { BlockReport, Report, ReportCase, ReportSplitScore } from '../../report/types.js'
 import type { CaseStatus, SimbaProvided } from '../shared.js'
 import { caseKey, say, shownValue, type BlockRun } from './run-block.js'
@@ -52,6 +53,7 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
     if (o?.feedback !== undefined) row.feedback = o.feedback
     if (o?.error !== undefined) row.error = o.error
     if (o?.trials !== undefined) row.trials = o.trials
+    if (o?.calls !== undefined) row.calls = o.calls
     return row
   })
   const scores: ReportSplitScore[] = (['trainset', 'devset'] as const)
@@ -59,7 +61,7 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
     .map((s) => ({ split: s, baseline: run.baseline?.[s]?.mean ?? null, current: run.scores[s]?.mean ?? 0 }))
   const m = run.meta
   const x = run.report
-  return {
+  return limitTraces({
     block,
     mode: m.optimized ? 'optimize' : 'regression',
     split: m.split,
@@ -74,7 +76,7 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
       ...(x?.forecast ? { forecast: x.forecast } : {}),
     },
     ...(history ? { history } : {}),
-  }
+  }, { keepAll: process.env[TRACES_ENV] === 'all' })
 }
 
 /**

@@ -203,6 +203,8 @@ export async function runBlock(args: {
       // One setting for both: the metric sees a trace in regression runs only when SIMBA passes it too.
       metricTrace: (options.optimizer?.metricTrace ?? ctx.optimizer?.metricTrace) === true,
       ...(trials > 1 ? { trials } : {}),
+      // The report shows every case's LM and tool calls.
+      ...(ctx.report ? { captureCalls: true } : {}),
     })
   // Optimize-mode evaluations of a proposal that will not be accepted are not recorded.
   const evaluated = await (ctx.optimize && !willWrite ? live(runEval) : runEval())

@@ -6,7 +6,9 @@
 import { dict, own } from '../../internal/json/dict.js'
 import { maskSecrets } from '../../internal/secrets/secrets.js'
 import { agentStepsOf } from '../../report/model.js'
-import type { ReportAgentStep } from '../../report/types.js'
+import { reportCallsOf } from '../../report/trace.js'
+import type { ReportAgentStep, ReportCall } from '../../report/types.js'
+import type { CallRecord } from '../../core/trace/calls.js'
 import type { Baseline, BlockSnapshot, SplitScores } from '../../snapshot/types.js'
 import type { BlockCase } from './cases.js'
 import { mean } from './compare.js'
@@ -25,6 +27,8 @@ export interface CaseOutcome {
   agentTrajectory?: ReportAgentStep[]
   /** Each trial's score and error, when the block runs more than one trial per case. */
   trials?: Array<{ score: number; error?: string }>
+  /** The case's LM and tool calls (report form), when the run collected them. */
+  calls?: ReportCall[]
 }
 
 /** What evaluation reported for one case (the fields of `evaluate()`'s case result used here). */
@@ -39,6 +43,8 @@ export interface CaseResultLike {
   prediction?: unknown
   /** Each trial's outcome, when evaluated with more than one trial. */
   trials?: ReadonlyArray<{ score: number; error?: string }>
+  /** LM and tool calls of the case, when collected. */
+  calls?: readonly CallRecord[]
 }
 
 /** Key of a case in a block's outcomes: `split + '\0' + case name`. */
@@ -78,6 +84,7 @@ export function blockScores(cases: readonly BlockCase[], results: ReadonlyArray<
       const steps = agentStepsOf(r?.prediction)
       if (steps !== undefined) outcome.agentTrajectory = steps
       if (r?.trials) outcome.trials = r.trials.map((t) => (t.error !== undefined ? { score: t.score, error: maskSecrets(t.error) } : { score: t.score }))
+      if (r?.calls) outcome.calls = reportCallsOf(r.calls)
       outcomes.set(caseKey(c), outcome)
       scores[c.name] = outcome.score
     }
