@@ -162,9 +162,9 @@ async function runOne(world, optimizer, seed, evalUrl) {
       } finally {
         Math.random = saved
       }
-      const calls = sim.stats().requests
+      const { requests: calls, byKind } = sim.stats()
       await sim.close()
-      return { score: await axHeldOut(program, world, evalUrl), calls, seconds: (Date.now() - t0) / 1000, info }
+      return { score: await axHeldOut(program, world, evalUrl), calls, seconds: (Date.now() - t0) / 1000, info: { ...info, byKind } }
     }
     const improved = optimizer === 'simba-improved'
     const announced = []
@@ -184,7 +184,7 @@ async function runOne(world, optimizer, seed, evalUrl) {
       RUN_TIMEOUT_MS,
       optimizer,
     )
-    const calls = sim.stats().requests
+    const { requests: calls, byKind } = sim.stats()
     await sim.close()
     // Each distinct announced program (and the returned one) is scored on held-out once.
     const scored = new Map()
@@ -196,7 +196,7 @@ async function runOne(world, optimizer, seed, evalUrl) {
     const score = await scoreOf(result.program.state())
     const points = []
     if (improved) for (const a of announced) points.push({ calls: a.calls, score: await scoreOf(a.program) })
-    return { score, calls, reportedCalls: result.usage.calls, seconds: (Date.now() - t0) / 1000, points, info: { stopped: result.stoppedReason, steps: result.summary.steps, distinctPrograms: scored.size } }
+    return { score, calls, reportedCalls: result.usage.calls, seconds: (Date.now() - t0) / 1000, points, info: { byKind, stopped: result.stoppedReason, steps: result.summary.steps, distinctPrograms: scored.size } }
   } catch (error) {
     await sim.close().catch(() => {})
     return { error: error instanceof Error ? error.message : String(error), calls: sim.stats().requests, seconds: (Date.now() - t0) / 1000 }
