@@ -30,14 +30,15 @@
  * of the program a stop after k calls would return, from its `onProgress` 'best' events (each
  * announced program is recorded with the simulator's count at that moment and scored once).
  *
- * Writes bench/results/peers.json and prints a table. A failing row records `error` and the run goes on.
+ * Writes bench/results/peers.json and prints a table. A failing run records `error` in its row and
+ * the benchmark goes on; a run that takes longer than PEERS_RUN_TIMEOUT_MS (default 20 minutes) is
+ * abandoned as failed (it keeps its simulator, and Ax rows after it may lose their seeded order).
  * `--worlds a,b`, `--seeds 0,1`, `--optimizers ax-gepa,simba-improved` narrow it; `--quick` is a smoke
  * test (first world, seed 0, SIMBA 2 steps, GEPA budget 100); narrowed runs write peers-partial.json
  * unless PEERS_OUT names a file. Run after a build: `npm run build && node bench/peers.mjs`.
  */
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { AxACE, AxAIOpenAI, AxBootstrapFewShot, AxGEPA, ax, optimize } from '@ax-llm/ax'
 import { simba, toExamples } from '../dist/index.js'
 import * as testing from '../dist/testing.js'
 import { emit, heldOut, isToolWorld, mean, metricFor, newLM, programFor, r3, sd, WORLDS_DIR, worldNames, worldSettings, writeJsonAtomic } from './lib.mjs'
@@ -62,18 +63,28 @@ const selectedWorlds = pickList(flag('worlds'), worldNames()).filter((n) => !isT
 const worldsToRun = quick ? selectedWorlds.slice(0, 1) : selectedWorlds
 
 // ---------------------------------------------------------------------------------------------
-// Ax side
+// Ax side (loaded lazily: without it the Ax rows record the error and SIMBA's rows still run)
+
+let Ax
+let axLoadError
+try {
+  Ax = await import('@ax-llm/ax')
+} catch (error) {
+  axLoadError = `@ax-llm/ax could not be loaded (npm ci installs it): ${error instanceof Error ? error.message : String(error)}`
+}
+// A promise of a run abandoned after its timeout may still reject later: log it, do not crash.
+process.on('unhandledRejection', (reason) => console.error(`peers: late rejection ignored: ${reason instanceof Error ? reason.message : String(reason)}`))
 
 /** The Ax program: the same fields, descriptions and instructions as `programFor(world, 'predict')`. */
 function axProgram(world) {
   const field = (k) => `${k}:string "The ${k.replace(/_/g, ' ')}"`
   const out = `${world.output}:class "${world.labels.join(', ')}" "The ${world.output.replace(/_/g, ' ')}"`
-  const gen = ax(`${world.inputs.map(field).join(', ')} -> ${out}`)
+  const gen = Ax.ax(`${world.inputs.map(field).join(', ')} -> ${out}`)
   gen.setDescription(`Choose the ${world.output.replace(/_/g, ' ')} for this case.`)
   return gen
 }
 
-const axAI = (url) => new AxAIOpenAI({ apiKey: 'sim', apiURL: url, config: { model: 'gpt-4o-mini' }, options: { debug: false } })
+const axAI = (url) => new Ax.AxAIOpenAI({ apiKey: 'sim', apiURL: url, config: { model: 'gpt-4o-mini' }, options: { debug: false } })
 const pick = (row, fields) => Object.fromEntries(fields.map((f) => [f, row[f]]))
 const axExamples = (world, rows) => rows.map((r) => pick(r, [...world.inputs, world.output]))
 const axMetric = (world) => ({ prediction, example }) => (prediction?.[world.output] === example[world.output] ? 1 : 0)
@@ -102,22 +113,22 @@ async function axOptimize(optimizer, world, program, ai, seed) {
   const base = { studentAI: ai, seed: seed + 1, ...quiet }
   if (optimizer.startsWith('ax-bootstrap-')) {
     const maxDemos = Number(optimizer.slice('ax-bootstrap-'.length))
-    const result = await new AxBootstrapFewShot({ ...base, options: { maxDemos, verboseMode: false } }).compile(program, train, metric)
+    const result = await new Ax.AxBootstrapFewShot({ ...base, options: { maxDemos, verboseMode: false } }).compile(program, train, metric)
     program.setDemos(result.demos ?? [])
     return { demos: (result.demos ?? []).reduce((n, d) => n + d.traces.length, 0) }
   }
   if (optimizer === 'ax-gepa') {
-    const result = await new AxGEPA(base).compile(program, train, metric, { maxMetricCalls: GEPA_BUDGET, feedbackFn: axFeedback(world), verbose: false })
+    const result = await new Ax.AxGEPA(base).compile(program, train, metric, { maxMetricCalls: GEPA_BUDGET, feedbackFn: axFeedback(world), verbose: false })
     if (result.optimizedProgram) program.applyOptimization(result.optimizedProgram)
     return { description: describe(program) }
   }
   if (optimizer === 'ax-optimize-gepa') {
-    const result = await optimize(program, train, metric, { ...base, feedbackFn: axFeedback(world) })
+    const result = await Ax.optimize(program, train, metric, { ...base, feedbackFn: axFeedback(world) })
     if (result.optimizedProgram) program.applyOptimization(result.optimizedProgram)
     return { description: describe(program) }
   }
   if (optimizer === 'ax-ace') {
-    const result = await new AxACE(base).compile(program, train, metric)
+    const result = await new Ax.AxACE(base).compile(program, train, metric)
     result.optimizedProgram?.applyTo(program)
     return { bullets: Object.values(result.playbook?.sections ?? {}).reduce((n, s) => n + s.length, 0), description: describe(program) }
   }
@@ -143,16 +154,26 @@ async function axHeldOut(program, world, url) {
 // ---------------------------------------------------------------------------------------------
 // One run: its own simulator instance counts the optimization's calls.
 
+class RunTimeout extends Error {}
+
 function withTimeout(promise, ms, what) {
   let timer
-  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer))
+  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new RunTimeout(`${what} took longer than ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer))
 }
+
+/**
+ * Simulators of runs abandoned after their timeout: they keep answering the abandoned run (neither
+ * Ax nor simba can be cancelled), so its requests never reach a later run's simulator on a reused
+ * port; closed at the end.
+ */
+const abandoned = []
 
 async function runOne(world, optimizer, seed, evalUrl) {
   const sim = await testing.startSimulator({ worlds: [world] })
   const t0 = Date.now()
   try {
     if (optimizer.startsWith('ax-')) {
+      if (axLoadError) throw new Error(axLoadError)
       const program = axProgram(world)
       const saved = Math.random
       Math.random = rng(seed)
@@ -198,7 +219,8 @@ async function runOne(world, optimizer, seed, evalUrl) {
     if (improved) for (const a of announced) points.push({ calls: a.calls, score: await scoreOf(a.program) })
     return { score, calls, reportedCalls: result.usage.calls, seconds: (Date.now() - t0) / 1000, points, info: { byKind, stopped: result.stoppedReason, steps: result.summary.steps, distinctPrograms: scored.size } }
   } catch (error) {
-    await sim.close().catch(() => {})
+    if (error instanceof RunTimeout) abandoned.push(sim)
+    else await sim.close().catch(() => {})
     return { error: error instanceof Error ? error.message : String(error), calls: sim.stats().requests, seconds: (Date.now() - t0) / 1000 }
   }
 }
@@ -216,8 +238,9 @@ const started = Date.now()
 const out = { worlds: [] }
 for (const name of worldsToRun) {
   const world = loadWorld(name)
-  const evalSim = await testing.startSimulator({ worlds: [world] })
+  let evalSim
   try {
+    evalSim = await testing.startSimulator({ worlds: [world] })
     const bounds = await testing.worldBounds(world)
     const entry = { name, floor: r3(bounds.floor), ceiling: r3(bounds.ceiling), train: world.train.length, test: world.test.length, rows: [], curve: [] }
     const improvedRuns = []
@@ -251,8 +274,12 @@ for (const name of worldsToRun) {
       entry.curve = [...ks].sort((a, b) => a - b).map((k) => ({ calls: k, mean: r3(mean(improvedRuns.map((r) => curveAt(r.points, k)))) }))
     }
     out.worlds.push(entry)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    console.error(`${name}: ${message}`)
+    out.worlds.push({ name, floor: null, ceiling: null, rows: [], curve: [], error: message })
   } finally {
-    await evalSim.close()
+    await evalSim?.close()
   }
 }
 
@@ -268,7 +295,7 @@ out.machine = { date: new Date(started).toISOString(), node: process.version, se
 
 const table = []
 for (const w of out.worlds) {
-  table.push({ world: w.name, optimizer: '(floor / ceiling)', mean: `${w.floor} / ${w.ceiling}`, calls: '' })
+  table.push({ world: w.name, optimizer: '(floor / ceiling)', mean: `${w.floor} / ${w.ceiling}`, calls: '', ...(w.error ? { error: w.error.slice(0, 60) } : {}) })
   for (const r of w.rows) table.push({ world: w.name, optimizer: r.optimizer, mean: r.mean === null ? 'error' : r.mean.toFixed(3), calls: r.calls ?? '-', ...(r.error ? { error: r.error.slice(0, 60) } : {}) })
   if (w.curve.length > 0) table.push({ world: w.name, optimizer: 'simba-improved curve', mean: w.curve.map((p) => `${p.calls}:${p.mean.toFixed(2)}`).join(' '), calls: '' })
 }
@@ -277,3 +304,6 @@ console.log(`peers benchmark: ${out.machine.seconds} s`)
 const resultsDir = fileURLToPath(new URL('results/', import.meta.url))
 writeJsonAtomic(process.env.PEERS_OUT ?? join(resultsDir, narrowed ? 'peers-partial.json' : 'peers.json'), out)
 emit({ peers_seconds: out.machine.seconds })
+await Promise.all(abandoned.map((sim) => sim.close().catch(() => {})))
+// Runs abandoned after a timeout may still hold timers (retries); the results are written.
+process.exit(0)
