@@ -18,6 +18,8 @@
  * - `simba-faithful`, `simba-improved`: this project's `simba` with `mode` 'faithful' / 'improved'
  *   and the quality benchmark's settings per world (bsize = clamp(train/4, 8, 16), N 4, 8 steps,
  *   maxDemos 4, concurrency 64).
+ * The Ax program carries the instructions as its `instruction` (GEPA's proposal step cannot start
+ * from an empty component, so with the text in the signature description GEPA never proposed anything).
  * Ax runs get the trainset as examples, the metric (1 for the exact label, else 0), GEPA and
  * `optimize` also a `feedbackFn` giving the same feedback SIMBA's metric gives ("expected <field>
  * <label>"); the same simulated model answers as student and teacher; Ax's `seed` is the seed + 1
@@ -75,12 +77,14 @@ try {
 // A promise of a run abandoned after its timeout may still reject later: log it, do not crash.
 process.on('unhandledRejection', (reason) => console.error(`peers: late rejection ignored: ${reason instanceof Error ? reason.message : String(reason)}`))
 
-/** The Ax program: the same fields, descriptions and instructions as `programFor(world, 'predict')`. */
+/** The Ax program: the same fields, descriptions and instructions as `programFor(world, 'predict')` (instructions as Ax's `instruction`). */
 function axProgram(world) {
   const field = (k) => `${k}:string "The ${k.replace(/_/g, ' ')}"`
   const out = `${world.output}:class "${world.labels.join(', ')}" "The ${world.output.replace(/_/g, ' ')}"`
   const gen = Ax.ax(`${world.inputs.map(field).join(', ')} -> ${out}`)
-  gen.setDescription(`Choose the ${world.output.replace(/_/g, ' ')} for this case.`)
+  // The instruction, not the signature description: GEPA edits both components of a program, and
+  // its proposal request fails on an empty current value, so an empty instruction is never improved.
+  gen.setInstruction(`Choose the ${world.output.replace(/_/g, ' ')} for this case.`)
   return gen
 }
 
@@ -104,7 +108,7 @@ function rng(seed) {
 }
 
 /** The optimized program's instructions (shortened), for the record. */
-const describe = (program) => program.getSignature().getDescription()?.slice(0, 600) ?? null
+const describe = (program) => ({ instruction: program.getInstruction()?.slice(0, 600) ?? null, description: program.getSignature().getDescription()?.slice(0, 600) ?? null })
 
 /** Runs one Ax optimizer on `program` (changed in place to the optimized program). */
 async function axOptimize(optimizer, world, program, ai, seed) {
@@ -120,17 +124,17 @@ async function axOptimize(optimizer, world, program, ai, seed) {
   if (optimizer === 'ax-gepa') {
     const result = await new Ax.AxGEPA(base).compile(program, train, metric, { maxMetricCalls: GEPA_BUDGET, feedbackFn: axFeedback(world), verbose: false })
     if (result.optimizedProgram) program.applyOptimization(result.optimizedProgram)
-    return { description: describe(program) }
+    return describe(program)
   }
   if (optimizer === 'ax-optimize-gepa') {
     const result = await Ax.optimize(program, train, metric, { ...base, feedbackFn: axFeedback(world) })
     if (result.optimizedProgram) program.applyOptimization(result.optimizedProgram)
-    return { description: describe(program) }
+    return describe(program)
   }
   if (optimizer === 'ax-ace') {
     const result = await new Ax.AxACE(base).compile(program, train, metric)
     result.optimizedProgram?.applyTo(program)
-    return { bullets: Object.values(result.playbook?.sections ?? {}).reduce((n, s) => n + s.length, 0), description: describe(program) }
+    return { bullets: Object.values(result.playbook?.sections ?? {}).reduce((n, s) => n + s.length, 0), ...describe(program) }
   }
   throw new Error(`unknown optimizer ${optimizer}`)
 }
