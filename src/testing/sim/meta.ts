@@ -11,7 +11,7 @@ import type { World, WorldRule } from '../world/schema.js'
 import { governingRule, keywordIn } from '../world/oracle.js'
 import { adviceKind, learningOf } from '../world/learning.js'
 import { mentionsLabel, misleadingOf, sentences } from './knowledge.js'
-import { normalizeName } from './layouts.js'
+import { lineRecords, normalizeName } from './layouts.js'
 import { messageText, parseJsonObject, type RawMessage } from './prompt.js'
 import { wrongCue } from './rule-writing.js'
 import { pick, unit, variation, type SampleContext } from './seed.js'
@@ -163,6 +163,22 @@ function casesIn(world: World, values: readonly unknown[]): ShownCase[] {
   return out
 }
 
+/** Cases written as `Name: value` groups (`Ticket: …` then `Queue: billing`), as text demos of a proposer show them; only groups with a label. */
+function lineCases(world: World, text: string): ShownCase[] {
+  const known = new Set([...world.inputs, world.output].map(normalizeName))
+  const out: ShownCase[] = []
+  for (const rec of lineRecords(text, known).records) {
+    const inputs: Record<string, string> = {}
+    for (const k of world.inputs) {
+      const v = rec[normalizeName(k)]
+      if (v !== undefined) inputs[k] = v
+    }
+    const expected = labelIn(world, rec[normalizeName(world.output)] ?? '')
+    if (Object.keys(inputs).length > 0 && expected !== undefined) out.push({ inputs, expected })
+  }
+  return out
+}
+
 /** `Name: value` fields of a message whose names start with a capital letter or are wire keys (values continue on later lines). */
 function lineFields(text: string): Record<string, string> {
   const out: Record<string, string> = {}
@@ -198,7 +214,8 @@ function declaredOutputs(system: string, declared: readonly string[], responseFo
 export function readMeta(worlds: readonly World[], messages: readonly RawMessage[], responseFormat: unknown, declared: readonly string[]): MetaRequest | undefined {
   const msgs = messages.map((m) => ({ role: typeof m.role === 'string' ? m.role : 'user', text: messageText(m.content) }))
   const system = msgs.filter((m) => m.role === 'system' || m.role === 'developer').map((m) => m.text).join('\n\n')
-  const user = [...msgs].reverse().find((m) => m.role === 'user')?.text ?? ''
+  // Every user turn: a client's correction turn ("a required field is missing") follows the original request.
+  const user = msgs.filter((m) => m.role === 'user').map((m) => m.text).join('\n\n')
   const outputs = declaredOutputs(system, declared, responseFormat)
   if (worlds.some((w) => outputs.some((o) => normalizeName(o) === normalizeName(w.output)))) return undefined
   const values = jsonValues(user)
@@ -215,7 +232,7 @@ export function readMeta(worlds: readonly World[], messages: readonly RawMessage
   }
   let best: { world: World; cases: ShownCase[] } | undefined
   for (const world of worlds) {
-    const cases = casesIn(world, values)
+    const cases = [...casesIn(world, values), ...lineCases(world, user)]
     if (cases.length > (best?.cases.length ?? 0)) best = { world, cases }
   }
   if (!best) return undefined
@@ -228,11 +245,13 @@ export function readMeta(worlds: readonly World[], messages: readonly RawMessage
       else if (c.predicted === undefined && /generator_answer|prediction|predicted|model_answer|response/.test(k)) c.predicted = labelIn(world, v)
     }
   }
-  const informative = cases.some((c) => c.expected !== undefined || c.score !== undefined)
-  if (!informative) return undefined
   const asksMeta = outputs.some((o) => META_FIELD.test(o)) || META_ASK.test(`${system}\n${user}`)
   if (!asksMeta) return undefined
   const all = msgs.map((m) => m.text).join('\n')
+  // Informative: a case shown with its expected output or score, or feedback on it (a curator's reflection).
+  const feedback = Object.entries(fields).some(([k, v]) => /feedback|reflection|critique|evaluation/.test(k) && v.trim() !== '')
+  const informative = cases.some((c) => c.expected !== undefined || c.score !== undefined) || feedback
+  if (!informative) return undefined
   const rf = (responseFormat as { type?: unknown } | null | undefined)?.type
   let reply: MetaRequest['reply']
   if (outputs.length === 0) reply = /```/.test(all) ? 'fenced' : 'lines'
@@ -261,7 +280,8 @@ interface CaseAdvice { c: ShownCase; rule?: WorldRule; sentence?: string; kind: 
 export function caseAdvice(m: MetaRequest, ctx: SampleContext): CaseAdvice[] {
   const { world } = m
   const input = world.inputs[0] ?? 'input'
-  const digest = sha256(m.text).slice(0, 16)
+  // Seeded on what the request shows (its cases and the fields it asks for), not on volatile text such as timestamps.
+  const digest = sha256(canonicalJson({ cases: m.cases, outputs: m.outputs })).slice(0, 16)
   const learning = learningOf(world)
   return m.cases.map((c): CaseAdvice => {
     const rule = c.expected !== undefined ? governingRule(world, c.inputs) : undefined
