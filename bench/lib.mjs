@@ -1,12 +1,17 @@
 /**
  * Shared helpers of the benchmarks: medians, interleaved rounds, result output for `run-all.mjs`,
  * throwaway Vitest projects under `.vitest-simba-tmp/` (so `import … from 'vitest-simba'`
- * resolves to this repository's `dist/`), and spawning Vitest with a clean environment.
+ * resolves to this repository's `dist/`), spawning Vitest with a clean environment, and the world
+ * benchmarks' pieces (`quality.mjs`, `peers.mjs`): bundled worlds, program shapes, the exact-label
+ * metric, held-out scoring, SIMBA settings per world and the simulator in a child process.
  */
 import { spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+import { ChainOfThought, evaluate, LM, Module, Predict, ReAct, signature, tool, toExamples } from '../dist/index.js'
+import * as testing from '../dist/testing.js'
 
 /** Repository root. */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -129,4 +134,100 @@ export function runNode(cwd, script, args, { env = {}, check = true, nodeArgs = 
       else resolve({ code, output, ms, cpuS, rssMB })
     })
   })
+}
+
+/** Folder of the bundled worlds and their names (file names without `.json`), sorted. */
+export const WORLDS_DIR = join(ROOT, 'examples', 'worlds')
+export const worldNames = () => readdirSync(WORLDS_DIR).filter((f) => f.endsWith('.json')).sort().map((f) => f.replace(/\.json$/, ''))
+
+/** Tool worlds (worlds that declare `tools`) are measured with a ReAct agent only. */
+export const isToolWorld = (world) => Array.isArray(world.tools)
+
+/** Mean, sample standard deviation, and rounding to three decimals (null and undefined pass through). */
+export const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length
+export const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)))
+export const r3 = (x) => (x === null || x === undefined ? x : Math.round(x * 1000) / 1000)
+
+/** Writes `value` as JSON to `file` atomically (a temporary file renamed over it). */
+export function writeJsonAtomic(file, value) {
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(`${file}.tmp`, JSON.stringify(value, null, 2) + '\n')
+  renameSync(`${file}.tmp`, file)
+}
+
+/**
+ * SIMBA settings per world, scaled to its trainset so the quality benchmark stays near 10 minutes
+ * on two cores: mini-batches of a quarter of the trainset (8–16), N = 4, 8 steps (2 with `quick`), maxDemos 4.
+ */
+export function worldSettings(world, { quick = false } = {}) {
+  const T = world.train.length
+  return { bsize: Math.max(8, Math.min(16, Math.floor(T / 4))), numCandidates: 4, maxSteps: quick ? 2 : 8, maxDemos: 4 }
+}
+
+/** Starts the simulator for one world in a child process; resolves with its URL and a stop(). */
+export function startSim(file) {
+  const code = `import { startSimulator } from ${JSON.stringify(new URL('../dist/testing.js', import.meta.url).href)}
+const sim = await startSimulator({ worlds: [${JSON.stringify(file)}] })
+console.log('URL ' + sim.url)
+process.stdin.on('data', () => {}); process.stdin.on('end', async () => { await sim.close(); process.exit(0) })`
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.on('error', reject)
+    child.on('exit', (c) => reject(new Error(`simulator for ${file} exited with ${c}`)))
+    child.stdout.on('data', (d) => {
+      out += d.toString()
+      const m = /URL (\S+)/.exec(out)
+      if (m) {
+        child.removeAllListeners('exit')
+        resolve({ url: m[1], stop: () => new Promise((r) => { child.on('exit', r); child.stdin.end() }) })
+      }
+    })
+  })
+}
+
+const describeField = (name) => z.string().describe(`The ${name.replace(/_/g, ' ')}`)
+
+/** The program shapes for a world: Predict, ChainOfThought, extract-then-decide, and ReAct over the world's tools. */
+export function programFor(world, shape) {
+  const inputs = Object.fromEntries(world.inputs.map((k) => [k, describeField(k)]))
+  const decide = signature({
+    instructions: `Choose the ${world.output.replace(/_/g, ' ')} for this case.`,
+    inputs,
+    outputs: { [world.output]: z.enum(world.labels).describe(`The ${world.output.replace(/_/g, ' ')}`) },
+  })
+  if (shape === 'react') return new ReAct(decide, { tools: testing.worldToolDefinitions(world).map((d) => tool(d)), maxIters: 6 })
+  if (shape === 'predict') return new Predict(decide)
+  if (shape === 'cot') return new ChainOfThought(decide)
+  const extract = signature({
+    instructions: 'List the facts of this case that matter for the decision.',
+    inputs,
+    outputs: { facts: z.string().describe('Key facts and phrases, one short phrase each') },
+  })
+  const route = signature({
+    instructions: decide.instructions,
+    inputs: { ...inputs, facts: z.string().describe('Key facts extracted from the case') },
+    outputs: { [world.output]: z.enum(world.labels).describe(`The ${world.output.replace(/_/g, ' ')}`) },
+  })
+  class TwoStage extends Module {
+    extract = new Predict(extract)
+    decide = new Predict(route)
+    async forward(input) {
+      const { facts } = await this.extract.forward(input)
+      return this.decide.forward({ ...input, facts })
+    }
+  }
+  return new TwoStage()
+}
+
+/** The world's metric: exact label (1), else 0 with feedback naming the expected label. */
+export const metricFor = (world) => (ex, p) => (p?.[world.output] === ex.data[world.output] ? 1 : { score: 0, feedback: `expected ${world.output} ${ex.data[world.output]}` })
+
+/** An LM on the simulator at `url`. */
+export const newLM = (url) => new LM({ model: 'gpt-4o-mini', baseURL: url, apiKey: 'sim', sendRolloutHeader: true, concurrency: 64 })
+
+/** Held-out mean of `program`: the world's test cases at temperature 0, scored by the world's metric. */
+export async function heldOut(program, world, url) {
+  const r = await evaluate(program, toExamples(world.test, world.inputs), metricFor(world), { concurrency: 32, settings: { lm: newLM(url) } })
+  return r.mean
 }

@@ -21,14 +21,12 @@
  * other worlds' rows are kept (targets and settings are recomputed; use the full default seeds).
  * Run after a build: `npm run build && node bench/quality.mjs`.
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { z } from 'zod'
-import { ChainOfThought, evaluate, LM, Module, Predict, ReAct, signature, simba, tool, toExamples } from '../dist/index.js'
+import { simba, toExamples } from '../dist/index.js'
 import * as testing from '../dist/testing.js'
-import { emit } from './lib.mjs'
+import { emit, heldOut, mean, metricFor, newLM, programFor, r3, sd, startSim, worldSettings } from './lib.mjs'
 
 const args = process.argv.slice(2)
 const flag = (name) => {
@@ -52,70 +50,7 @@ const seeds = flag('seeds') ? flag('seeds').split(',').map(Number) : quick ? [0,
 const improvedOverrides = process.env.QUALITY_IMPROVED_OPTIONS ? JSON.parse(process.env.QUALITY_IMPROVED_OPTIONS) : {}
 const narrowed = quick || ['worlds', 'shapes', 'optimizers', 'seeds'].some((f) => flag(f) !== undefined) || Object.keys(improvedOverrides).length > 0
 
-/**
- * SIMBA settings per world, scaled to its trainset so the whole benchmark stays near 10 minutes on
- * two cores: mini-batches of a quarter of the trainset (8–16), N = 4, 8 steps, maxDemos 4.
- */
-function settingsFor(world) {
-  const T = world.train.length
-  return { bsize: Math.max(8, Math.min(16, Math.floor(T / 4))), numCandidates: 4, maxSteps: quick ? 2 : 8, maxDemos: 4 }
-}
-
-/** Starts the simulator for one world in a child process; resolves with its URL and a stop(). */
-function startSim(file) {
-  const code = `import { startSimulator } from ${JSON.stringify(new URL('../dist/testing.js', import.meta.url).href)}
-const sim = await startSimulator({ worlds: [${JSON.stringify(file)}] })
-console.log('URL ' + sim.url)
-process.stdin.on('data', () => {}); process.stdin.on('end', async () => { await sim.close(); process.exit(0) })`
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.on('error', reject)
-    child.on('exit', (c) => reject(new Error(`simulator for ${file} exited with ${c}`)))
-    child.stdout.on('data', (d) => {
-      out += d.toString()
-      const m = /URL (\S+)/.exec(out)
-      if (m) {
-        child.removeAllListeners('exit')
-        resolve({ url: m[1], stop: () => new Promise((r) => { child.on('exit', r); child.stdin.end() }) })
-      }
-    })
-  })
-}
-
-const describeField = (name) => z.string().describe(`The ${name.replace(/_/g, ' ')}`)
-
-/** The three program shapes for a world: Predict, ChainOfThought, and extract-then-decide. */
-function programFor(world, shape) {
-  const inputs = Object.fromEntries(world.inputs.map((k) => [k, describeField(k)]))
-  const decide = signature({
-    instructions: `Choose the ${world.output.replace(/_/g, ' ')} for this case.`,
-    inputs,
-    outputs: { [world.output]: z.enum(world.labels).describe(`The ${world.output.replace(/_/g, ' ')}`) },
-  })
-  if (shape === 'react') return new ReAct(decide, { tools: testing.worldToolDefinitions(world).map((d) => tool(d)), maxIters: 6 })
-  if (shape === 'predict') return new Predict(decide)
-  if (shape === 'cot') return new ChainOfThought(decide)
-  const extract = signature({
-    instructions: 'List the facts of this case that matter for the decision.',
-    inputs,
-    outputs: { facts: z.string().describe('Key facts and phrases, one short phrase each') },
-  })
-  const route = signature({
-    instructions: decide.instructions,
-    inputs: { ...inputs, facts: z.string().describe('Key facts extracted from the case') },
-    outputs: { [world.output]: z.enum(world.labels).describe(`The ${world.output.replace(/_/g, ' ')}`) },
-  })
-  class TwoStage extends Module {
-    extract = new Predict(extract)
-    decide = new Predict(route)
-    async forward(input) {
-      const { facts } = await this.extract.forward(input)
-      return this.decide.forward({ ...input, facts })
-    }
-  }
-  return new TwoStage()
-}
+const settingsFor = (world) => worldSettings(world, { quick })
 
 /** Deterministic PRNG (mulberry32) for the random-demos baseline. */
 function rng(seed) {
@@ -145,14 +80,6 @@ function withRandomDemos(program, world, k, seed) {
   return copy
 }
 
-const metricFor = (world) => (ex, p) => (p?.[world.output] === ex.data[world.output] ? 1 : { score: 0, feedback: `expected ${world.output} ${ex.data[world.output]}` })
-const newLM = (url) => new LM({ model: 'gpt-4o-mini', baseURL: url, apiKey: 'sim', sendRolloutHeader: true, concurrency: 64 })
-
-async function heldOut(program, world, url) {
-  const r = await evaluate(program, toExamples(world.test, world.inputs), metricFor(world), { concurrency: 32, settings: { lm: newLM(url) } })
-  return r.mean
-}
-
 /** One optimizer × shape × seed: the held-out score and the live LM calls spent optimizing. */
 async function runOne(world, shape, optimizer, seed, url, settings) {
   const program = programFor(world, shape)
@@ -172,10 +99,6 @@ async function runOne(world, shape, optimizer, seed, url, settings) {
   const p = result.program
   return { score: await heldOut(p, world, url), calls: result.usage.calls, stopped: result.stoppedReason, steps: result.summary.steps }
 }
-
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length
-const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)))
-const r3 = (x) => (x === null || x === undefined ? x : Math.round(x * 1000) / 1000)
 
 /** Every-rule-known estimate: a Predict whose instructions name every keyword with its label. */
 async function ceilingEstimate(world, url) {
