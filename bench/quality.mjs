@@ -46,7 +46,7 @@ const shapes = quick ? ['predict'] : pickList(flag('shapes'), SHAPES)
 /** Tool worlds are measured with a ReAct agent only; other worlds with the three single-call shapes. */
 const isToolWorld = (world) => Array.isArray(world.tools)
 const shapesFor = (world) => shapes.filter((s) => (s === 'react') === isToolWorld(world))
-const OPTIMIZERS = ['unoptimized', 'random-demos', 'simba-faithful', 'simba-improved']
+const OPTIMIZERS = ['unoptimized', 'random-demos', 'random-demos-16', 'simba-faithful', 'simba-improved']
 const optimizers = pickList(flag('optimizers'), OPTIMIZERS)
 const seeds = flag('seeds') ? flag('seeds').split(',').map(Number) : quick ? [0, 1] : [0, 1, 2, 3, 4]
 const improvedOverrides = process.env.QUALITY_IMPROVED_OPTIONS ? JSON.parse(process.env.QUALITY_IMPROVED_OPTIONS) : {}
@@ -158,8 +158,14 @@ async function runOne(world, shape, optimizer, seed, url, settings) {
   const program = programFor(world, shape)
   if (optimizer === 'unoptimized') return { score: await heldOut(program, world, url), calls: 0 }
   if (optimizer === 'random-demos') return { score: await heldOut(withRandomDemos(program, world, settings.maxDemos, seed), world, url), calls: 0 }
+  // 16 labelled demos: a stand-in for a 16-demo bootstrap (Ax BootstrapFewShot maxDemos 16 spends about 19 calls).
+  if (optimizer === 'random-demos-16') return { score: await heldOut(withRandomDemos(program, world, 16, seed), world, url), calls: 0 }
   const lm = newLM(url)
+  const announced = []
   const result = await simba(program, {
+    onProgress: (e) => {
+      if (e.type === 'best') announced.push({ calls: e.usage.calls, state: e.program })
+    },
     trainset: toExamples(world.train, world.inputs),
     metric: metricFor(world),
     lm,
@@ -170,8 +176,21 @@ async function runOne(world, shape, optimizer, seed, url, settings) {
     ...(optimizer === 'simba-improved' ? improvedOverrides : {}),
   })
   const p = result.program
-  return { score: await heldOut(p, world, url), calls: result.usage.calls, stopped: result.stoppedReason, steps: result.summary.steps }
+  const score = await heldOut(p, world, url)
+  // Anytime curve: the held-out score of the program a stop after k calls would return ('best' events).
+  const byState = new Map()
+  const points = []
+  for (const a of announced) {
+    const key = JSON.stringify(a.state)
+    if (!byState.has(key)) byState.set(key, heldOut(programFor(world, shape).loadState(a.state), world, url))
+    points.push({ calls: a.calls, score: await byState.get(key) })
+  }
+  const curve = Object.fromEntries(CURVE_AT.map((k) => [k, [...points].reverse().find((x) => x.calls <= k)?.score ?? null]))
+  return { score, calls: result.usage.calls, stopped: result.stoppedReason, steps: result.summary.steps, curve }
 }
+
+/** Call counts at which the anytime curve is read (a bootstrap of 4 and 16 demos costs about 6 and 19 calls). */
+const CURVE_AT = [0, 6, 19, 50, 100, 200, 400, 800]
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length
 const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)))
@@ -212,8 +231,9 @@ for (const name of selectedWorlds) {
         const calls = runs.map((r) => r.calls)
         const row = { optimizer, shape, seeds: scores.map(r3), mean: r3(mean(scores)), sd: r3(sd(scores)), calls: Math.round(mean(calls)), callsPerSeed: calls, seconds: Math.round((Date.now() - t0) / 100) / 10 }
         if (runs[0].stopped !== undefined) row.stopped = runs.map((r) => `${r.stopped}@${r.steps}`)
+        if (runs[0].curve) row.curve = Object.fromEntries(CURVE_AT.map((k) => [k, runs.every((r) => r.curve[k] !== null) ? r3(mean(runs.map((r) => r.curve[k]))) : null]))
         entry.rows.push(row)
-        console.log(`${name} ${shape} ${optimizer}: ${row.seeds.join(' ')} mean ${row.mean} sd ${row.sd} calls ${row.calls} (${row.seconds} s)`)
+        console.log(`${name} ${shape} ${optimizer}: ${row.seeds.join(' ')} mean ${row.mean} sd ${row.sd} calls ${row.calls} (${row.seconds} s)${row.curve ? ` curve ${JSON.stringify(row.curve)}` : ''}`)
       }
     }
     out.worlds.push(entry)

@@ -66,6 +66,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   emit({ type: 'start', forecast, bsize: o.bsize, trainsetSize: trainset.length })
   const run = new SimbaRun(program, options, o, emit)
   const winners: Winner[] = [{ id: 0, step: -1 }]
+  if (run.warmId !== undefined) winners.push({ id: run.warmId, step: -1 })
   const steps: StepLog[] = []
   const order = run.rng.shuffle(trainset.map((_, i) => i))
   let cursor = 0
@@ -75,8 +76,13 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   let unfinished: CandidateLog[] = []
   // The program a stop right now would return (the winner with the best mini-batch score), announced when it changes.
   let announced = -1
+  // The warm start is what a stop returns until it has been scored (it costs no call and holds only labelled data).
+  const currentBest = (): Winner => {
+    if (run.warmId !== undefined && run.pool.scoresOf(run.warmId).length === 0) return winners[1] as Winner
+    return winners[firstArgMax(winners.map((x) => run.pool.avg(x.id)))] as Winner
+  }
   const announceBest = (step: number): void => {
-    const w = winners[firstArgMax(winners.map((x) => run.pool.avg(x.id)))] as Winner
+    const w = currentBest()
     if (w.id === announced) return
     announced = w.id
     emit({ type: 'best', step, score: run.pool.avg(w.id), program: run.pool.get(w.id).state(), usage: run.meter.totals() })
@@ -84,7 +90,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   announceBest(-1)
   // Only a failure before anything was learned is an error; afterwards the best program so far is returned.
   const stopOnFailure = (error: unknown, step: number): void => {
-    if (!(error instanceof RunFailedError) || winners.length < 2) throw error
+    if (!(error instanceof RunFailedError) || winners.length < (run.warmId !== undefined ? 3 : 2)) throw error
     stoppedReason = `error:${error.kind}`
     failure = { code: 'SIMBA_ALL_FAILED', step, message: error.message }
     unfinished = error.candidates
@@ -147,7 +153,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
     result = { program: sel.best, score: sel.bestScore, candidatePrograms: sel.candidatePrograms, trialLogs: { steps, final: sel.finalists }, stoppedReason, forecast }
   } else {
     // Stopped early (budget or failures): no final evaluation; the winner with the best mini-batch score so far.
-    const w = winners[firstArgMax(winners.map((x) => run.pool.avg(x.id)))] as Winner
+    const w = currentBest()
     const score = run.pool.avg(w.id)
     result = { program: run.pool.get(w.id).clone(), score, candidatePrograms: [{ score, program: run.pool.get(w.id).clone() }], trialLogs: { steps, final: [] }, stoppedReason, forecast }
     if (failure) result.failure = failure

@@ -95,6 +95,7 @@ const OPTIMIZER_KEYS = [
   'finalists',
   'rulesAtDemoCap',
   'creditRollouts',
+  'labeledDemos',
   'dedupeAdvice',
   'metricTrace',
   'metricLMCalls',
