@@ -12,11 +12,12 @@ import { loadWorld } from './world/load.js'
 
 function printBounds(files: string[]): void {
   if (files.length === 0) throw new Error('usage: npm run sim -- bounds <world.json> [<world2.json> …]')
-  console.log('world                      floor  ceiling  test cases')
-  for (const file of files) {
-    const world = loadWorld(file)
+  const worlds = files.map((file) => loadWorld(file))
+  const width = Math.max(26, ...worlds.map((w) => w.name.length))
+  console.log(`${'world'.padEnd(width)} floor  ceiling  test cases`)
+  for (const world of worlds) {
     const b = worldBoundsSync(world)
-    console.log(`${world.name.padEnd(26)} ${b.floor.toFixed(3)}  ${b.ceiling.toFixed(3)}    ${b.cases}`)
+    console.log(`${world.name.padEnd(width)} ${b.floor.toFixed(3)}  ${b.ceiling.toFixed(3)}    ${b.cases}`)
   }
 }
 

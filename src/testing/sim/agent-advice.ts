@@ -11,7 +11,7 @@ import { decidingMapping, lookupChain, performed, plannedCall, type PlannedCall,
 import { sentenceTeachesLookup, sentenceTeachesMapping, stepsOfArray } from './agent.js'
 import { sentences } from './knowledge.js'
 import { parseJsonObject, type ParsedPrompt } from './prompt.js'
-import { VAGUE_RATE } from './rule-writing.js'
+import { learningOf } from '../world/learning.js'
 import { pick, unit, variation, type SampleContext } from './seed.js'
 
 interface Step { module_name?: unknown; inputs?: unknown; outputs?: unknown }
@@ -114,14 +114,14 @@ export function answerAgentRuleWriting(world: ToolWorld, p: ParsedPrompt, module
   const notes: string[] = []
   if (reactName !== undefined) {
     const missing = missingLookup(world, programInputs, worseSteps, visible)
-    if (missing && unit(seed, 'vague-react') >= VAGUE_RATE) {
+    if (missing && unit(seed, 'vague-react') >= learningOf(world).reflection.vague) {
       advice[reactName] = lookupAdvice(world, missing, seed)
       notes.push(`the lower-scoring run never called \`${missing.tool}\` with ${argText(missing.args)}`)
     } else advice[reactName] = pick(VAGUE_REACT, seed, 'vague-react-phrase')
   }
   if (extractName !== undefined) {
     const d = decidingMapping(world, visible)
-    if (d && unit(seed, 'vague-extract') >= VAGUE_RATE) {
+    if (d && unit(seed, 'vague-extract') >= learningOf(world).reflection.vague) {
       advice[extractName] = mappingAdvice(world, d.rule, d.step, seed)
       notes.push(`the \`${d.step.tool}\` result ${canonicalJson(d.rule.observation)} decides the ${world.output}`)
     } else advice[extractName] = pick(VAGUE_EXTRACT(world.output), seed, 'vague-extract-phrase')
@@ -160,7 +160,7 @@ export function answerAgentConsolidation(world: ToolWorld, p: ParsedPrompt, tips
       const missing = missingLookup(world, c.inputs, c.steps, c.steps)
       if (!missing || byRule.has(missing.rule.id)) continue
       const seed = `${ctx.salt}|consolidate-case|${canonicalJson(c.inputs)}|${variation(ctx)}`
-      if (unit(seed, 'vague') < VAGUE_RATE) continue
+      if (unit(seed, 'vague') < learningOf(world).reflection.vague) continue
       byRule.set(missing.rule.id, lookupAdvice(world, missing, seed))
     }
     for (const rule of world.lookups) {
@@ -184,7 +184,7 @@ export function answerAgentConsolidation(world: ToolWorld, p: ParsedPrompt, tips
     for (const c of cases) {
       const d = decidingMapping(world, c.steps)
       if (!d) continue
-      if (unit(`${ctx.salt}|consolidate-case|${canonicalJson(c.inputs)}|${variation(ctx)}`, 'vague') < VAGUE_RATE) continue
+      if (unit(`${ctx.salt}|consolidate-case|${canonicalJson(c.inputs)}|${variation(ctx)}`, 'vague') < learningOf(world).reflection.vague) continue
       const obsText = JSON.stringify(d.step.observation ?? '').toLowerCase()
       add(d.rule.label, d.rule.keywords.find((k) => obsText.includes(k.toLowerCase())) ?? (d.rule.keywords[0] as string))
     }

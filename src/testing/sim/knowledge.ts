@@ -98,3 +98,60 @@ export function knowsCase(knowledge: Knowledge, rule: WorldRule, keyword: string
 export function fullKnowledge(world: World): Knowledge {
   return { rules: new Set(world.rules.map((r) => r.id)), keywords: new Map() }
 }
+
+/** Quoted phrases of a sentence ("…", '…', `…`, “…”), trimmed, lower-cased, 3 to 80 characters. */
+export function quotedPhrases(sentence: string): string[] {
+  const out: string[] = []
+  for (const m of sentence.matchAll(/"([^"\n]{3,80})"|“([^”\n]{3,80})”|`([^`\n]{3,80})`|(?<![A-Za-z])'([^'\n]{3,80})'(?![A-Za-z])/g)) {
+    const q = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').trim().toLowerCase()
+    if (q.length >= 3) out.push(q)
+  }
+  return out
+}
+
+/** A sentence of the instructions that ties a cue present in the case to a label other than the cue's rule's (format v3). */
+export interface Misleading {
+  /** The label the sentence gives. */
+  label: string
+  /** The cue (lower-cased) the sentence names and the case holds. */
+  cue: string
+  /** The sentence itself. */
+  sentence: string
+}
+
+/**
+ * The first sentence of `instructions` that names a cue present in the case together with a label
+ * other than the one the cue's rule gives (the `misleadable` knob). A cue is a keyword of any rule,
+ * or a quoted phrase of the sentence that is not a field name and holds no keyword. A sentence that
+ * also names the cue's right label teaches rather than misleads; one naming three or more labels is
+ * a list of choices and misleads nothing. The label followed is the first one the sentence names.
+ */
+export function misleadingOf(world: World, instructions: string, inputs: Record<string, unknown>): Misleading | undefined {
+  const caseText = Object.values(inputs).map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '')).join('\n').toLowerCase()
+  const fieldNames = new Set([...world.inputs, world.output].map((n) => n.toLowerCase()))
+  const allKeywords = world.rules.flatMap((r) => r.keywords.map((k) => k.toLowerCase()))
+  for (const s of sentences(instructions)) {
+    const lower = s.toLowerCase()
+    const named = world.labels
+      .filter((l) => mentionsLabel(s, l))
+      .map((l) => ({ l, at: lower.search(new RegExp(`(^|[^a-z0-9_-])${escapeRe(l.toLowerCase())}($|[^a-z0-9_-])`)) }))
+      .sort((a, b) => a.at - b.at)
+      .map((x) => x.l)
+    if (named.length === 0 || named.length > 2) continue
+    const cues: Array<{ cue: string; right?: string }> = []
+    for (const rule of world.rules) for (const k of rule.keywords) {
+      const kw = k.toLowerCase()
+      if (lower.includes(kw) && caseText.includes(kw) && !cues.some((c) => c.cue === kw)) cues.push({ cue: kw, right: rule.label })
+    }
+    for (const q of quotedPhrases(s)) {
+      if (fieldNames.has(q) || allKeywords.some((k) => q.includes(k)) || world.labels.some((l) => l.toLowerCase() === q)) continue
+      if (caseText.includes(q) && !cues.some((c) => c.cue === q)) cues.push({ cue: q })
+    }
+    for (const c of cues) {
+      if (c.right !== undefined && named.includes(c.right)) continue
+      const label = named.find((l) => l !== c.right)
+      if (label !== undefined) return { label, cue: c.cue, sentence: s }
+    }
+  }
+  return undefined
+}

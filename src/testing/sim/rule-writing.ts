@@ -6,9 +6,34 @@ import { parseJsonObject, type ParsedPrompt } from './prompt.js'
 import { isToolWorld, type ToolWorld } from '../world/tools.js'
 import { answerAgentConsolidation, answerAgentRuleWriting } from './agent-advice.js'
 import { pick, unit, variation, type SampleContext } from './seed.js'
+import { adviceKind, learningOf } from '../world/learning.js'
 
-/** Chance that advice for a rule-governed case is vague (names no keyword, so teaches nothing). */
+/** Chance that advice for a rule-governed case is vague (names no keyword, so teaches nothing): the default of `learning.reflection.vague`. */
 export const VAGUE_RATE = 0.2
+
+const STOPWORDS = new Set(
+  'about above after again against because before being below between could their there these those through under until which while would should where other every since still please thanks thank hello never always without within'.split(' '),
+)
+
+/**
+ * A wrong cue for advice on a case governed by `rule` (the `reflection.wrong` share): seeded, either
+ * a keyword of a rule with another label that the shown case holds, or a distractor word of the case
+ * (5+ letters, no keyword, label or field name). Undefined when the case offers neither.
+ */
+export function wrongCue(world: World, texts: readonly string[], rule: WorldRule | undefined, seed: string): string | undefined {
+  const lower = texts.map((t) => t.toLowerCase())
+  const keywords = world.rules.flatMap((r) => r.keywords.map((k) => k.toLowerCase()))
+  const others = world.rules
+    .filter((r) => r.label !== rule?.label)
+    .flatMap((r) => r.keywords.map((k) => k.toLowerCase()))
+    .filter((k, i, a) => a.indexOf(k) === i && lower.some((t) => t.includes(k)))
+  const banned = new Set([...world.labels, ...world.inputs, world.output].map((w) => w.toLowerCase()))
+  const words = [...new Set(lower.flatMap((t) => t.match(/[a-z][a-z'-]{4,}/g) ?? []))].filter(
+    (w) => !STOPWORDS.has(w) && !banned.has(w) && !keywords.some((k) => k.includes(w) || w.includes(k)),
+  )
+  if (others.length > 0 && (words.length === 0 || unit(seed, 'wrong-kind') < 0.5)) return pick(others, seed, 'wrong-keyword')
+  return words.length > 0 ? pick(words, seed, 'wrong-word') : undefined
+}
 
 interface Step { module_name?: unknown; inputs?: unknown; outputs?: unknown }
 
@@ -82,10 +107,12 @@ export function answerRuleWriting(worlds: readonly World[], p: ParsedPrompt, ctx
   }
   let targets = moduleNames.filter((n) => all.some((s) => s.module_name === n && typeof s.outputs === 'object' && s.outputs !== null && output in (s.outputs as object)))
   if (targets.length === 0 && moduleNames.length > 0) targets = [moduleNames[moduleNames.length - 1] as string]
-  const vague = unit(seed, 'vague') < VAGUE_RATE
+  const kind = adviceKind(learningOf(world), unit(seed, 'vague'))
   const kw = rule ? keywordIn(rule, Object.values(texts)) : undefined
+  const wrong = rule && kw && kind === 'wrong' ? wrongCue(world, Object.values(texts), rule, seed) : undefined
   let targetAdvice: string
-  if (rule && kw && !vague) targetAdvice = pick(RULE_PHRASINGS, seed, 'phrase')({ input, output, kw, label: rule.label })
+  if (rule && wrong !== undefined) targetAdvice = pick(RULE_PHRASINGS, seed, 'phrase')({ input, output, kw: wrong, label: rule.label })
+  else if (rule && kw && kind === 'right') targetAdvice = pick(RULE_PHRASINGS, seed, 'phrase')({ input, output, kw, label: rule.label })
   else if (gold !== undefined && !rule) targetAdvice = `When unsure about a ${input} like this one, prefer ${gold} as the ${output} and read it to the end before deciding.`
   else targetAdvice = pick(VAGUE_PHRASINGS, seed, 'vague-phrase')({ input, output })
   for (const n of moduleNames) {
@@ -163,8 +190,12 @@ export function answerConsolidation(worlds: readonly World[], p: ParsedPrompt, c
   for (const inputs of failedInputs) {
     const rule = governingRule(world, inputs)
     const kw = rule ? keywordIn(rule, Object.values(inputs)) : undefined
-    if (!rule || !kw || unit(`${ctx.salt}|consolidate-case|${canonicalJson(inputs)}|${variation(ctx)}`, 'vague') < VAGUE_RATE) continue
-    addCue(rule.label, kw.toLowerCase())
+    if (!rule || !kw) continue
+    const caseSeed = `${ctx.salt}|consolidate-case|${canonicalJson(inputs)}|${variation(ctx)}`
+    const kind = adviceKind(learningOf(world), unit(caseSeed, 'vague'))
+    if (kind === 'vague') continue
+    const cue = kind === 'wrong' ? wrongCue(world, Object.values(inputs), rule, caseSeed) : kw.toLowerCase()
+    if (cue !== undefined) addCue(rule.label, cue)
   }
   for (const s of tips.flatMap((t) => sentences(t))) {
     for (const label of world.labels) {

@@ -73,7 +73,9 @@ function answerForeign(f: ForeignPrompt, ctx: SampleContext): Simulated {
     const k = normalizeName(name)
     if (k === normalizeName(world.output)) values[k] = d.label
     else if (k === 'reasoning' || k === 'rationale' || k === 'explanation') {
-      values[k] = d.known && d.keyword
+      values[k] = d.misledBy !== undefined
+        ? `The ${subject} mentions "${d.misledBy}", so the ${world.output} is ${d.label}.`
+        : d.known && d.keyword
         ? `The ${subject} mentions "${d.keyword}", so the ${world.output} is ${d.label}.`
         : `Judging from the overall content of the ${subject}, ${d.label} seems the most likely ${world.output}.`
     } else values[k] = valueForType({ name, type: 'string', description: '' }, keyPhrases(world, prompt.inputs), `${ctx.salt}|${name}`)

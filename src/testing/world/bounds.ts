@@ -77,7 +77,7 @@ export function worldBoundsSync(world: World | WorldInput, options: WorldBoundsO
     const gold = c[w.output]
     const p = parsePrompt(baselineMessages(w, instructions, c), undefined)
     if (decideLabel(w, p, ctx).label === gold) floor++
-    if (decideLabel(w, p, ctx, all).label === gold) ceiling++
+    if (decideLabel(w, p, ctx, all, true).label === gold) ceiling++
   }
   const n = cases.length
   return { floor: n === 0 ? 0 : floor / n, ceiling: n === 0 ? 0 : ceiling / n, cases: n }

@@ -8,10 +8,20 @@ export interface Learning {
   instructions: 'rule' | 'keyword'
   /** Prompt tokens (chars / 4) free of cost, and the slip added per further 1,000 tokens (0 = off). */
   budget: { tokens: number; slipPerThousand: number }
+  /** Format v3: an instruction sentence tying a cue of the case to another label makes the model answer that label. */
+  misleadable: boolean
+  /** Format v3: shares of meta-request advice that name no cue (`vague`) and a wrong cue (`wrong`). */
+  reflection: { vague: number; wrong: number }
 }
 
 /** The default knobs: exactly the behaviour of a world file without a `learning` block. */
-export const DEFAULT_LEARNING: Readonly<Learning> = Object.freeze({ demo: 'rule', instructions: 'rule', budget: Object.freeze({ tokens: 0, slipPerThousand: 0 }) })
+export const DEFAULT_LEARNING: Readonly<Learning> = Object.freeze({
+  demo: 'rule',
+  instructions: 'rule',
+  budget: Object.freeze({ tokens: 0, slipPerThousand: 0 }),
+  misleadable: false,
+  reflection: Object.freeze({ vague: 0.2, wrong: 0 }),
+})
 
 /** The world's knobs with defaults filled in. */
 export function learningOf(world: World): Learning {
@@ -20,6 +30,11 @@ export function learningOf(world: World): Learning {
     demo: l?.demo ?? DEFAULT_LEARNING.demo,
     instructions: l?.instructions ?? DEFAULT_LEARNING.instructions,
     budget: l?.budget ?? { ...DEFAULT_LEARNING.budget },
+    misleadable: l?.misleadable ?? DEFAULT_LEARNING.misleadable,
+    reflection: {
+      vague: l?.reflection?.vague ?? DEFAULT_LEARNING.reflection.vague,
+      wrong: l?.reflection?.wrong ?? DEFAULT_LEARNING.reflection.wrong,
+    },
   }
 }
 
@@ -29,4 +44,11 @@ export function budgetSlip(learning: Learning, promptTokens: number): number {
   if (slipPerThousand <= 0) return 0
   const over = Math.max(0, promptTokens - tokens)
   return Math.min(1, (over / 1000) * slipPerThousand)
+}
+
+/** What one meta-request's advice for a case is, drawn from `u` (a seeded number in [0, 1)): vague, wrong or right. */
+export function adviceKind(learning: Learning, u: number): 'vague' | 'wrong' | 'right' {
+  const { vague, wrong } = learning.reflection
+  if (u < vague) return 'vague'
+  return u < vague + wrong ? 'wrong' : 'right'
 }

@@ -54,7 +54,20 @@ export const mappingRuleSchema = z.strictObject({
 
 const anyRuleSchema = z.union([lookupRuleSchema, mappingRuleSchema, worldRuleSchema])
 
-/** How the simulated model learns from a prompt (format v2; every field optional, defaults = v1 behaviour). */
+const rate = z.number().min(0).max(1)
+
+/**
+ * Noise of every meta-request (format v3): the share of advice that names no cue (`vague`) and the
+ * share that names a wrong cue (`wrong`); together at most 1.
+ */
+export const reflectionSchema = z
+  .strictObject({ vague: rate.optional(), wrong: rate.optional() })
+  .refine((r) => (r.vague ?? 0.2) + (r.wrong ?? 0) <= 1 + 1e-9, { message: 'vague + wrong must be at most 1 (vague defaults to 0.2)' })
+
+/**
+ * How the simulated model learns from a prompt (format v2: demo, instructions, budget; format v3:
+ * misleadable, reflection). Every field is optional; the defaults are the v1 behaviour.
+ */
 export const learningSchema = z.strictObject({
   demo: z.enum(['rule', 'keyword', 'none']).optional(),
   instructions: z.enum(['rule', 'keyword']).optional(),
@@ -64,6 +77,8 @@ export const learningSchema = z.strictObject({
       slipPerThousand: z.number().min(0).max(1),
     })
     .optional(),
+  misleadable: z.boolean().optional(),
+  reflection: reflectionSchema.optional(),
 })
 
 /** The world file format (docs/simulator.md), checked before the simulator uses a world. */
