@@ -64,7 +64,7 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
     want: o.mergeAdvice ? o.numCandidates : o.numCandidates + 1, skipUnchanged: o.skipUnchanged, rulesAtDemoCap: o.rulesAtDemoCap,
     temperatureForCandidates: o.temperatureForCandidates, schedule: o.schedule, faithful: o.faithful, evaluate,
     isFixedDemo: run.warmDemos.size > 0 ? run.isWarmDemo : undefined,
-    strategyContext: { nameOf: pool.nameOf, p10, p90, demoInputFieldMaxlen: o.demoInputFieldMaxlen, promptModel: run.promptModel, faithful: o.faithful, dedupeAdvice: o.dedupeAdvice },
+    strategyContext: { nameOf: pool.nameOf, p10, p90, demoInputFieldMaxlen: o.demoInputFieldMaxlen, promptModel: run.promptModel, faithful: o.faithful, dedupeAdvice: o.dedupeAdvice, checkAdvice: run.checkAdvice },
     onBuilt: (c) => run.emit({ type: 'candidate', step: t, phase: 'built', candidate: { ...c } }),
   })
   log.candidates = logs
@@ -112,7 +112,7 @@ async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: St
     }
     let consolidated = false
     if (run.o.consolidateAdvice && run.promptModel) {
-      const c = await consolidateAdvice(merged ?? winner.program, pool.get(0), run.promptModel, run.consolidated, failedCases(winner.runs))
+      const c = await consolidateAdvice(merged ?? winner.program, pool.get(0), run.promptModel, run.consolidated, failedCases(winner.runs), 2, run.checkAdvice)
       run.errors.addRuleFailures(c.failures, `advice consolidation (step ${t})`)
       if (c.program) {
         merged = c.program

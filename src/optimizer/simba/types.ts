@@ -59,7 +59,7 @@ export interface SimbaOptions<P extends Module = Module> {
   freshRolloutIds?: boolean
   /**
    * `'faithful'` (default for `simba()`): DSPy's search. `'improved'`: `faithful: false` plus
-   * `mergeAdvice`, `carryAdvice`, `consolidateAdvice`, `skipUnchanged`, `rulesAtDemoCap`, `creditRollouts`, `finalists: 'best'`, `patience: 2`, `labeledDemos: 24` and
+   * `mergeAdvice`, `carryAdvice`, `consolidateAdvice`, `skipUnchanged`, `rulesAtDemoCap`, `creditRollouts`, `finalists: 'best'`, `patience: 2`, `labeledDemos: 24`, `checkAdvice` and
    * `temperatureForCandidates: 0.02`, each of which can still be set on its own
    * (docs/simba.md, "Improved mode", has the measurements).
    */
@@ -117,6 +117,12 @@ export interface SimbaOptions<P extends Module = Module> {
    * random streams are unchanged (default: on with `mode: 'improved'`).
    */
   rulesAtDemoCap?: boolean
+  /**
+   * Check advice against the labelled trainset before it is appended or kept: a quoted phrase that
+   * a rule ties to an output value is removed when fewer than half of the training cases holding it
+   * have that value (no LM call). Default: on with `mode: 'improved'`.
+   */
+  checkAdvice?: boolean
   /**
    * Warm start: before the first step, the baseline plus this many labelled training examples as
    * demos (spread over the label values, drawn with the seed) joins the pool, is returned by a stop

@@ -96,6 +96,7 @@ const OPTIMIZER_KEYS = [
   'rulesAtDemoCap',
   'creditRollouts',
   'labeledDemos',
+  'checkAdvice',
   'dedupeAdvice',
   'metricTrace',
   'metricLMCalls',

@@ -68,13 +68,21 @@ export async function appendARule(ctx: StrategyContext): Promise<StrategyOutcome
   }
   const advice = (run.result?.module_advice ?? {}) as Record<string, string>
   let applied = 0
+  const removed: string[] = []
   for (const [name, p] of ctx.candidate.namedPredictors()) {
     if (!Object.hasOwn(advice, name)) continue
-    const tip = String(advice[name])
+    let tip = String(advice[name])
+    if (ctx.checkAdvice) {
+      const checked = ctx.checkAdvice(tip)
+      removed.push(...checked.removed)
+      if (checked.text.trim() === '') continue
+      tip = checked.text
+    }
     if ((ctx.dedupeAdvice ?? !ctx.faithful) && (tip.trim() === '' || p.instructions.includes(tip.trim()))) continue
     p.instructions = `${p.instructions}\n\n${tip}`
     applied++
   }
+  if (applied === 0 && removed.length > 0) return { status: 'skipped', reason: `advice contradicted by the trainset (${removed.map((r) => JSON.stringify(r)).join(', ')})`, ruleCall: true }
   if (applied === 0) return { status: 'skipped', reason: `advice changed no module (blank, already present, or unknown names: ${Object.keys(advice).join(', ') || 'none'})`, ruleCall: true }
   return { status: 'applied', ruleCall: true }
 }
