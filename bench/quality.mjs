@@ -222,7 +222,8 @@ for (const name of selectedWorlds) {
       bounds = 'worldBounds(world) from vitest-simba/testing'
     } else floor = await heldOut(programFor(world, 'predict'), world, sim.url)
     const estimate = ceiling === null ? await ceilingEstimate(world, sim.url) : undefined
-    const entry = { name, floor: r3(floor), ceiling: r3(ceiling), ...(estimate !== undefined ? { ceilingEstimate: r3(estimate) } : {}), bounds, train: world.train.length, test: world.test.length, settings, rows: [] }
+    const misleadable = world.learning?.misleadable === true
+    const entry = { name, ...(misleadable ? { misleadable: true, reflection: world.learning.reflection ?? null } : {}), floor: r3(floor), ceiling: r3(ceiling), ...(estimate !== undefined ? { ceilingEstimate: r3(estimate) } : {}), bounds, train: world.train.length, test: world.test.length, settings, rows: [] }
     for (const shape of shapesFor(world)) {
       for (const optimizer of optimizers) {
         const t0 = Date.now()
@@ -253,7 +254,9 @@ if (merge) {
 }
 
 // Targets: improved reaches >= 90% of floor→ceiling on its mean, >= 75% on every seed, never below
-// random demos, and no more calls than faithful (per world and shape).
+// random demos, and no more calls than faithful (per world and shape). On misleadable worlds (a model
+// that follows wrong instructions, noisy reflection): >= 80% on its mean, no seed below faithful's same
+// seed, fewer calls than faithful. Anytime: after 6 and 19 calls at least 4 and 16 labelled demos.
 const top = (w) => w.ceiling ?? w.ceilingEstimate
 const frac = (w, x) => (top(w) - w.floor > 0 ? (x - w.floor) / (top(w) - w.floor) : null)
 const table = []
@@ -268,13 +271,26 @@ for (const w of out.worlds) {
     if (!imp) continue
     const f = frac(w, imp.mean)
     const worstSeed = Math.min(...imp.seeds.map((s) => frac(w, s)))
+    const faithful = rows['simba-faithful']
+    // Anytime: the held-out score a stop after 6 / 19 calls returns, against 4 / 16 labelled demos (bootstrap stand-ins).
+    const anytime = (k, row) => (imp.curve && row ? (imp.curve[k] !== null && imp.curve[k] >= row.mean ? 'yes' : `NO (${imp.curve[k]} < ${row.mean})`) : '-')
     checks.push({
       world: w.name,
       shape,
-      'mean ≥ 90%': f === null ? '-' : f >= 0.9 ? 'yes' : `NO (${f.toFixed(2)})`,
-      'seeds ≥ 75%': f === null ? '-' : worstSeed >= 0.75 ? 'yes' : `NO (${worstSeed.toFixed(2)})`,
+      ...(w.misleadable
+        ? {
+            'mean ≥ 80%': f === null ? '-' : f >= 0.8 ? 'yes' : `NO (${f.toFixed(2)})`,
+            'seeds ≥ faithful': faithful ? (imp.seeds.every((s, i) => s >= faithful.seeds[i]) ? 'yes' : 'NO') : '-',
+            'calls < faithful': faithful ? (imp.calls < faithful.calls ? 'yes' : 'NO') : '-',
+          }
+        : {
+            'mean ≥ 90%': f === null ? '-' : f >= 0.9 ? 'yes' : `NO (${f.toFixed(2)})`,
+            'seeds ≥ 75%': f === null ? '-' : worstSeed >= 0.75 ? 'yes' : `NO (${worstSeed.toFixed(2)})`,
+            'calls ≤ faithful': faithful ? (imp.calls <= faithful.calls ? 'yes' : 'NO') : '-',
+          }),
       '≥ random demos': rows['random-demos'] ? (imp.mean >= rows['random-demos'].mean ? 'yes' : 'NO') : '-',
-      'calls ≤ faithful': rows['simba-faithful'] ? (imp.calls <= rows['simba-faithful'].calls ? 'yes' : 'NO') : '-',
+      '@6 calls ≥ 4 demos': anytime(6, rows['random-demos']),
+      '@19 calls ≥ 16 demos': anytime(19, rows['random-demos-16']),
     })
   }
 }

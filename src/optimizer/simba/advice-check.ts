@@ -5,7 +5,7 @@
  * the quoted phrase should mostly have that output value. Before advice is appended (rule writer)
  * or kept (consolidation), every sentence that names exactly one output value and quotes phrases
  * is checked against the labelled trainset: a quoted phrase that the training cases holding it
- * contradict (fewer than half of them have that value) is removed from the sentence, and a
+ * contradict (no more than half of them have that value) is removed from the sentence, and a
  * sentence left without a quoted phrase is dropped. It costs no LM call. Advice that quotes
  * nothing, names no output value or several, or quotes a phrase no training case holds is kept
  * as it is: the data can neither confirm nor refute it.
@@ -80,7 +80,7 @@ export class AdviceCheck {
       const holding = this.cases.filter((c) => c.text.includes(q))
       if (holding.length === 0) continue
       const agree = holding.filter((c) => c.labels[field] === value).length
-      if (agree * 2 < holding.length) bad.push(phrase)
+      if (agree * 2 <= holding.length) bad.push(phrase)
     }
     return bad
   }

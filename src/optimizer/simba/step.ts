@@ -58,7 +58,8 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
   const buckets = buildBuckets(outs, batch.length, o.numCandidates)
   const evaluate = (p: P) => run.evaluateOn(p, batch)
   const baselineRuns = !o.faithful && t === 0 ? evaluate(pool.get(0)) : undefined
-  const warmRuns = run.warmId !== undefined && t === 0 ? evaluate(pool.get(run.warmId)) : undefined
+  // The warm start is scored by the rollouts it ran (`creditRollouts`), else on the first mini-batch.
+  const warmRuns = run.warmId !== undefined && t === 0 && !(o.creditRollouts && pool.scoresOf(run.warmId).length > 0) ? evaluate(pool.get(run.warmId)) : undefined
   const { built, logs } = await buildAndScore({
     pool, buckets, rng: run.rng, poisson: run.poisson, numCandidates: o.numCandidates, maxDemos: o.maxDemos,
     want: o.mergeAdvice ? o.numCandidates : o.numCandidates + 1, skipUnchanged: o.skipUnchanged, rulesAtDemoCap: o.rulesAtDemoCap,

@@ -119,14 +119,15 @@ export interface SimbaOptions<P extends Module = Module> {
   rulesAtDemoCap?: boolean
   /**
    * Check advice against the labelled trainset before it is appended or kept: a quoted phrase that
-   * a rule ties to an output value is removed when fewer than half of the training cases holding it
+   * a rule ties to an output value is removed when no more than half of the training cases holding it
    * have that value (no LM call). Default: on with `mode: 'improved'`.
    */
   checkAdvice?: boolean
   /**
    * Warm start: before the first step, the baseline plus this many labelled training examples as
    * demos (spread over the label values, drawn with the seed) joins the pool, is returned by a stop
-   * before any evaluation, and is scored on the first mini-batch; dropping and `maxDemos` concern
+   * before any evaluation, and is scored by its first-step rollouts (`creditRollouts`) or on the
+   * first mini-batch; dropping and `maxDemos` concern
    * only SIMBA's own demos. 0 = off (default: 24 with `mode: 'improved'`, else 0).
    */
   labeledDemos?: number
@@ -216,7 +217,7 @@ export interface StepLog {
   winner: { id: number; score: number } | null
   /** Baseline's mini-batch score when it was evaluated in this step. */
   baselineScore?: number
-  /** Step 0 with `labeledDemos`: the warm-start program's mean score on the mini-batch. */
+  /** Step 0 with `labeledDemos` when it ran no credited rollout: the warm-start program's mean score on the mini-batch. */
   warmStartScore?: number
   /** Score on the final selection set, when this step's winner was a finalist. */
   finalScore?: number

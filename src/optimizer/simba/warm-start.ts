@@ -2,8 +2,9 @@
  * Warm start with labelled demos (`labeledDemos`, improved mode): before the first step, the
  * baseline plus up to k labelled training examples as demos becomes a second pool program. It
  * costs no LM call, so it is what a stop before any evaluation returns (a bootstrap of labelled
- * demos is the cheapest improvement there is); it is scored on the first mini-batch next to the
- * baseline and competes like any other program from then on. SIMBA's demo dropping and the
+ * demos is the cheapest improvement there is); the first step's rollouts sample it next to the
+ * baseline and score it (`creditRollouts`; without it, it is evaluated on the first mini-batch),
+ * and it competes like any other program from then on. SIMBA's demo dropping and the
  * `maxDemos` cap concern only the demos SIMBA adds, not these.
  */
 import type { Demo } from '../../core/adapter/types.js'
