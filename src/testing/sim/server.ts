@@ -11,7 +11,7 @@ import { messageText, type RawMessage } from './prompt.js'
 import { unit, type SampleContext } from './seed.js'
 import { simulate, type RequestKind } from './simulate.js'
 
-/** Simulated response delay: fixed, seeded uniform in a range, or per request kind (`ruleMs` for the prompt model's rule-writing and consolidation calls). */
+/** Simulated response delay: fixed, seeded uniform in a range, or per request kind (`ruleMs` for the prompt model's rule-writing, consolidation and other meta-requests). */
 export type LatencyOption = { fixedMs: number } | { minMs: number; maxMs: number; seed?: number | string } | { taskMs: number; ruleMs: number }
 
 /** Options of `startSimulator`. */
@@ -93,7 +93,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const l = options.latency
     if (!l) return 0
     if ('fixedMs' in l) return l.fixedMs
-    if ('taskMs' in l) return kind === 'rule-writing' || kind === 'consolidation' ? l.ruleMs : l.taskMs
+    if ('taskMs' in l) return kind === 'rule-writing' || kind === 'consolidation' || kind === 'meta' ? l.ruleMs : l.taskMs
     return l.minMs + Math.floor(unit(String(l.seed ?? 0), 'latency', key) * (l.maxMs - l.minMs + 1))
   }
 

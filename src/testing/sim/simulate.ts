@@ -7,9 +7,10 @@ import { normalizeName, readForeign, renderForeign, type ForeignPrompt } from '.
 import { isToolWorld } from '../world/tools.js'
 import { answerExtract, answerReact } from './agent.js'
 import { hasKeyword, keyPhrases, valueForType } from './values.js'
+import { answerMeta, readMeta, renderMeta } from './meta.js'
 
 /** How the simulator understood a request. */
-export type RequestKind = 'task' | 'react' | 'extract' | 'rule-writing' | 'consolidation' | 'other-module' | 'generic'
+export type RequestKind = 'task' | 'react' | 'extract' | 'rule-writing' | 'consolidation' | 'meta' | 'other-module' | 'generic'
 
 /** The simulated reply to one chat request. */
 export interface Simulated {
@@ -86,6 +87,12 @@ function answerForeign(f: ForeignPrompt, ctx: SampleContext): Simulated {
 /** The simulated answer to a chat request: a pure function of the messages, format and context. */
 export function simulate(worlds: readonly World[], messages: readonly RawMessage[], responseFormat: unknown, ctx: SampleContext): Simulated {
   const p = parsePrompt(messages, responseFormat)
+  const outs = p.outputFields.map((f) => f.name)
+  if (!outs.includes('module_advice') && !outs.includes('consolidated_advice')) {
+    // Another optimizer's meta-request, recognised by content (docs/simulator.md, "Meta-requests from any optimizer").
+    const meta = readMeta(worlds, messages, responseFormat, outs)
+    if (meta) return { content: renderMeta(meta, answerMeta(meta, ctx)), kind: 'meta', world: meta.world.name }
+  }
   if (p.outputFields.length === 0) {
     // No declared field list: another client's layout (docs/simulator.md, "Any client's prompt layout").
     const foreign = readForeign(worlds, messages, responseFormat)
