@@ -33,6 +33,13 @@ describe('AdviceCheck', () => {
     expect(check.contradicted('"berry" goes to blue, not red.')).toEqual([])
   })
 
+  it('from 30 training cases on, a phrase only one case holds (the one the tip was written for) is no support', () => {
+    const tip = 'When the text mentions "number 7", the label is blue.'
+    expect(check.contradicted(tip)).toEqual([])
+    expect(new AdviceCheck(fruit(30)).contradicted(tip)).toEqual(['number 7'])
+    expect(new AdviceCheck(fruit(30)).contradicted('When the text mentions "berry", the label is blue.')).toEqual([])
+  })
+
   it('removes contradicted cues from lists, drops sentences left without a cue, keeps the rest', () => {
     expect(check.prune('When the text mentions "apple", "berry" or "kiwi", the label is red.')).toEqual({ text: 'When the text mentions "apple" or "kiwi", the label is red.', removed: ['berry'] })
     expect(check.prune('When the text mentions "berry", the label is red. Be careful.')).toEqual({ text: 'Be careful.', removed: ['berry'] })

@@ -5,7 +5,9 @@
  * the quoted phrase should mostly have that output value. Before advice is appended (rule writer)
  * or kept (consolidation), every sentence that names exactly one output value and quotes phrases
  * is checked against the labelled trainset: a quoted phrase that the training cases holding it
- * contradict (no more than half of them have that value) is removed from the sentence, and a
+ * contradict (no more than half of them have that value) or do not support (with 30 or more
+ * training cases: fewer than two of them have that value, i.e. only the case the tip was written
+ * for) is removed from the sentence, and a
  * sentence left without a quoted phrase is dropped. It costs no LM call. Advice that quotes
  * nothing, names no output value or several, or quotes a phrase no training case holds is kept
  * as it is: the data can neither confirm nor refute it.
@@ -41,6 +43,8 @@ export class AdviceCheck {
   private readonly cases: CheckCase[]
   private readonly values: LabelValue[]
   private readonly fieldNames: Set<string>
+  /** Training cases with the named value a phrase needs: 2 from 30 training cases on (one case is an anecdote, not a rule), else 1. */
+  private readonly minSupport: number
 
   /**
    * Uses the string label values of `trainset` that look categorical (a field with at most half as
@@ -65,6 +69,7 @@ export class AdviceCheck {
       if (set.size < 2 || set.size > Math.max(2, this.cases.length / 2)) continue
       for (const value of set) this.values.push({ field, value, pattern: new RegExp(`(?<![\\w-])${escape(value)}(?![\\w-])`, 'i') })
     }
+    this.minSupport = this.cases.length >= 30 ? 2 : 1
     this.fieldNames = new Set(trainset.flatMap((ex) => Object.keys(ex.data)).map((k) => k.toLowerCase()))
   }
 
@@ -80,7 +85,7 @@ export class AdviceCheck {
       const holding = this.cases.filter((c) => c.text.includes(q))
       if (holding.length === 0) continue
       const agree = holding.filter((c) => c.labels[field] === value).length
-      if (agree * 2 <= holding.length) bad.push(phrase)
+      if (agree * 2 <= holding.length || agree < this.minSupport) bad.push(phrase)
     }
     return bad
   }
