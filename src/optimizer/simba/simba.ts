@@ -17,7 +17,8 @@
  * and has the prompt model consolidate the gathered tips (`consolidateAdvice`), no evaluation of unchanged candidates (`skipUnchanged`), rules
  * instead of demos at the demo cap (`rulesAtDemoCap`), rollout scores credited to their programs
  * (`creditRollouts`), the best winners as finalists (`finalists: 'best'`), a stop once steps change
- * nothing (`patience`) and near-greedy candidate sources (`temperatureForCandidates: 0.02`).
+ * nothing (`patience`), near-greedy candidate sources (`temperatureForCandidates: 0.02`), a warm
+ * start with labelled demos (`labeledDemos`) and advice checked against the trainset (`checkAdvice`).
  */
 import type { Module } from '../../core/module/module.js'
 import { canonicalJson } from '../../internal/json/canonical.js'

@@ -120,7 +120,7 @@ export interface SimbaOptions<P extends Module = Module> {
   /**
    * Check advice against the labelled trainset before it is appended or kept: a quoted phrase that
    * a rule ties to an output value is removed when no more than half of the training cases holding it
-   * have that value (no LM call). Default: on with `mode: 'improved'`.
+   * have that value, or (30+ training cases) fewer than two do; no LM call. Default: on with `mode: 'improved'`.
    */
   checkAdvice?: boolean
   /**
