@@ -1,4 +1,5 @@
-import { caseCounts, filtersOf, type CaseFilter } from './model.js'
+import { HISTORY_CSS, historySection } from './history-html.js'
+import { candidateSummary, caseCounts, DEFAULT_CASE_THRESHOLD, demoFields, direction, filtersOf, type CaseFilter } from './model.js'
 import { escapeHtml as e, fmtScore, scoresSvg, trajectorySvg } from './svg.js'
 import type { BlockReport, Report, ReportAgentStep, ReportCase, ReportPredictor, ReportUsage } from './types.js'
 
@@ -13,7 +14,9 @@ td.json{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;max-wid
 .chart{max-width:100%;height:auto;display:block;margin:8px 0}.chart .grid{stroke:#e6e9ef}.chart .axis{font-size:11px;fill:var(--muted)}
 .chart .candidate{fill:#9aa3b2;fill-opacity:.75}.chart .winner{fill:var(--blue)}.chart .winner-line{fill:none;stroke:var(--blue);stroke-width:2}
 .chart .baseline{stroke:var(--amber);stroke-dasharray:5 4}.chart .final-baseline{fill:#fff;stroke:var(--amber);stroke-width:2}.chart .final-current{fill:var(--green)}
-.chart .bar-baseline{fill:#f0d9ae}.chart .bar-current{fill:var(--green)}
+.chart .bar-baseline{fill:#f0d9ae}.chart .bar-current{fill:#7d8799}.chart .bar-current.up{fill:var(--green)}.chart .bar-current.down{fill:var(--red)}
+.swatch-baseline{background:#f0d9ae}.swatch-up{background:var(--green)}.swatch-same{background:#7d8799}.swatch-down{background:var(--red)}
+.no-match{margin:6px 0 12px}
 .legend span{margin-right:14px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
 .diff{background:var(--soft);border:1px solid var(--line);padding:6px 0;margin:4px 0;white-space:pre-wrap;overflow-wrap:anywhere}
 .diff div{padding:0 10px}.diff ins{display:block;text-decoration:none;background:#e3f6e9;color:#11552f}.diff del{display:block;text-decoration:none;background:#fbe6e6;color:#7d1f1f}
@@ -35,9 +38,14 @@ document.querySelectorAll('.filters').forEach(function (bar) {
     if (!b) return;
     var f = b.getAttribute('data-filter');
     bar.querySelectorAll('button').forEach(function (x) { x.setAttribute('aria-pressed', String(x === b)); });
+    var shown = 0;
     table.querySelectorAll('tbody tr').forEach(function (tr) {
       tr.hidden = f !== 'all' && (' ' + tr.getAttribute('data-filters') + ' ').indexOf(' ' + f + ' ') < 0;
+      if (!tr.hidden) shown++;
     });
+    table.hidden = shown === 0;
+    var none = document.querySelector('.no-match[data-for="' + table.id + '"]');
+    if (none) none.hidden = shown > 0;
   });
 });
 `
@@ -48,8 +56,18 @@ const fmtCost = (n: number | null | undefined): string => (n === null || n === u
 function delta(current: number | null, baseline: number | null): string {
   if (current === null || baseline === null) return ''
   const d = current - baseline
-  const cls = d > 1e-9 ? 'delta-up' : d < -1e-9 ? 'delta-down' : ''
+  const dir = direction(current, baseline)
+  const cls = dir === 'up' ? 'delta-up' : dir === 'down' ? 'delta-down' : ''
   return `<span class="${cls}">${d >= 0 ? '+' : ''}${d.toFixed(3)}</span>`
+}
+
+/** Legend of the bars of {@link scoresSvg}: what each bar is, and what its colour says. */
+function scoresLegend(block: BlockReport): string {
+  const now = block.mode === 'optimize' ? 'proposal' : 'this run'
+  return (
+    `<p class="legend muted scores-legend"><span><i class="swatch-baseline"></i>snapshot baseline</span>` +
+    `<span><i class="swatch-up"></i>${now}: improved</span><span><i class="swatch-same"></i>${now}: same</span><span><i class="swatch-down"></i>${now}: dropped</span></p>`
+  )
 }
 
 function scoreTable(block: BlockReport): string {
@@ -67,24 +85,26 @@ function trajectorySection(block: BlockReport): string {
     '<p class="legend muted"><span><i style="background:#9aa3b2;border-radius:50%"></i>candidate (mini-batch mean)</span><span><i style="background:#2f6fde;border-radius:50%"></i>step winner</span>' +
     '<span><i style="border:2px dashed #b7791f;height:0"></i>snapshot trainset mean</span><span><i style="background:#1d8a4e"></i>final: this run</span><span><i style="border:2px solid #b7791f"></i>final: snapshot</span>' +
     `<span>(final column: ${block.scores.map((s) => (s.split === 'trainset' ? 'train' : 'dev')).join(' left, ')}${block.scores.length > 1 ? ' right' : ''})</span></p>`
+  // Steps are shown 1-based, as the progress lines print them.
   const rows = t.steps
-    .map((s) => {
-      const cands = s.candidates.map((c) => (c.score !== undefined ? fmtScore(c.score) : c.outcome) + (c.outcome !== 'applied' && c.reason ? ` (${c.reason})` : '')).join(', ')
-      return `<tr><td class="num">${s.step}</td><td class="num">${fmtScore(s.rolloutMean)}</td><td>${e(cands)}</td><td class="num">${s.winner ? `#${s.winner.id}: ${fmtScore(s.winner.score)}` : 'none'}</td><td class="num">${fmtScore(s.bestSoFar)}</td></tr>`
-    })
+    .map((s) => `<tr><td class="num">${s.step + 1}</td><td class="num">${fmtScore(s.rolloutMean)}</td><td>${e(candidateSummary(s.candidates))}</td><td class="num">${s.winner ? `#${s.winner.id}: ${fmtScore(s.winner.score)}` : 'none'}</td><td class="num">${fmtScore(s.bestSoFar)}</td></tr>`)
     .join('')
   const end = t.finalScore !== undefined ? `<p>Returned program: ${fmtScore(t.finalScore)} on the selection set${t.stoppedReason ? ` (run ${e(t.stoppedReason)})` : ''}.</p>` : ''
   return (
     `<h3>Score per step</h3>${trajectorySvg(t, block.scores)}${legend}${end}` +
-    `<details><summary>Steps as a table</summary><table class="steps"><thead><tr><th class="num">step</th><th class="num">rollout mean</th><th>candidate scores</th><th class="num">winner</th><th class="num">best so far</th></tr></thead><tbody>${rows}</tbody></table></details>`
+    `<details><summary>Steps as a table</summary><table class="steps"><thead><tr><th class="num">step</th><th class="num">rollout mean</th><th>candidates (mini-batch mean, or why none was built)</th><th class="num">step winner</th><th class="num">best step winner so far</th></tr></thead><tbody>${rows}</tbody></table></details>`
   )
 }
 
 function predictorSection(p: ReportPredictor): string {
+  // Added or removed blank lines (the breaks between appended paragraphs) are left out, as in the console.
+  const lines = p.instructions.filter((d) => d.op === ' ' || d.text.trim() !== '')
   const diff = p.instructionsChanged
-    ? `<pre class="diff instructions">${p.instructions.map((d) => (d.op === '+' ? `<ins>+ ${e(d.text)}</ins>` : d.op === '-' ? `<del>- ${e(d.text)}</del>` : `<div>  ${e(d.text)}</div>`)).join('')}</pre>`
+    ? `<pre class="diff instructions">${lines.map((d) => (d.op === '+' ? `<ins>+ ${e(d.text)}</ins>` : d.op === '-' ? `<del>- ${e(d.text)}</del>` : `<div>  ${e(d.text)}</div>`)).join('')}</pre>`
     : '<p class="muted">Instructions unchanged.</p>'
-  const demoList = (items: string[], sign: string, tag: 'ins' | 'del'): string => (items.length === 0 ? '' : `<pre class="diff demos">${items.map((d) => `<${tag}>${sign} ${e(d)}</${tag}>`).join('')}</pre>`)
+  // Each demo as `field: value` lines, without the optimizer's internal flags.
+  const demo = (text: string, sign: string): string => demoFields(text).map(([k, v], i) => `${i === 0 ? sign : ' '} ${e(k)}: ${e(v)}`).join('\n')
+  const demoList = (items: string[], sign: string, tag: 'ins' | 'del'): string => (items.length === 0 ? '' : `<pre class="diff demos">${items.map((d) => `<${tag}>${demo(d, sign)}</${tag}>`).join('')}</pre>`)
   return (
     `<section class="predictor"><h3>Predictor <code>${e(p.name)}</code></h3>${diff}` +
     `<p>Demos: ${p.demos} (${p.demosAdded.length} added, ${p.demosRemoved.length} removed)</p>${demoList(p.demosRemoved, '-', 'del')}${demoList(p.demosAdded, '+', 'ins')}</section>`
@@ -100,8 +120,8 @@ function agentSteps(steps: readonly ReportAgentStep[] | undefined): string {
   return `<details class="agent"><summary>trajectory: ${steps.length} step${steps.length === 1 ? '' : 's'}</summary><ol class="agent-steps">${items}</ol></details>`
 }
 
-function caseRow(c: ReportCase, optimize: boolean): string {
-  const groups = filtersOf(c.status).join(' ')
+function caseRow(c: ReportCase, optimize: boolean, caseThreshold: number | undefined): string {
+  const groups = filtersOf(c, caseThreshold).join(' ')
   const current = (c.error !== undefined ? `<span class="muted">error:</span> ${e(c.error)}` : e(c.prediction ?? '')) + agentSteps(c.agentTrajectory)
   const feedback = c.feedback ? `<div class="muted">${e(c.feedback)}</div>` : ''
   const trials = c.trials ? `<div class="muted">trials: ${c.trials.map((t) => (t.error !== undefined ? `error (${e(t.error)})` : fmtScore(t.score))).join(' · ')}</div>` : ''
@@ -116,10 +136,18 @@ function caseSection(block: BlockReport, index: number): string {
   const optimize = block.mode === 'optimize'
   const id = `cases-${index}`
   const counts = caseCounts(block)
-  const filters: Array<CaseFilter | 'all'> = ['all', 'regressed', 'improved', 'failing']
-  const bar = `<div class="filters" data-table="${id}" hidden>${filters.map((f) => `<button type="button" data-filter="${f}" aria-pressed="${f === 'all'}">${f} (${counts[f]})</button>`).join('')}</div>`
+  const threshold = block.caseThreshold ?? DEFAULT_CASE_THRESHOLD
+  const filters: Array<[CaseFilter | 'all', string, string]> = [
+    ['all', 'all', 'every case'],
+    ['regressed', 'regressed', 'dropped below its baseline score by more than the tolerance'],
+    ['improved', 'improved', 'scored above its baseline score'],
+    ['failing', 'failing', `scored below the case threshold ${threshold} or errored, regressed cases included`],
+    ['known-failing', 'known failing', 'failing in the baseline too (not a regression)'],
+  ]
+  const bar = `<div class="filters" data-table="${id}" hidden>${filters.map(([f, label, title]) => `<button type="button" data-filter="${f}" aria-pressed="${f === 'all'}" title="${e(title)}">${label} (${counts[f]})</button>`).join('')}</div>`
   const head = `<tr><th>split</th><th>input</th><th>label</th>${optimize ? '<th>snapshot prediction</th>' : ''}<th class="num">baseline</th><th>${optimize ? 'proposed prediction' : 'prediction'}</th><th class="num">score</th><th>status</th></tr>`
-  return `<h3>Cases</h3>${bar}<table class="cases" id="${id}"><thead>${head}</thead><tbody>${block.cases.map((c) => caseRow(c, optimize)).join('')}</tbody></table>`
+  const none = `<p class="no-match muted" data-for="${id}"${block.cases.length === 0 ? '' : ' hidden'}>no cases match</p>`
+  return `<h3>Cases</h3>${bar}<table class="cases" id="${id}"${block.cases.length === 0 ? ' hidden' : ''}><thead>${head}</thead><tbody>${block.cases.map((c) => caseRow(c, optimize, block.caseThreshold)).join('')}</tbody></table>${none}`
 }
 
 function usageSection(u: ReportUsage): string {
@@ -145,7 +173,7 @@ function blockSection(block: BlockReport, index: number): string {
   const title = block.mode === 'optimize' ? 'optimization' : 'regression check'
   return (
     `<section class="block" id="block-${index}"><h2>${e(block.block)} <span class="muted">— ${title}</span></h2>` +
-    `${scoresSvg(block.scores)}${scoreTable(block)}${trajectorySection(block)}` +
+    `${scoresSvg(block.scores)}${scoresLegend(block)}${scoreTable(block)}${historySection(block.history)}${trajectorySection(block)}` +
     (block.predictors ? `<h3>Program changes (proposal vs snapshot)</h3>${block.predictors.map(predictorSection).join('')}` : '') +
     `${caseSection(block, index)}${usageSection(block.usage)}</section>`
   )
@@ -162,7 +190,7 @@ export function renderReportHtml(report: Report): string {
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(title)}</title><style>${CSS}</style></head><body>` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(title)}</title><style>${CSS}${HISTORY_CSS}</style></head><body>` +
     `<h1>${e(title)}</h1><p class="muted">${e(report.library)} · ${report.blocks.length} block(s) · data in the <code>.report.json</code> file beside this page</p>` +
     `${report.blocks.map(blockSection).join('')}` +
     `<noscript><p class="muted">Case filters need JavaScript; every case is listed above.</p></noscript><script>${SCRIPT}</script></body></html>\n`

@@ -1,3 +1,4 @@
+import { direction } from './model.js'
 import type { ReportSplitScore, ReportTrajectory } from './types.js'
 
 /** Escapes text for HTML/SVG element content and attribute values. */
@@ -53,7 +54,7 @@ export function trajectorySvg(trajectory: ReportTrajectory, scores: readonly Rep
   }
   const every = Math.max(1, Math.ceil(steps.length / 16))
   steps.forEach((s, i) => {
-    if (i % every === 0) out.push(`<text class="axis" x="${r2(x(i))}" y="${H - PAD.bottom + 16}" text-anchor="middle">${s.step}</text>`)
+    if (i % every === 0) out.push(`<text class="axis" x="${r2(x(i))}" y="${H - PAD.bottom + 16}" text-anchor="middle">${s.step + 1}</text>`)
   })
   out.push(`<text class="axis" x="${r2(x(steps.length))}" y="${H - PAD.bottom + 16}" text-anchor="middle">final</text>`)
   out.push(`<text class="axis" x="${r2(PAD.left + plotW / 2)}" y="${H - 6}" text-anchor="middle">step</text>`)
@@ -66,14 +67,14 @@ export function trajectorySvg(trajectory: ReportTrajectory, scores: readonly Rep
       if (c.score === undefined) return
       const dx = s.candidates.length > 1 ? (j / (s.candidates.length - 1) - 0.5) * Math.min(14, plotW / columns / 2) : 0
       out.push(
-        `<circle class="candidate" cx="${r2(x(i) + dx)}" cy="${r2(y(c.score))}" r="3.5"><title>step ${s.step}, candidate ${c.id ?? '-'} (${escapeHtml(c.strategy)}, ${escapeHtml(c.outcome)}${c.reason ? `: ${escapeHtml(c.reason)}` : ''}): ${fmtScore(c.score)}</title></circle>`,
+        `<circle class="candidate" cx="${r2(x(i) + dx)}" cy="${r2(y(c.score))}" r="3.5"><title>step ${s.step + 1}, candidate ${c.id ?? '-'} (${escapeHtml(c.strategy)}, ${escapeHtml(c.outcome)}${c.reason ? `: ${escapeHtml(c.reason)}` : ''}): ${fmtScore(c.score)}</title></circle>`,
       )
     })
   })
   const winners = steps.map((s, i) => (s.winner ? [x(i), y(s.winner.score), s] as const : undefined)).filter((p) => p !== undefined)
   if (winners.length > 1) out.push(`<polyline class="winner-line" points="${winners.map(([px, py]) => `${r2(px)},${r2(py)}`).join(' ')}"/>`)
   for (const [px, py, s] of winners) {
-    out.push(`<circle class="winner" cx="${r2(px)}" cy="${r2(py)}" r="5"><title>step ${s.step} winner: candidate ${s.winner?.id}, ${fmtScore(s.winner?.score)}</title></circle>`)
+    out.push(`<circle class="winner" cx="${r2(px)}" cy="${r2(py)}" r="5"><title>step ${s.step + 1} winner: candidate ${s.winner?.id}, ${fmtScore(s.winner?.score)}</title></circle>`)
   }
   const fx = x(steps.length)
   scores.forEach((s, k) => {
@@ -103,7 +104,10 @@ export function scoresSvg(scores: readonly ReportSplitScore[]): string {
       out.push(`<rect class="bar-baseline" x="${left}" y="${top + 2}" width="${r2(clamp(s.baseline) * barW)}" height="14"><title>${s.split} snapshot baseline ${fmtScore(s.baseline)}</title></rect>`)
       out.push(`<text class="axis" x="${r2(left + clamp(s.baseline) * barW + 4)}" y="${top + 13}">${fmtScore(s.baseline)}</text>`)
     }
-    out.push(`<rect class="bar-current" x="${left}" y="${top + 20}" width="${r2(clamp(s.current) * barW)}" height="14"><title>${s.split} this run ${fmtScore(s.current)}</title></rect>`)
+    // Coloured by direction against the baseline: green improved, red dropped, grey the same (or no baseline).
+    const dir = direction(s.current, s.baseline)
+    const said = dir === 'up' ? ', improved' : dir === 'down' ? ', dropped' : dir === 'same' ? ', same' : ''
+    out.push(`<rect class="bar-current ${dir ?? 'none'}" x="${left}" y="${top + 20}" width="${r2(clamp(s.current) * barW)}" height="14"><title>${s.split} this run ${fmtScore(s.current)}${said}</title></rect>`)
     out.push(`<text class="axis" x="${r2(left + clamp(s.current) * barW + 4)}" y="${top + 31}">${fmtScore(s.current)}</text>`)
   })
   out.push('</svg>')

@@ -3,6 +3,8 @@
  * HTML page so other tools can read it. Plain JSON, secrets masked before it is written.
  */
 
+import type { HistoryView } from '../history/types.js'
+
 /** How a case compares with its baseline (same values as the case tests' status). */
 export type ReportCaseStatus = 'pass' | 'new' | 'improved' | 'known-failing' | 'regressed' | 'failing' | 'error' | 'flaky'
 
@@ -22,7 +24,7 @@ export interface ReportCandidate {
 
 /** One optimizer step. */
 export interface ReportStep {
-  /** Step index (0-based). */
+  /** Step index (0-based; the page and the progress lines show it 1-based). */
   step: number
   /** Mean of the step's rollout scores. */
   rolloutMean?: number
@@ -30,7 +32,7 @@ export interface ReportStep {
   candidates: ReportCandidate[]
   /** Step winner, or null when no candidate was built. */
   winner: { id: number; score: number } | null
-  /** Best mini-batch score so far. */
+  /** Highest step-winner mini-batch score up to this step (never decreases). */
   bestSoFar?: number
 }
 
@@ -72,9 +74,9 @@ export interface ReportPredictor {
   instructions: ReportDiffLine[]
   /** Demos after the change. */
   demos: number
-  /** Demos added, as canonical JSON text. */
+  /** Demos added, as JSON text (the demo's own field order; compared by content). */
   demosAdded: string[]
-  /** Demos removed, as canonical JSON text. */
+  /** Demos removed, as JSON text (the demo's own field order; compared by content). */
   demosRemoved: string[]
 }
 
@@ -138,6 +140,8 @@ export interface BlockReport {
   mode: 'optimize' | 'regression'
   /** Gating split. */
   split: 'trainset' | 'devset'
+  /** Score a case needs to pass (the block's `caseThreshold`; 1 when absent). */
+  caseThreshold?: number
   /** Mean scores per split. */
   scores: ReportSplitScore[]
   /** Score trajectory (optimize mode). */
@@ -148,6 +152,8 @@ export interface BlockReport {
   cases: ReportCase[]
   /** LM usage. */
   usage: ReportUsage
+  /** The block's last runs from the local score history and the cases changed since the previous run (absent without a history, e.g. in CI). */
+  history?: HistoryView
 }
 
 /** Report of one test file (the JSON written beside the HTML page). */

@@ -17,7 +17,7 @@ export interface ScoreComparison {
 const fmt = (x: number): string => x.toFixed(3)
 
 /** Flags the optimizer keeps on demos for its own bookkeeping; not shown to reviewers. */
-const INTERNAL_DEMO_KEYS = new Set(['augmented'])
+export const INTERNAL_DEMO_KEYS: ReadonlySet<string> = new Set(['augmented'])
 
 const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text)
 

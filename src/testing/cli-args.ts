@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util'
 import type { SimulatorOptions } from './sim/server.js'
 
-/** Usage line of `npm run sim`. */
-export const SIM_USAGE = 'usage: npm run sim -- --world <file.json> [--world <file2.json>] [--port N] [--host 127.0.0.1] [--latency-ms N] [--seed S]\n       npm run sim -- bounds <world.json> [<world2.json> …]   (floor and ceiling of each world)'
+/** Usage of the simulator's CLI (the package's `vitest-simba-sim` bin; `npm run sim --` in this repository). */
+export const SIM_USAGE =
+  'usage: npx vitest-simba-sim --world <file.json> [--world <file2.json>] [--port N] [--host 127.0.0.1] [--latency-ms N] [--seed S]\n' +
+  '       npx vitest-simba-sim bounds <world.json> [<world2.json> …]   (floor and ceiling of each world)'
 
-/** Parses `npm run sim` arguments into simulator options (`help` when -h was given); throws a readable Error on bad input. */
+/** Parses `vitest-simba-sim` arguments into simulator options (`help` when -h was given); throws a readable Error on bad input. */
 export function parseSimArgs(argv: string[]): SimulatorOptions | 'help' {
   const { values } = parseArgs({
     args: argv,

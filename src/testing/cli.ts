@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm run sim -- --port 8787 --world examples/worlds/support-tickets.json [--world …] [--latency-ms 50] [--seed 0]`:
- * runs the simulated OpenAI-compatible provider until SIGINT/SIGTERM.
- * `npm run sim -- bounds <world.json> [...]`: prints each world's floor and ceiling (test split, temperature 0).
+ * `npx vitest-simba-sim --port 8787 --world examples/worlds/support-tickets.json [--world …] [--latency-ms 50] [--seed 0]`
+ * (the package's second bin; `npm run sim --` in this repository): runs the simulated
+ * OpenAI-compatible provider until SIGINT/SIGTERM.
+ * `npx vitest-simba-sim bounds <world.json> [...]`: prints each world's floor and ceiling (test split, temperature 0).
  */
 import { isSimbaError } from '../errors.js'
 import { parseSimArgs, SIM_USAGE } from './cli-args.js'
@@ -11,7 +12,7 @@ import { worldBoundsSync } from './world/bounds.js'
 import { loadWorld } from './world/load.js'
 
 function printBounds(files: string[]): void {
-  if (files.length === 0) throw new Error('usage: npm run sim -- bounds <world.json> [<world2.json> …]')
+  if (files.length === 0) throw new Error('usage: npx vitest-simba-sim bounds <world.json> [<world2.json> …]')
   const worlds = files.map((file) => loadWorld(file))
   const width = Math.max(26, ...worlds.map((w) => w.name.length))
   console.log(`${'world'.padEnd(width)} floor  ceiling  test cases`)

@@ -53,6 +53,8 @@ export interface SimbaProvided {
   reportRoot: string
   /** This project's name when the run has several projects (its reports get a folder of their own), else ''. */
   project: string
+  /** The local score history (absolute file, runs kept per block), or null when off (always in CI). */
+  history?: { file: string; keep: number } | null
 }
 
 /** How a case compares with its baseline. */
@@ -148,6 +150,8 @@ export interface SimbaBlockMeta {
   snapshot: 'written' | 'unchanged' | 'skipped'
   /** Noise figures, when the block runs more than one trial per case. */
   trials?: SimbaBlockTrials
+  /** The HTML report page of the block's test file, relative to the run's root, when one was written. */
+  report?: string
 }
 
 /** `file.meta.simbaFile`: fixture hygiene and snapshot housekeeping of one test file. */

@@ -118,6 +118,16 @@ describe.skipIf(!exe)('HTML report in headless Chromium', () => {
     expect(await page.locator('svg.scores rect.bar-current').count()).toBe(2)
     expect(await page.locator('table.cases tbody tr').count()).toBe(report.blocks[0]?.cases.length)
 
+    // A filter that matches no case hides the table and says so; "all" brings the table back.
+    const none = (['regressed', 'improved'] as const).find((f) => !report.blocks[0]?.cases.some((c) => c.status === f))
+    expect(none).toBeDefined()
+    await page.locator(`.filters button[data-filter="${none}"]`).first().click()
+    expect(await page.locator('table.cases').first().isVisible()).toBe(false)
+    expect(await page.locator('p.no-match').first().innerText()).toBe('no cases match')
+    await page.locator('.filters button[data-filter="all"]').first().click()
+    expect(await page.locator('p.no-match').first().isVisible()).toBe(false)
+    expect(await page.locator('table.cases tbody tr:visible').count()).toBe(report.blocks[0]?.cases.length)
+
     // Without JavaScript (a second fresh profile) every case is still listed and the filter bar stays hidden.
     const noJs = await chromium.launchPersistentContext(join(work, 'profile-nojs'), { executablePath: exe as string, headless: true, args: LAUNCH_ARGS, javaScriptEnabled: false })
     try {

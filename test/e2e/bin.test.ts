@@ -23,6 +23,7 @@ test('vitest-simba --help prints the bin options and exits 0 without running Vit
     expect(r.code, r.output).toBe(0)
     expect(r.stdout).toContain('--optimize')
     expect(r.stdout).toContain('npx vitest --help')
+    expect(r.stdout).toContain('npx vitest-simba-sim --world <world.json>')
     expect(r.output).not.toContain('MARKER-VITEST-RAN')
   }
 })

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { copyProject, hashTree, removeProject, requireBuild, run, scoreTable } from './harness.js'
@@ -72,11 +73,24 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
       ),
     )
     const before = hashTree(dir)
-    const r = await run(dir, ['run'], { env: { CI: 'true' } })
+    // A GitHub step summary that already holds an earlier step's text, and a summary file for other CI systems.
+    const out = mkdtempSync(join(tmpdir(), 'simba-ci-summary-'))
+    dirs.push(out)
+    writeFileSync(join(out, 'step.md'), '# earlier step\n')
+    const r = await run(dir, ['run'], { env: { CI: 'true', GITHUB_STEP_SUMMARY: join(out, 'step.md'), SIMBA_SUMMARY: join(out, 'summary.md') } })
     expect(r.code).toBe(1)
     expect(r.output).toMatch(/case "duplicate-charge-1" of block "routes support tickets" regressed: score 0 vs baseline 1/)
     expect(r.output).toMatch(/block "routes support tickets": mean 0\.\d+ on devset dropped below the baseline 0\.531 \(tolerance 0\)\. Regressed cases: .*"duplicate-charge-1" 1 → 0/)
     expect(hashTree(dir)).toEqual(before)
+    // CI keeps no history.
+    expect(existsSync(join(dir, '.vitest-simba'))).toBe(false)
+    const summary = readFileSync(join(out, 'summary.md'), 'utf8')
+    expect(readFileSync(join(out, 'step.md'), 'utf8')).toBe(`# earlier step\n${summary}\n`)
+    expect(summary).toMatch(/^## vitest-simba: 1 of 2 blocks failed\n/)
+    expect(summary).toMatch(/\| ❌ \| routes support tickets \| tickets\.test\.ts \| devset \| 0\.\d{3} \| 0\.531 \| -0\.\d{3} \| [1-9]\d* \| 0 \| \d+ \|\n/)
+    expect(summary).toMatch(/\| ✅ \| routes tickets \(small\) \| billing\.test\.ts \| trainset \| /)
+    expect(summary).toMatch(/\*\*routes support tickets\*\* \(tickets\.test\.ts\): \d+ regressed cases?\n\n(- .*\n)*- duplicate-charge-1 \(trainset\): 1 → 0\n/)
+    expect(summary).toContain('No HTML report was written in this run')
   })
 
   // One run covers two files: tickets.test.ts has a case with no recording, billing.test.ts a block
@@ -104,9 +118,16 @@ describe('vitest-simba e2e: CI, regressions, hygiene', () => {
   test('an obsolete block is reported, then pruned on -u (the rest of the file stays byte-identical)', async () => {
     const dir = project()
     const file = join(dir, '__snapshots__', 'billing.test.ts.simba.json')
+    // A score history that is not one (here: a foreign file) costs a warning, never the run.
+    mkdirSync(join(dir, '.vitest-simba'))
+    writeFileSync(join(dir, '.vitest-simba', 'history.jsonl'), '{"name":"not a history"}\n')
     // The committed file is format 1: the first -u upgrades it (source fingerprint, lines); then it is stable.
     const upgrade = await run(dir, ['run', 'billing.test.ts', '-u'])
     expect(upgrade.code, upgrade.output).toBe(0)
+    expect(upgrade.output).toMatch(/\[simba\] history \S+\/\.vitest-simba\/history\.jsonl is not a vitest-simba history \(line 1: [^)]*\); moved it to \S+\/history\.jsonl\.corrupt-\S+ and started a new one\./)
+    const aside = readdirSync(join(dir, '.vitest-simba')).filter((f) => f.startsWith('history.jsonl.corrupt-'))
+    expect(aside.map((f) => readFileSync(join(dir, '.vitest-simba', f), 'utf8'))).toEqual(['{"name":"not a history"}\n'])
+    expect(readFileSync(join(dir, '.vitest-simba', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { block: string }).block)).toEqual(['routes tickets (small)'])
     const original = readFileSync(file, 'utf8')
     expect(JSON.parse(original).version).toBe(2)
     const data = JSON.parse(original) as { blocks: Record<string, unknown> }

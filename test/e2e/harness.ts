@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { dirname, join, relative, sep } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 import { startSimulator, type Simulator } from '../../src/testing/index.js'
 
@@ -48,9 +48,17 @@ export function listFiles(dir: string): string[] {
   return out
 }
 
-/** sha256 of every file under `dir` (node_modules and blob reports excluded), by relative path. */
+/**
+ * sha256 of every file under `dir` (node_modules, blob reports and the local score history in
+ * `.vitest-simba/` excluded: every local run appends to it), by relative path.
+ */
 export function hashTree(dir: string): Record<string, string> {
-  return Object.fromEntries(listFiles(dir).map((p) => [relative(dir, p), createHash('sha256').update(readFileSync(p)).digest('hex')]))
+  return Object.fromEntries(
+    listFiles(dir)
+      .map((p) => relative(dir, p))
+      .filter((rel) => !rel.startsWith(`.vitest-simba${sep}`))
+      .map((rel) => [rel, createHash('sha256').update(readFileSync(join(dir, rel))).digest('hex')]),
+  )
 }
 
 /** Output of one run. */

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import type { HistoryRecord } from '../../src/history/types.js'
 import type { Report } from '../../src/report/types.js'
 import { copyProject, hashTree, run, useSimulatorProjects, writeProject } from './harness.js'
 
@@ -96,5 +97,35 @@ export default defineConfig({ test: { projects: [
     expect([a.file, a.blocks.map((x) => x.block)]).toEqual(['a/x.test.ts', ['block of a']])
     expect([b.file, b.blocks.map((x) => x.block)]).toEqual(['b/x.test.ts', ['block of b']])
     expect(existsSync(join(dir, 'simba-report', 'b', 'x.test.ts.report.html'))).toBe(true)
+
+    // The same project, run again locally after a's answer changed: every local run appends one
+    // history line per block (in one file under the run's root, gitignored), and the report draws the
+    // last runs and names the case that went from pass to fail. --summary writes the Markdown summary.
+    const history = join(dir, '.vitest-simba', 'history.jsonl')
+    expect(readFileSync(history, 'utf8').trim().split('\n')).toHaveLength(2)
+    expect(readFileSync(join(dir, '.vitest-simba', '.gitignore'), 'utf8')).toMatch(/^\*$/m)
+    writeFileSync(join(dir, 'a', 'x.test.ts'), testFile('block of a', 'A').replace('({ a: "A" })', '({ a: "Z" })'))
+    const again = await run(dir, ['run', '--report', '--summary', 'summary.md'], { bin: true })
+    expect(again.code, again.output).toBe(1)
+    const records = readFileSync(history, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as HistoryRecord)
+    expect(records.map((x) => [x.project, x.file, x.block, x.means.trainset, x.cases.trainset])).toEqual(
+      expect.arrayContaining([
+        ['a', 'a/x.test.ts', 'block of a', 1, { one: 1 }],
+        ['b', 'b/x.test.ts', 'block of b', 1, { one: 1 }],
+        ['a', 'a/x.test.ts', 'block of a', 0, { one: 0 }],
+        ['b', 'b/x.test.ts', 'block of b', 1, { one: 1 }],
+      ]),
+    )
+    expect(records).toHaveLength(4)
+    const page = readFileSync(join(dir, 'simba-report', 'a', 'x.test.ts.report.html'), 'utf8')
+    expect(page).toContain('<svg class="chart history"')
+    expect(page.match(/<circle class="run[^"]*"/g)).toHaveLength(2)
+    expect(page).toContain('Mean on trainset over the last 2 runs (oldest first): 1.000 → 0.000.')
+    expect(page).toMatch(/1 case changed since the previous run \([^)]*\):<\/p><table class="history-changed">.*<td>one<\/td><td><span class="state state-pass">pass<\/span> → <span class="state state-fail">fail<\/span>/)
+    const summary = readFileSync(join(dir, 'summary.md'), 'utf8')
+    expect(summary).toContain('## vitest-simba: 1 of 2 blocks failed')
+    expect(summary).toContain('| ❌ | block of a | x.test.ts | trainset | 0.000 | 1.000 | -1.000 | 1 | 0 | 0 |')
+    expect(summary).toContain('**block of a** (x.test.ts): 1 regressed case\n\n- one: 1 → 0')
+    expect(summary).toContain('HTML reports: `simba-report/a/x.test.ts.report.html`, `simba-report/b/x.test.ts.report.html`')
   })
 })

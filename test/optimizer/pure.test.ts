@@ -6,7 +6,7 @@ import { buildBuckets } from '../../src/optimizer/simba/buckets.js'
 import { dropPositions, withoutPositions } from '../../src/optimizer/simba/demo-drop.js'
 import { forecastSimba } from '../../src/optimizer/simba/forecast.js'
 import { softmaxPick, softmaxWeights, topKPlusBaseline } from '../../src/optimizer/simba/sampling.js'
-import { finalIndices } from '../../src/optimizer/simba/select.js'
+import { bestIndices, finalIndices } from '../../src/optimizer/simba/select.js'
 import { firstArgMax, percentile, roundHalfEven } from '../../src/optimizer/simba/stats.js'
 
 const anyFinite = fc.double({ noNaN: true, noDefaultInfinity: true })
@@ -29,6 +29,13 @@ describe('softmax sampling', () => {
     const plain = scores.map((s) => Math.exp(s / 0.2))
     const total = plain.reduce((a, b) => a + b, 0)
     softmaxWeights(scores, 0.2).forEach((w, i) => expect(w).toBeCloseTo((plain[i] as number) / total, 12))
+  })
+
+  it('a temperature of zero, below zero or not finite acts as the smallest positive one', () => {
+    const scores = [0, Number.MIN_VALUE, -1]
+    const smallest = softmaxWeights(scores, Number.MIN_VALUE)
+    expect(smallest[0]).toBeCloseTo(Math.exp(-1) / (1 + Math.exp(-1)), 12) // one MIN_VALUE apart: still ordered, not all-or-nothing
+    for (const tau of [0, -0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(softmaxWeights(scores, tau), String(tau)).toEqual(smallest)
   })
 
   it('picks only listed ids, one draw each, deterministic per seed', () => {
@@ -123,6 +130,16 @@ describe('demo dropping, final selection, forecast', () => {
     expect(finalIndices(2, 7)).toEqual([0, 1])
     expect(finalIndices(1, 7)).toEqual([0])
     expect(finalIndices(10, 7)).toEqual([0, 2, 3, 4, 6, 8, 9])
+  })
+
+  it("finalists 'best': the baseline plus the slots − 1 best winners, later ones first on ties; fewer than 2 slots or winners give the baseline alone", () => {
+    const s = [0, 0.5, 0.9, 0.7, 0.9]
+    expect(bestIndices(5, 2, (i) => s[i]!)).toEqual([0, 4]) // two slots: the baseline and the best (the later of a tie)
+    expect(bestIndices(5, 9, (i) => s[i]!)).toEqual([0, 1, 2, 3, 4])
+    expect(bestIndices(5, 3, () => 1)).toEqual([0, 3, 4]) // all tied: the latest winners
+    expect(bestIndices(9, 2, () => 1)).toEqual([0, 8])
+    for (const slots of [1, 0, -1]) expect(bestIndices(5, slots, (i) => s[i]!), String(slots)).toEqual([0])
+    for (const winners of [1, 0]) expect(bestIndices(winners, 4, () => 1)).toEqual([0])
   })
 
   it('forecast follows the worked example of docs/simba.md (T 200, B 32, N 6, S 8)', () => {

@@ -112,7 +112,7 @@ describe('saying when nothing happened', () => {
     expect(warned[0]!.reasons).toEqual(expect.arrayContaining(['all-gated', 'unchanged']))
     expect(res.summary).toMatchObject({ steps: 3, applied: 0, unchanged: true })
     for (const e of events.filter((x) => x.type === 'step-end')) {
-      expect(e.type === 'step-end' && e.counts).toEqual({ built: 4, applied: 0, skipped: 4, gated: 4, failed: 0, ruleCalls: 0, ruleFailures: 0 })
+      expect(e.type === 'step-end' && e.counts).toEqual({ built: 4, applied: 0, skipped: 4, gated: 4, failed: 0, merged: 0, ruleCalls: 0, ruleFailures: 0 })
     }
   })
 

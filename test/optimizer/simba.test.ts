@@ -4,8 +4,9 @@ import { Example } from '../../src/core/example/example.js'
 import { Predict } from '../../src/core/predict/predict.js'
 import { simba } from '../../src/optimizer/simba/simba.js'
 import type { SimbaEvent } from '../../src/optimizer/simba/types.js'
-import { exactMetric, TwoStage, uppercaseLM, uppercaseSet } from './fixtures.js'
-import { chatReply, ScriptedLM } from './scripted-lm.js'
+import { trajectoryFromLogs } from '../../src/report/model.js'
+import { adviceReply, exactMetric, TwoStage, uppercaseLM, uppercaseSet } from './fixtures.js'
+import { block, chatReply, hash, ScriptedLM, type CallInfo } from './scripted-lm.js'
 
 const base = { bsize: 8, numCandidates: 3, maxSteps: 3, metric: exactMetric }
 
@@ -152,5 +153,28 @@ describe("the 'best' event (anytime curve)", () => {
     expect(last.final).toBe(true)
     expect(last.program).toEqual(res.program.state())
     expect(last.usage).toEqual(res.usage)
+  })
+})
+
+describe('simba progress: best so far', () => {
+  it('step-end bestSoFar is the running best step-winner score (as the report shows it): it never goes down', async () => {
+    // Noisy task: even a program that knows the rule misses some words, differently per prompt,
+    // so winners' scores vary from step to step (and rollout credits move pool averages).
+    const noisy = (i: CallInfo): string => {
+      if (i.system.includes('module_advice')) return adviceReply(i, () => `Always answer in UPPERCASE (${i.system.length % 7}).`)
+      const word = block(i.last, 'word') ?? ''
+      const knows = i.system.includes('UPPERCASE') || i.request.messages.length > 2
+      const miss = hash(`${word}:${i.system.length}:${i.request.messages.length}`) % 3 === 0
+      const lucky = i.rolloutId !== undefined && hash(`${i.rolloutId}:${word}`) % 3 === 0
+      return chatReply({ answer: (knows && !miss) || lucky ? word.toUpperCase() : word })
+    }
+    for (const seed of [1, 2]) {
+      const events: SimbaEvent[] = []
+      const res = await simba(new Predict('word -> answer'), { ...base, maxSteps: 5, mode: 'improved', trainset: uppercaseSet(24), lm: new ScriptedLM({ reply: noisy }), seed, onProgress: (e) => events.push(e) })
+      const shown = trajectoryFromLogs(res.trialLogs.steps).steps.map((s) => s.bestSoFar ?? null)
+      const ends = events.flatMap((e) => (e.type === 'step-end' ? [e.bestSoFar] : []))
+      expect(ends, `seed ${seed}`).toEqual(shown)
+      for (let i = 1; i < ends.length; i++) expect(ends[i] ?? -1).toBeGreaterThanOrEqual(ends[i - 1] ?? -1)
+    }
   })
 })

@@ -190,6 +190,13 @@ describe('registered literals', () => {
     expect(registeredSecretLiterals()).toContain(custom)
     expect(maskSecrets(`echo ${custom}`)).toBe('echo [masked configured credential]')
   })
+
+  test('credentialsOf: whitespace that Headers keeps (vertical tab, no-break space) is not part of the credential', () => {
+    // Headers strips only spaces and tabs around a value; the credential is the value without any.
+    expect(credentialsOf(new Headers({ authorization: 'Bearer vt-cred-12345678\v' }))).toEqual(['vt-cred-12345678'])
+    expect(credentialsOf(new Headers({ 'x-api-key': '\u00a0nbsp-cred-12345678\u00a0' }))).toEqual(['nbsp-cred-12345678'])
+    expect(maskSecrets('key nbsp-cred-12345678 in a log')).toBe('key [masked configured credential] in a log')
+  })
 })
 
 describe('walking JSON values', () => {

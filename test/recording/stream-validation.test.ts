@@ -238,4 +238,9 @@ describe('recordExchange against a real local host', () => {
     const ok = await record({ status: 299, headers: {}, body: 'x' })
     expect(ok.kind).toBe('entry')
   })
+
+  test('a status-0 reply from a custom sender (a network-error response) is passed on, never recorded', async () => {
+    const out = await recordExchange(new Request(`${base}/chat/completions`, { method: 'POST', body: '{}' }), args({ send: async () => Response.error() }))
+    expect(out).toEqual({ kind: 'unrecorded', status: 0, headers: [], text: '' })
+  })
 })

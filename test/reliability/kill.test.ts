@@ -12,6 +12,8 @@ import { parseFixtureText } from '../../src/recording/file.js'
 import { FixtureFileStore } from '../../src/recording/store.js'
 import { SnapshotStore } from '../../src/snapshot/store.js'
 import { parseSnapshot } from '../../src/snapshot/parse.js'
+import { sweepOrphanTemps } from '../../src/internal/fs/atomic-write.js'
+import { sweepStaleLock } from '../../src/internal/fs/lock.js'
 import { cleanEnv, copyProject, listFiles, ROOT, useSimulatorProjects } from '../e2e/harness.js'
 
 const dirs: string[] = []
@@ -141,6 +143,11 @@ describe('interrupted optimization runs', () => {
         for (const f of files(b.dir)) {
           if (f.endsWith('.lm.json')) new FixtureFileStore(f, undefined, 'record-missing')
           if (f.endsWith('.simba.json')) SnapshotStore.load(f, 'all')
+          // The score history's lock and rewrite temp files (its next append sweeps them the same way).
+          if (f.endsWith('history.jsonl')) {
+            sweepStaleLock(f)
+            sweepOrphanTemps(f)
+          }
         }
         for (const f of files(b.dir)) {
           if (f.endsWith('.tmp') || f.endsWith('.lock')) {

@@ -1,10 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { renderReportHtml } from '../../src/report/html.js'
-import { agentStepsOf, CASE_FILTERS, caseCounts, filtersOf, predictorChanges, trajectoryFromLogs, withBlock } from '../../src/report/model.js'
+import { agentStepsOf, CASE_FILTERS, candidateSummary, caseCounts, demoFields, direction, filtersOf, predictorChanges, trajectoryFromLogs, withBlock } from '../../src/report/model.js'
 import { blockScores } from '../../src/vitest/runtime/scores.js'
 import { Example } from '../../src/core/example/example.js'
-import { escapeHtml, trajectorySvg } from '../../src/report/svg.js'
+import { escapeHtml, scoresSvg, trajectorySvg } from '../../src/report/svg.js'
 import type { BlockReport, Report, ReportCase, ReportCaseStatus } from '../../src/report/types.js'
 import type { StepLog } from '../../src/optimizer/simba/types.js'
 import { reportPaths } from '../../src/vitest/runtime/report.js'
@@ -68,14 +68,32 @@ describe('report model', () => {
   })
 
   test('every status belongs to the filters that name it, and counts add up', () => {
-    expect(filtersOf('improved')).toEqual(['improved'])
-    expect(filtersOf('regressed')).toEqual(['regressed'])
-    expect(filtersOf('known-failing')).toEqual(['failing'])
-    expect(filtersOf('error')).toEqual(['failing'])
-    expect(filtersOf('pass')).toEqual([])
-    const block = sampleBlock(STATUSES.map((s) => caseRow(s, s)))
-    expect(caseCounts(block)).toEqual({ all: 7, regressed: 1, improved: 1, failing: 3 })
-    for (const f of Object.keys(CASE_FILTERS)) expect(STATUSES.filter((s) => filtersOf(s).includes(f as never)).length).toBeGreaterThan(0)
+    const at = (status: ReportCaseStatus, score: number | null) => filtersOf({ status, score })
+    expect(at('improved', 1)).toEqual(['improved'])
+    expect(at('regressed', 0)).toEqual(['regressed', 'failing'])
+    expect(at('known-failing', 0)).toEqual(['failing', 'known-failing'])
+    expect(at('error', null)).toEqual(['failing'])
+    expect(at('pass', 1)).toEqual([])
+    const block = sampleBlock(STATUSES.map((s) => caseRow(s, s, { score: s === 'pass' || s === 'new' || s === 'improved' ? 1 : s === 'error' ? null : 0 })))
+    expect(caseCounts(block)).toEqual({ all: 7, regressed: 1, improved: 1, failing: 4, 'known-failing': 1 })
+    for (const f of CASE_FILTERS) expect(block.cases.filter((c) => filtersOf(c).includes(f)).length).toBeGreaterThan(0)
+  })
+
+  test('"failing" counts every case below the case threshold, regressed ones included; "known failing" is its own count', () => {
+    // As in the bundled example's regression view: 22 cases scored 0 and regressed, 7 failed before too.
+    const cases = [
+      ...Array.from({ length: 22 }, (_, i) => caseRow(`r${i}`, 'regressed', { baselineScore: 1, score: 0 })),
+      ...Array.from({ length: 7 }, (_, i) => caseRow(`k${i}`, 'known-failing', { baselineScore: 0, score: 0 })),
+      ...Array.from({ length: 3 }, (_, i) => caseRow(`p${i}`, 'pass', { baselineScore: 1, score: 1 })),
+    ]
+    const block: BlockReport = { ...sampleBlock(cases), mode: 'regression' }
+    expect(caseCounts(block)).toEqual({ all: 32, regressed: 22, improved: 0, failing: 29, 'known-failing': 7 })
+    const html = renderReportHtml(report([block]))
+    expect(html).toMatch(/data-filter="failing"[^>]*>failing \(29\)<\/button>/)
+    expect(html).toMatch(/data-filter="known-failing"[^>]*>known failing \(7\)<\/button>/)
+    // With a lower case threshold a regressed case that still passes it is not failing.
+    const lenient: BlockReport = { ...sampleBlock([caseRow('half', 'regressed', { baselineScore: 1, score: 0.6 })]), caseThreshold: 0.5 }
+    expect(caseCounts(lenient)).toMatchObject({ regressed: 1, failing: 0 })
   })
 
   test('withBlock masks secrets and replaces a block of the same name in place', () => {
@@ -114,8 +132,8 @@ describe('report page', () => {
     expect(svg).toContain('class="winner-line"')
     const html = renderReportHtml(report([block]))
     expect(html).toContain('<ins>+ When &quot;refund&quot;, use billing.</ins>')
-    expect(html).toContain('<ins>+ {&quot;queue&quot;:&quot;y&quot;,&quot;ticket&quot;:&quot;b&quot;}</ins>')
-    expect(html).toContain('<del>- {&quot;queue&quot;:&quot;x&quot;,&quot;ticket&quot;:&quot;a&quot;}</del>')
+    expect(html).toContain('<ins>+ ticket: b\n  queue: y</ins>')
+    expect(html).toContain('<del>- ticket: a\n  queue: x</del>')
   })
 
   test('every case is a table row readable without script, tagged with its filters; filter bar hidden until script runs', () => {
@@ -123,7 +141,7 @@ describe('report page', () => {
     const html = renderReportHtml(report([sampleBlock(cases)]))
     const rows = [...html.matchAll(/<tr data-filters="([^"]*)" data-status="([^"]*)">/g)]
     expect(rows.map((r) => r[2])).toEqual(STATUSES)
-    expect(rows.map((r) => r[1])).toEqual(STATUSES.map((s) => filtersOf(s).join(' ')))
+    expect(rows.map((r) => r[1])).toEqual(cases.map((c) => filtersOf(c).join(' ')))
     expect(html).toMatch(/<div class="filters" data-table="cases-0" hidden>/)
     expect(html).not.toMatch(/<tr[^>]* hidden/)
   })
@@ -187,5 +205,71 @@ describe('report: trials', () => {
     const html = renderReportHtml(report([sampleBlock([caseRow('flip', 'flaky', { score: 0.6, trials: [{ score: 1 }, { score: 0 }, { score: 1 }, { score: 1 }, { score: 0, error: 'program failed' }] })])]))
     expect(html).toContain('trials: 1.000 · 0.000 · 1.000 · 1.000 · error (program failed)')
     expect(html).toContain('status-flaky')
+  })
+})
+
+describe('report page: read as the console reads', () => {
+  const gated = (n: number): StepLog => ({
+    ...step(n, [], null),
+    candidates: Array.from({ length: 32 }, (_, i) => ({ id: undefined, sourceId: 0, bucketExample: i, strategy: 'append_a_rule' as const, outcome: 'skipped' as const, reason: 'best score 1 <= p10 1', gated: true, kept: false as const, droppedDemos: [] })),
+  })
+
+  test('steps are numbered from 1, as the progress lines print them (table, chart axis and marks)', () => {
+    const block = { ...sampleBlock([]), trajectory: trajectoryFromLogs([step(0, [0.5, 0.7], 1), step(1, [0.6, 0.9], 1)]) }
+    const html = renderReportHtml(report([block]))
+    const stepCells = [...html.matchAll(/<tr><td class="num">(\d+)<\/td><td class="num">0\.500<\/td>/g)].map((m) => m[1])
+    expect(stepCells).toEqual(['1', '2'])
+    const svg = trajectorySvg(block.trajectory, block.scores)
+    expect([...svg.matchAll(/text-anchor="middle">(\d+)<\/text>/g)].map((m) => m[1])).toEqual(['1', '2'])
+    expect(svg).toContain('<title>step 1 winner: candidate 1, 0.700</title>')
+    expect(html).toContain('<th class="num">best step winner so far</th>')
+  })
+
+  test('identical skip reasons of a step are listed once with their count', () => {
+    const t = trajectoryFromLogs([step(0, [0.5], 0), gated(1)])
+    expect(candidateSummary(t.steps[1]!.candidates)).toBe('32 × skipped (best score 1 <= p10 1)')
+    const html = renderReportHtml(report([{ ...sampleBlock([]), trajectory: t }]))
+    expect(html.match(/best score 1 &lt;= p10 1/g)).toHaveLength(1)
+    expect(candidateSummary([{ id: 1, strategy: 'append_a_demo', outcome: 'applied', score: 0.5 }, { id: undefined, strategy: 'append_a_rule', outcome: 'failed', reason: 'timeout' }])).toBe('0.500, failed (timeout)')
+  })
+
+  test('demos read as field: value without internal flags; the instruction diff has no bare "+" lines', () => {
+    const [p] = predictorChanges(
+      { route: { instructions: 'Route it.', demos: [] } },
+      { route: { instructions: 'Route it.\n\nWhen "refund", use billing.\n\nWhen "2fa", use security.', demos: [{ augmented: true, ticket: 'I was charged twice', facts: 'double charge', queue: 'billing' }] } },
+    )
+    const html = renderReportHtml(report([{ ...sampleBlock([]), predictors: [p!] }]))
+    expect(html).not.toContain('augmented')
+    expect(html).toContain('<ins>+ ticket: I was charged twice\n  facts: double charge\n  queue: billing</ins>')
+    expect(html).toContain('<ins>+ When &quot;refund&quot;, use billing.</ins><ins>+ When &quot;2fa&quot;, use security.</ins>')
+    expect(html).not.toMatch(/<ins>\+\s*<\/ins>/)
+    expect(demoFields('{"augmented":true,"a":1,"b":"x"}')).toEqual([['a', '1'], ['b', 'x']])
+    expect(demoFields('not json')).toEqual([['demo', 'not json']])
+  })
+
+  test('the bars have a legend, and this run\'s bar is coloured by its direction against the baseline', () => {
+    const svg = scoresSvg([
+      { split: 'trainset', baseline: 0.8, current: 0.5 },
+      { split: 'devset', baseline: 0.5, current: 0.5002 },
+    ])
+    expect(svg).toContain('class="bar-current down"')
+    expect(svg).toContain('class="bar-current same"')
+    expect(scoresSvg([{ split: 'devset', baseline: 0.4, current: 0.9 }])).toContain('class="bar-current up"')
+    expect(scoresSvg([{ split: 'devset', baseline: null, current: 0.9 }])).toContain('class="bar-current none"')
+    expect([direction(0.9, 0.4), direction(0.4, 0.9), direction(0.5, 0.5004), direction(1, null)]).toEqual(['up', 'down', 'same', undefined])
+    const html = renderReportHtml(report([{ ...sampleBlock([]), mode: 'regression' }]))
+    expect(html).toContain('<span><i class="swatch-baseline"></i>snapshot baseline</span><span><i class="swatch-up"></i>this run: improved</span><span><i class="swatch-same"></i>this run: same</span><span><i class="swatch-down"></i>this run: dropped</span>')
+    // The delta column agrees with the colour: +0.000 is not green.
+    const same = renderReportHtml(report([{ ...sampleBlock([]), scores: [{ split: 'devset', baseline: 0.5, current: 0.5002 }] }]))
+    expect(same).toContain('<span class="">+0.000</span>')
+  })
+
+  test('a filter that matches no case says so (the message is in the page, shown by the filter script)', () => {
+    const html = renderReportHtml(report([sampleBlock([caseRow('a', 'improved')])]))
+    expect(html).toContain('<p class="no-match muted" data-for="cases-0" hidden>no cases match</p>')
+    expect(html).toContain("none.hidden = shown > 0")
+    const empty = renderReportHtml(report([sampleBlock([])]))
+    expect(empty).toContain('<table class="cases" id="cases-0" hidden>')
+    expect(empty).toContain('<p class="no-match muted" data-for="cases-0">no cases match</p>')
   })
 })

@@ -281,6 +281,25 @@ describe('SnapshotStore', () => {
     expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).blocks).sort()).toEqual(['added', 'keep'])
   })
 
+  test('when no other run wrote the file, a flush keeps the blocks the run holds as they are (its own file is not read back)', () => {
+    const file = tmpFile()
+    mkdirSync(file.replace(/[^/]+$/, ''), { recursive: true })
+    writeFileSync(file, serializeSnapshot({ version: 2, blocks: { a: block(1) } }))
+    const s = SnapshotStore.load(file, 'all')
+    const a = s.get('a')
+    const b = block(0.5)
+    s.set('b', b)
+    expect(s.flush()).toBe(true)
+    expect(s.get('a')).toBe(a)
+    expect(s.get('b')).toBe(b)
+    const c = block(0.25)
+    s.set('c', c)
+    expect(s.flush()).toBe(true)
+    expect(s.get('b')).toBe(b)
+    expect(s.get('c')).toBe(c)
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).blocks)).toEqual(['a', 'b', 'c'])
+  })
+
   test('after its own write, a run merges later writes of others against what it wrote, not against what it first read', () => {
     const file = tmpFile()
     const s = SnapshotStore.load(file, 'all')

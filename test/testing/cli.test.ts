@@ -111,6 +111,6 @@ describe('npm run sim (dist/testing/cli.js)', () => {
     const run = runCli(['--port', '0'])
     expect(await run.exited).not.toBe(0)
     expect(run.stderr()).toMatch(/no --world given/)
-    expect(run.stderr()).toMatch(/usage: npm run sim/)
+    expect(run.stderr()).toMatch(/usage: npx vitest-simba-sim --world/)
   })
 })

@@ -166,3 +166,26 @@ describe('ordinary task requests are answered exactly as before', () => {
     expect(sha256(replies.map((r) => r.content).join('\u0000'))).toBe('b58431a8f4af173d19443763d89e9817a8b8155b14a3a91d0f395976eadd2c95')
   })
 })
+
+describe('a MIPRO-style instruction proposal in the project\'s marker layout', () => {
+  it('examples written as `Ticket:`/`Queue:` groups are read as cases; the proposed instruction states their rules', async () => {
+    const { wireMessages, field } = await import('./helpers.js')
+    const shown = support.train.filter((c) => governingRule(support, c)).slice(0, 5)
+    const demos = shown.map((c) => `Ticket: ${c.ticket as string}\nQueue: ${c.queue as string}`).join('\n\n')
+    const msgs = wireMessages({
+      instructions: 'Propose an instruction that will help a language model do this task well.',
+      inputs: ['dataset_description', 'task_demos', 'basic_instruction'],
+      outputs: ['proposed_instruction'],
+      values: { dataset_description: 'Customer support tickets routed to queues.', task_demos: demos, basic_instruction: 'Route the ticket.' },
+    })
+    const r = simulate([support], msgs, undefined, ctx)
+    expect(r.kind).toBe('meta')
+    const proposed = field(`${r.content}\n\n[[ ## x ## ]]`, 'proposed_instruction')!
+    const text = shown.map((c) => (c.ticket as string).toLowerCase()).join('\n')
+    expect(quotedCues(proposed).length).toBeGreaterThan(0)
+    for (const cue of quotedCues(proposed)) expect(text).toContain(cue)
+    // the same examples shown as a task request's demos are still a task request
+    const task = wireMessages({ inputs: ['ticket'], outputs: ['queue'], values: { ticket: shown[0]!.ticket }, demos: shown.slice(1).map((c) => ({ ticket: c.ticket, queue: c.queue })) })
+    expect(simulate([support], task, undefined, ctx).kind).toBe('task')
+  })
+})

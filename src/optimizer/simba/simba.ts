@@ -89,6 +89,8 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
     emit({ type: 'best', step, score: run.pool.avg(w.id), program: run.pool.get(w.id).state(), usage: run.meter.totals() })
   }
   announceBest(-1)
+  // Highest step-winner mini-batch score so far (the report's "best so far" too): it never goes down.
+  let bestSoFar: number | null = null
   // Only a failure before anything was learned is an error; afterwards the best program so far is returned.
   const stopOnFailure = (error: unknown, step: number): void => {
     if (!(error instanceof RunFailedError) || winners.length < (run.warmId !== undefined ? 3 : 2)) throw error
@@ -120,8 +122,8 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
     steps.push(log)
     if (winner) winners.push(winner)
     if (stopped) stoppedReason = stopped
-    const best = Math.max(...winners.map((w) => run.pool.avg(w.id)))
-    emit({ type: 'step-end', step: t, winner: log.winner, bestSoFar: best, usage: run.meter.totals(), counts: countCandidates(log.candidates) })
+    if (log.winner && (bestSoFar === null || log.winner.score > bestSoFar)) bestSoFar = log.winner.score
+    emit({ type: 'step-end', step: t, winner: log.winner, bestSoFar, wanted: o.mergeAdvice ? o.numCandidates : o.numCandidates + 1, usage: run.meter.totals(), counts: countCandidates(log.candidates) })
     announceBest(t)
     if (stopped) break
     // Nothing changed the program for `patience` steps in a row: the mini-batches are solved.

@@ -33,6 +33,7 @@ export function countCandidates(logs: readonly CandidateLog[]): CandidateCounts 
     skipped: n((c) => c.outcome === 'skipped'),
     gated: n((c) => c.gated === true),
     failed: n((c) => c.outcome === 'failed'),
+    merged: n((c) => c.strategy === 'merge'),
     ruleCalls: n((c) => c.ruleCall !== undefined),
     ruleFailures: n((c) => c.ruleCall === 'failed'),
   }

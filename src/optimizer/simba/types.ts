@@ -273,18 +273,25 @@ export interface SimbaWarning {
   reasons?: NoProgressReason[]
 }
 
-/** Candidate counts of one step (or a whole run). */
+/**
+ * Candidate counts of one step (or a whole run). Every mini-batch bucket tried is exactly one of
+ * applied, skipped or failed (a step tries buckets until it has built the candidates it wants, so
+ * with `skipUnchanged` a step whose buckets are all gated tries every bucket and builds none); a
+ * `mergeAdvice` merged candidate counts as applied and as merged, from no bucket.
+ */
 export interface CandidateCounts {
-  /** Candidates kept (applied + skipped, minus those `skipUnchanged` dropped); these are evaluated on the mini-batch. */
+  /** Candidates kept and scored on the mini-batch (applied, plus skipped ones unless `skipUnchanged` dropped them). */
   built: number
-  /** Candidates whose strategy changed the program. */
+  /** Candidates whose strategy changed the program (merged candidates included). */
   applied: number
-  /** Candidates kept unchanged (gate failed, or the advice changed nothing). */
+  /** Buckets whose strategy changed nothing (a percentile gate stopped it, or its advice was blank or already present). */
   skipped: number
   /** Of the skipped: stopped by a percentile gate. */
   gated: number
   /** Buckets whose strategy threw (no candidate). */
   failed: number
+  /** Of the applied: merged candidates of `mergeAdvice`. */
+  merged: number
   /** Rule-writer calls made. */
   ruleCalls: number
   /** Of those, calls that failed (LM error or unusable reply). */
@@ -336,7 +343,19 @@ export type SimbaEvent =
   | { type: 'step-start'; step: number; batch: Array<string | number> }
   | { type: 'rollouts-done'; step: number; mean: number; p10: number; p90: number; errors: number }
   | { type: 'candidate'; step: number; phase: 'built' | 'evaluated'; candidate: CandidateLog }
-  | { type: 'step-end'; step: number; winner: StepLog['winner']; bestSoFar: number; usage: UsageTotals; counts: CandidateCounts }
+  | {
+      type: 'step-end'
+      step: number
+      winner: StepLog['winner']
+      /** Highest step-winner mini-batch score up to this step (never decreases); null before any step had a winner. */
+      bestSoFar: number | null
+      /** Candidates a step tries to build (`numCandidates + 1`, or `numCandidates` with `mergeAdvice`). */
+      wanted: number
+      /** LM usage of the whole run so far. */
+      usage: UsageTotals
+      /** This step's candidates, by outcome (one per mini-batch bucket tried). */
+      counts: CandidateCounts
+    }
   /**
    * The program the run would return if it stopped now (the winner with the best mini-batch score),
    * sent at the start and whenever it changes; `final: true` once the final selection has chosen.

@@ -11,7 +11,7 @@ import type { World, WorldRule } from '../world/schema.js'
 import { governingRule, keywordIn } from '../world/oracle.js'
 import { adviceKind, learningOf } from '../world/learning.js'
 import { mentionsLabel, misleadingOf, sentences } from './knowledge.js'
-import { normalizeName } from './layouts.js'
+import { lineRecords, normalizeName } from './layouts.js'
 import { messageText, parseJsonObject, type RawMessage } from './prompt.js'
 import { wrongCue } from './rule-writing.js'
 import { pick, unit, variation, type SampleContext } from './seed.js'
@@ -163,6 +163,22 @@ function casesIn(world: World, values: readonly unknown[]): ShownCase[] {
   return out
 }
 
+/** Cases written as `Name: value` groups (`Ticket: …` then `Queue: billing`), as text demos of a proposer show them; only groups with a label. */
+function lineCases(world: World, text: string): ShownCase[] {
+  const known = new Set([...world.inputs, world.output].map(normalizeName))
+  const out: ShownCase[] = []
+  for (const rec of lineRecords(text, known).records) {
+    const inputs: Record<string, string> = {}
+    for (const k of world.inputs) {
+      const v = rec[normalizeName(k)]
+      if (v !== undefined) inputs[k] = v
+    }
+    const expected = labelIn(world, rec[normalizeName(world.output)] ?? '')
+    if (Object.keys(inputs).length > 0 && expected !== undefined) out.push({ inputs, expected })
+  }
+  return out
+}
+
 /** `Name: value` fields of a message whose names start with a capital letter or are wire keys (values continue on later lines). */
 function lineFields(text: string): Record<string, string> {
   const out: Record<string, string> = {}
@@ -216,7 +232,7 @@ export function readMeta(worlds: readonly World[], messages: readonly RawMessage
   }
   let best: { world: World; cases: ShownCase[] } | undefined
   for (const world of worlds) {
-    const cases = casesIn(world, values)
+    const cases = [...casesIn(world, values), ...lineCases(world, user)]
     if (cases.length > (best?.cases.length ?? 0)) best = { world, cases }
   }
   if (!best) return undefined

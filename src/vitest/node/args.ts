@@ -5,7 +5,7 @@ export type BinArgs =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'error'; message: string }
-  | { kind: 'run'; optimize: boolean; ci: boolean; rest: string[]; report?: string; trials?: number }
+  | { kind: 'run'; optimize: boolean; ci: boolean; rest: string[]; report?: string; trials?: number; summary?: string }
 
 /** Folder `--report` writes to when no `=dir` is given (relative to the working directory). */
 export const DEFAULT_REPORT_DIR = 'simba-report'
@@ -15,6 +15,7 @@ const OWN = {
   ci: { type: 'boolean' },
   report: { type: 'boolean' },
   trials: { type: 'boolean' },
+  summary: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const
@@ -44,7 +45,7 @@ function lookAlike(name: string): string | undefined {
 }
 
 /** The bin's own long options, for suggestions. */
-const OWN_LONG = ['--optimize', '--ci', '--report', '--help', '--version']
+const OWN_LONG = ['--optimize', '--ci', '--report', '--trials', '--summary', '--help', '--version']
 
 /**
  * The option a misspelt one most likely meant, among the bin's own and `known` (Vitest's): the
@@ -89,6 +90,7 @@ export function parseBinArgs(argv: readonly string[]): BinArgs {
   let version = false
   let report: string | undefined
   let trials: number | undefined
+  let summary: string | undefined
   for (const t of tokens) {
     if (t.kind !== 'option') continue
     const raw = argv[t.index] ?? ''
@@ -114,6 +116,18 @@ export function parseBinArgs(argv: readonly string[]): BinArgs {
         if (separate) ownIndex.add(t.index + 1)
         continue
       }
+      if (t.name === 'summary') {
+        // `--summary file` or `--summary=file`: the run's Markdown summary is written there.
+        const separate = raw === t.rawName
+        const value = separate ? argv[t.index + 1] : raw.slice(t.rawName.length + 1)
+        if (value === undefined || value === '' || (separate && value.startsWith('-'))) {
+          return { kind: 'error', message: `Option \`--summary\` needs the file to write the Markdown summary to (e.g. \`--summary simba-summary.md\`), got \`${value ?? ''}\`.` }
+        }
+        summary = value
+        ownIndex.add(t.index)
+        if (separate) ownIndex.add(t.index + 1)
+        continue
+      }
       if (t.inlineValue) return { kind: 'error', message: `Option \`--${t.name}\` takes no value (got \`${raw}\`).` }
       ownIndex.add(t.index)
       if (t.name === 'optimize') optimize = true
@@ -128,7 +142,7 @@ export function parseBinArgs(argv: readonly string[]): BinArgs {
   }
   if (help) return { kind: 'help' }
   if (version) return { kind: 'version' }
-  return { kind: 'run', optimize, ci, rest: argv.filter((_, i) => !ownIndex.has(i)), ...(report !== undefined ? { report } : {}), ...(trials !== undefined ? { trials } : {}) }
+  return { kind: 'run', optimize, ci, rest: argv.filter((_, i) => !ownIndex.has(i)), ...(report !== undefined ? { report } : {}), ...(trials !== undefined ? { trials } : {}), ...(summary !== undefined ? { summary } : {}) }
 }
 
 /** Our own flags, split off the argument list; everything else goes to Vitest unchanged. */
@@ -144,7 +158,7 @@ export function binHelp(version: string): string {
     `${version}: Vitest's CLI plus prompt optimization.`,
     '',
     'Usage:',
-    '  npx vitest-simba [vitest arguments] [--optimize] [--ci] [--report[=dir]]',
+    '  npx vitest-simba [vitest arguments] [--optimize] [--ci] [--report[=dir]] [--summary file]',
     '',
     'Options of vitest-simba:',
     '  --optimize     run SIMBA for each describe.optimize block and show the proposed program',
@@ -156,10 +170,17 @@ export function binHelp(version: string): string {
     '  --report[=dir] write an HTML report and its JSON per test file to dir (default simba-report/):',
     '                 with --optimize the score per step, program changes, cases and usage;',
     '                 without it the cases against the baseline (sets SIMBA_REPORT)',
+    '  --summary file write a Markdown summary of the run to file (overwritten): per block the mean',
+    '                 against the baseline and the regressed cases, for CI merge-request notes',
+    '                 (sets SIMBA_SUMMARY; with GITHUB_STEP_SUMMARY set it is also appended there)',
     '  -h, --help     show this help',
     '  -v, --version  show the versions of vitest-simba and Vitest',
     '',
     'Every other argument goes to Vitest unchanged; see `npx vitest --help`.',
+    '',
+    'Offline simulator (an OpenAI-compatible stand-in on 127.0.0.1, not a model; the second bin):',
+    '  npx vitest-simba-sim --world <world.json> [--port N] [--latency-ms N]   # see `npx vitest-simba-sim --help`',
+    '  then OPENAI_BASE_URL=http://127.0.0.1:<port>/v1 npx vitest-simba --optimize',
     '',
     'Examples:',
     '  npx vitest-simba run               # replay fixtures, gate on the committed baselines',

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `vitest-simba`: Vitest's own CLI plus `--optimize` (sets SIMBA_OPTIMIZE=1), `--ci` (sets
- * CI=true: strict replay, no snapshot or fixture writes) and `--report[=dir]` (sets SIMBA_REPORT). `--help` and `--version` print and exit;
+ * CI=true: strict replay, no snapshot or fixture writes), `--report[=dir]` (sets SIMBA_REPORT) and
+ * `--summary file` (sets SIMBA_SUMMARY: a Markdown summary of the run is written there). `--help` and `--version` print and exit;
  * an option neither the bin nor Vitest knows (a misspelt one) exits 2 with a suggestion. Passes every other argument to Vitest
  * unchanged and keeps Vitest's exit code. With `--optimize` it runs once unless `watch` is asked for.
  * @example npx vitest-simba --optimize -u
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   if (optimize) process.env['SIMBA_OPTIMIZE'] = '1'
   if (args.report !== undefined) process.env['SIMBA_REPORT'] = resolve(args.report)
   if (args.trials !== undefined) process.env['SIMBA_TRIALS'] = String(args.trials)
+  if (args.summary !== undefined) process.env['SIMBA_SUMMARY'] = resolve(args.summary)
   if (ci) process.env['CI'] = 'true'
   // Imported after the environment is set: Vitest reads CI when it loads.
   const { parseCLI, startVitest } = await import('vitest/node')

@@ -28,6 +28,8 @@ const buildSchema = (z: typeof Z) =>
   concurrency: z.int().positive().optional(),
   maxConcurrency: z.int().positive().optional(),
   trials: z.int().positive().max(100).optional(),
+  history: z.union([z.literal(false), z.strictObject({ file: z.string().min(1).optional(), keep: z.int().positive().optional() })]).optional(),
+  summary: z.string().min(1).optional(),
   optimize: z
     .strictObject({
       seed: z.int().optional(),
@@ -53,7 +55,13 @@ const OPTIMIZE_NUMBERS = ['temperatureForSampling', 'temperatureForCandidates']
  * keys and values of the right kind. `hosts` and anything unusual go to the schema.
  */
 function plainValid(o: unknown): o is SimbaPluginOptions {
-  if (!isObject(o) || !only(o, ['fixtures', 'concurrency', 'maxConcurrency', 'optimize', 'trials'])) return false
+  if (!isObject(o) || !only(o, ['fixtures', 'concurrency', 'maxConcurrency', 'optimize', 'trials', 'history', 'summary'])) return false
+  const h = o['history']
+  if (h !== undefined && h !== false) {
+    if (!isObject(h) || !only(h, ['file', 'keep'])) return false
+    if (!optional(h['file'], (f) => typeof f === 'string' && f.length > 0) || !optional(h['keep'], positiveInt)) return false
+  }
+  if (!optional(o['summary'], (f) => typeof f === 'string' && f.length > 0)) return false
   if (!optional(o['concurrency'], positiveInt) || !optional(o['maxConcurrency'], positiveInt)) return false
   if (!optional(o['trials'], (v) => positiveInt(v) && (v as number) <= 100)) return false
   const f = o['fixtures']
@@ -109,6 +117,21 @@ export interface SimbaPluginOptions {
   maxConcurrency?: number
   /** Default trials per case for blocks that set none (default 1): each case runs this many times and the gate accounts for sampling noise. */
   trials?: number
+  /**
+   * Local score history: one JSON line per block and run outside CI, drawn in the report (last runs'
+   * means, cases that changed). `file` is relative to the run's root (default
+   * `.vitest-simba/history.jsonl`), `keep` the runs kept per block (default 50); `false` turns it off.
+   */
+  history?:
+    | false
+    | {
+        /** History file, relative to the run's root (default `.vitest-simba/history.jsonl`). */
+        file?: string
+        /** Runs kept per block; older ones are dropped (default 50). */
+        keep?: number
+      }
+  /** Also write the run's Markdown summary to this file (relative to the run's root; overwritten), as `--summary` does. */
+  summary?: string
   /** Default SIMBA settings for every block (a block's `optimizer` overrides them). */
   optimize?: Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates'>
 }

@@ -99,7 +99,7 @@ export function simba(options: SimbaPluginOptions = {}): Plugin {
         config.onConsoleLog = Object.assign(onConsoleLog, { simba: true as const })
       }
       const reporters = vitest.config.reporters as unknown[]
-      if (!reporters.some((r) => r instanceof ScoreReporter)) reporters.push(new ScoreReporter())
+      if (!reporters.some((r) => r instanceof ScoreReporter)) reporters.push(new ScoreReporter(opts.summary !== undefined ? { summary: opts.summary } : {}))
     },
   } as Plugin
 }

@@ -5,6 +5,7 @@ import { isCiEnv, resolveFixtureMode } from '../../recording/mode.js'
 import { toUpdateMode } from '../../snapshot/policy.js'
 import type { SimbaProvided } from '../shared.js'
 import type { SimbaPluginOptions } from './options.js'
+import { DEFAULT_HISTORY_KEEP } from '../../history/types.js'
 
 /** `vitest-simba@<version>` read from the package's own package.json. */
 export function libraryVersion(): string {
@@ -47,6 +48,25 @@ function trialsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   return k
 }
 
+/** Default history file, relative to the run's root. */
+export const DEFAULT_HISTORY_FILE = '.vitest-simba/history.jsonl'
+
+/**
+ * Where the score history goes: never in CI; `SIMBA_HISTORY=off` (or `0`, `false`) turns it off and
+ * any other value is the file; else the plugin's `history` option (`false` = off); else
+ * `.vitest-simba/history.jsonl` under the run's root.
+ */
+export function historySetting(options: SimbaPluginOptions, env: NodeJS.ProcessEnv, ci: boolean, runRoot: string): SimbaProvided['history'] {
+  if (ci) return null
+  const fromEnv = env['SIMBA_HISTORY']
+  const keep = (options.history || undefined)?.keep ?? DEFAULT_HISTORY_KEEP
+  if (fromEnv !== undefined && fromEnv !== '') {
+    return ['off', '0', 'false'].includes(fromEnv.toLowerCase()) ? null : { file: resolve(runRoot, fromEnv), keep }
+  }
+  if (options.history === false) return null
+  return { file: resolve(runRoot, options.history?.file ?? DEFAULT_HISTORY_FILE), keep }
+}
+
 /** Computes the JSON the plugin provides to workers. */
 export function buildProvided(input: ProvidedInput): SimbaProvided {
   const { options, env } = input
@@ -81,5 +101,6 @@ export function buildProvided(input: ProvidedInput): SimbaProvided {
     report: env['SIMBA_REPORT'] ? resolve(input.runRoot ?? input.root, env['SIMBA_REPORT']) : null,
     reportRoot: input.runRoot ?? input.root,
     project: input.project ?? '',
+    history: historySetting(options, env, ci, input.runRoot ?? input.root),
   }
 }

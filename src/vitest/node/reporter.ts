@@ -1,6 +1,7 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { PROGRESS_MARK, type SimbaBlockMeta, type SimbaCaseMeta, type SimbaFileMeta } from '../shared.js'
 import { formatFileNotes, formatScoreTable, formatSplitNotes, type BlockReport } from './table.js'
+import { formatSummary, summaryTargets, writeSummary, type SummaryBlock } from './summary.js'
 
 /** A console log Vitest hands to reporters (only the content is read). */
 type UserConsoleLog = Parameters<NonNullable<Reporter['onUserConsoleLog']>>[0]
@@ -26,6 +27,20 @@ export function collectMeta(modules: ReadonlyArray<TestModule>): { blocks: Block
     }
   }
   return { blocks, files }
+}
+
+/** Blocks with their case metas and whether any of their tests (cases or mean) failed, per test module. */
+export function summaryBlocks(modules: ReadonlyArray<TestModule>): SummaryBlock[] {
+  const out: SummaryBlock[] = []
+  for (const m of modules) {
+    const failed = new Set<string>()
+    for (const t of m.children.allTests()) {
+      const meta = t.meta().simba
+      if (meta && t.result().state === 'failed') failed.add(meta.block)
+    }
+    for (const b of collectMeta([m]).blocks) out.push({ ...b, failed: failed.has(b.block) })
+  }
+  return out
 }
 
 /** True for a worker's optimization progress line (printed by {@link ScoreReporter}, skipped by the others). */
@@ -59,6 +74,9 @@ export function machineReportOnStdout(config: { reporters?: unknown; outputFile?
 export class ScoreReporter implements Reporter {
   private vitest: Vitest | undefined
 
+  /** `summary`: the plugin's `summary` file option (a Markdown summary of the run is also written there). */
+  constructor(private readonly options: { summary?: string } = {}) {}
+
   /** Keeps the Vitest instance for its logger and reporter settings. */
   onInit(vitest: Vitest): void {
     this.vitest = vitest
@@ -81,6 +99,19 @@ export class ScoreReporter implements Reporter {
     const notes = [...formatSplitNotes(blocks), ...formatFileNotes(files)]
     if (blocks.length === 0 && notes.length === 0) return
     this.print(`\n${[blocks.length > 0 ? `${formatScoreTable(blocks)}\n` : '', ...notes].filter(Boolean).join('\n')}\n`)
+    this.writeSummary(modules)
+  }
+
+  /** Writes the Markdown summary to `$GITHUB_STEP_SUMMARY` and the `--summary` file, when set; a failed write is a warning. */
+  private writeSummary(modules: ReadonlyArray<TestModule>): void {
+    const targets = summaryTargets(process.env, this.options.summary, this.vitest?.config.root ?? process.cwd())
+    if (!targets.append && !targets.write) return
+    const blocks = summaryBlocks(modules)
+    if (blocks.length === 0) return
+    for (const problem of writeSummary(formatSummary(blocks), targets)) {
+      if (this.vitest) this.vitest.logger.error(problem)
+      else process.stderr.write(`${problem}\n`)
+    }
   }
 
   /** Writes `text` and a newline to stdout, or to stderr when a machine-readable report owns stdout. */

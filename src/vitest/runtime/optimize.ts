@@ -5,10 +5,11 @@ import '../shared.js'
 import type { CaseStatus, SimbaCaseMeta, SimbaProvided } from '../shared.js'
 import { parseBlockOptions, type OptimizeBlockOptions, type ProgramSpec } from './block-options.js'
 import { buildProgram, inputKeysFor, isFactory, toCases, type BlockCase } from './cases.js'
-import { caseStatus, gateMessage, trialCaseStatus, trialGateMessage, trialMeanVerdict } from './compare.js'
+import { caseStatus, DEFAULT_CASE_THRESHOLD, gateMessage, trialCaseStatus, trialGateMessage, trialMeanVerdict } from './compare.js'
 import { summarizeTrials, type PairedTrials } from '../../core/evaluate/stats.js'
 import { registry } from './registry.js'
 import { blockReport, writeBlockReport } from './report.js'
+import { recordHistory } from './history.js'
 import { caseKey, runBlock, shownValue, type BlockRun } from './run-block.js'
 
 function provided(block: string): SimbaProvided {
@@ -97,7 +98,12 @@ export function optimize<T extends Record<string, any>, F extends ProgramSpec = 
       }
       run.meta.regressed = regressed.map((x) => x.name).sort()
       run.meta.improved = improved.map((x) => x.name).sort()
-      if (ctx.report) writeBlockReport(ctx, suite.file.filepath, blockReport(name, run, cases, statuses))
+      // Outside CI the run is added to the local score history; the report draws the last runs.
+      const history = recordHistory(ctx, suite.file.filepath, name, run, cases, opts.caseThreshold)
+      if (ctx.report) {
+        const page = writeBlockReport(ctx, suite.file.filepath, blockReport(name, run, cases, statuses, opts.caseThreshold ?? DEFAULT_CASE_THRESHOLD, history))
+        if (page !== undefined) run.meta.report = page
+      }
     }, timeout)
 
     // `test.concurrent` builds a new chainable on every access: take it once for all the cases.

@@ -1,4 +1,4 @@
-import type { SimbaEvent } from '../../optimizer/simba/types.js'
+import type { CandidateCounts, SimbaEvent } from '../../optimizer/simba/types.js'
 
 /** One concise progress line per interesting SIMBA event (undefined for the rest). */
 export function progressLine(block: string, e: SimbaEvent): string | undefined {
@@ -9,22 +9,39 @@ export function progressLine(block: string, e: SimbaEvent): string | undefined {
     case 'rollouts-done':
       return `${p} step ${e.step + 1} rollouts mean ${e.mean.toFixed(3)} (p10 ${e.p10.toFixed(2)}, p90 ${e.p90.toFixed(2)}${e.errors ? `, ${e.errors} errors` : ''})`
     case 'step-end': {
-      const c = e.counts
-      const rules = c.ruleFailures > 0 ? `, ${c.ruleFailures}/${c.ruleCalls} rule calls failed` : ''
-      return (
-        `${p} step ${e.step + 1} done: winner ${e.winner ? `#${e.winner.id} ${e.winner.score.toFixed(3)}` : 'none'}, best so far ${e.bestSoFar.toFixed(3)}, ` +
-        `candidates ${c.built} built (${c.applied} applied, ${c.skipped} skipped, ${c.gated} gated), ${c.failed} failed${rules}, ${e.usage.calls} LM calls`
-      )
+      const winner = e.winner ? `#${e.winner.id} ${e.winner.score.toFixed(3)}` : 'none'
+      const best = e.bestSoFar === null ? 'none' : e.bestSoFar.toFixed(3)
+      return `${p} step ${e.step + 1} done: step winner ${winner}, best step winner so far ${best} (mini-batch means); ${candidateCounts(e.counts, e.wanted)}; ${e.usage.calls} LM calls so far`
     }
     case 'final': {
       const stopped = e.failure ? `; stopped early in step ${e.failure.step + 1}: ${e.failure.message}; keeping the best program so far` : ''
-      return `${p} finished (${e.stoppedReason}): best ${e.score.toFixed(3)}, ${e.usage.calls} LM calls, ${e.usage.totalTokens} tokens${stopped}`
+      const total = `over ${e.summary.steps} step${e.summary.steps === 1 ? '' : 's'}: ${candidateCounts(e.summary)}`
+      return `${p} finished (${e.stoppedReason}): returned program ${e.score.toFixed(3)} (${e.finalists.length > 0 ? 'selection set' : 'mini-batch'}), ${e.usage.calls} LM calls in all, ${e.usage.totalTokens} tokens; candidates ${total}${stopped}`
     }
     case 'warning':
       return `${p} warning ${e.code}: ${e.message}`
     default:
       return undefined
   }
+}
+
+/**
+ * Candidate counts in words: built (of `wanted` per step, when given) from the buckets tried, and
+ * what happened to each bucket; `applied + skipped + failed` is the number of buckets tried.
+ * @example candidateCounts(counts, 7) // '0 of 7 candidates built from 32 buckets tried (0 applied, 32 skipped by the p10/p90 gate, 0 failed)'
+ */
+export function candidateCounts(c: CandidateCounts, wanted?: number): string {
+  const tried = c.applied - c.merged + c.skipped + c.failed
+  const other = c.skipped - c.gated
+  const skipped =
+    c.skipped === 0 ? '0 skipped'
+    : other === 0 ? `${c.skipped} skipped by the p10/p90 gate`
+    : c.gated === 0 ? `${c.skipped} skipped (advice changed nothing)`
+    : `${c.skipped} skipped (${c.gated} by the p10/p90 gate, ${other} advice changed nothing)`
+  const rules = c.ruleFailures > 0 ? `; ${c.ruleFailures} of ${c.ruleCalls} rule calls failed` : ''
+  const merged = c.merged > 0 ? `, plus ${c.merged} merged candidate${c.merged === 1 ? '' : 's'}` : ''
+  const built = `${c.built - c.merged}${wanted === undefined ? '' : ` of ${wanted}`} candidates built`
+  return `${built} from ${tried} bucket${tried === 1 ? '' : 's'} tried (${c.applied - c.merged} applied, ${skipped}, ${c.failed} failed${rules})${merged}`
 }
 
 /** `12s`, `3m05s`, `1h02m`: a short, human duration. */

@@ -1,4 +1,5 @@
-import { isAbsolute, join, relative } from 'node:path'
+import { isAbsolute, join, relative, sep } from 'node:path'
+import type { HistoryView } from '../../history/types.js'
 import type { BlockCase } from './cases.js'
 import { writeFileAtomic } from '../../internal/fs/atomic-write.js'
 import { own } from '../../internal/json/dict.js'
@@ -30,8 +31,8 @@ export function reportPaths(dir: string, root: string, testFile: string, project
   return { json: `${base}.report.json`, html: `${base}.report.html` }
 }
 
-/** The report of one block from its run and the case statuses the block's tests computed. */
-export function blockReport(block: string, run: BlockRun, cases: readonly BlockCase[], statuses: ReadonlyMap<string, CaseStatus>): BlockReport {
+/** The report of one block from its run, the case statuses the block's tests computed, the score a case needs to pass and its score history. */
+export function blockReport(block: string, run: BlockRun, cases: readonly BlockCase[], statuses: ReadonlyMap<string, CaseStatus>, caseThreshold?: number, history?: HistoryView): BlockReport {
   const rows: ReportCase[] = cases.map((c) => {
     const o = run.outcomes.get(caseKey(c))
     const row: ReportCase = {
@@ -62,6 +63,7 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
     block,
     mode: m.optimized ? 'optimize' : 'regression',
     split: m.split,
+    ...(caseThreshold !== undefined ? { caseThreshold } : {}),
     scores,
     ...(x?.trajectory ? { trajectory: x.trajectory } : {}),
     ...(x?.predictors ? { predictors: x.predictors } : {}),
@@ -71,15 +73,17 @@ export function blockReport(block: string, run: BlockRun, cases: readonly BlockC
       ...(x?.optimization ? { optimization: x.optimization } : {}),
       ...(x?.forecast ? { forecast: x.forecast } : {}),
     },
+    ...(history ? { history } : {}),
   }
 }
 
 /**
  * Adds a block to its test file's report and (re)writes `<file>.report.json` and `.report.html`
  * atomically, secrets masked. A failed write warns (naming the path) instead of failing the tests.
+ * Returns the HTML page's path relative to the run's root when it was written.
  */
-export function writeBlockReport(ctx: SimbaProvided, testFile: string, block: BlockReport): void {
-  if (!ctx.report) return
+export function writeBlockReport(ctx: SimbaProvided, testFile: string, block: BlockReport): string | undefined {
+  if (!ctx.report) return undefined
   // The page's path follows the test file's path in its project (as a single project always had);
   // with several projects each has its own folder. The report names the file from the run's root.
   const paths = reportPaths(ctx.report, ctx.root, testFile, ctx.project ?? '')
@@ -90,7 +94,11 @@ export function writeBlockReport(ctx: SimbaProvided, testFile: string, block: Bl
     writeFileAtomic(paths.json, `${JSON.stringify(next, null, 2)}\n`)
     writeFileAtomic(paths.html, renderReportHtml(next))
     say(`[simba] ${block.block}: report written to ${relative(process.cwd(), paths.html) || paths.html}`)
+    // Relative to the run's root when inside it, else absolute.
+    const rel = relative(ctx.reportRoot ?? ctx.root, paths.html)
+    return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? paths.html : rel.split(sep).join('/')
   } catch (error) {
     console.warn(maskSecrets(`[simba] ${block.block}: could not write the report to ${paths.html}: ${(error as Error).message.replace(/^\[vitest-simba\] /, '')}`))
+    return undefined
   }
 }

@@ -67,22 +67,66 @@ export async function appendARule(ctx: StrategyContext): Promise<StrategyOutcome
     throw new RuleWriterError(msg.split('\n')[0] ?? msg, { cause: run.error })
   }
   const advice = (run.result?.module_advice ?? {}) as Record<string, string>
+  const { targets, unknown } = adviceTargets(advice, names, !ctx.faithful)
+  const blank: string[] = []
+  const present: string[] = []
   let applied = 0
   const removed: string[] = []
   for (const [name, p] of ctx.candidate.namedPredictors()) {
-    if (!Object.hasOwn(advice, name)) continue
-    let tip = String(advice[name])
+    const key = targets.get(name)
+    if (key === undefined) continue
+    let tip = String(advice[key])
     if (ctx.checkAdvice) {
       const checked = ctx.checkAdvice(tip)
       removed.push(...checked.removed)
       if (checked.text.trim() === '') continue
       tip = checked.text
     }
-    if ((ctx.dedupeAdvice ?? !ctx.faithful) && (tip.trim() === '' || p.instructions.includes(tip.trim()))) continue
+    if (ctx.dedupeAdvice ?? !ctx.faithful) {
+      if (tip.trim() === '') {
+        blank.push(name)
+        continue
+      }
+      if (p.instructions.includes(tip.trim())) {
+        present.push(name)
+        continue
+      }
+    }
     p.instructions = `${p.instructions}\n\n${tip}`
     applied++
   }
   if (applied === 0 && removed.length > 0) return { status: 'skipped', reason: `advice contradicted by the trainset (${removed.map((r) => JSON.stringify(r)).join(', ')})`, ruleCall: true }
-  if (applied === 0) return { status: 'skipped', reason: `advice changed no module (blank, already present, or unknown names: ${Object.keys(advice).join(', ') || 'none'})`, ruleCall: true }
+  if (applied === 0) {
+    const why = [
+      ...(present.length > 0 ? [`already present in ${present.join(', ')}`] : []),
+      ...(blank.length > 0 ? [`blank for ${blank.join(', ')}`] : []),
+      ...(unknown.length > 0 ? [`unknown names ${unknown.join(', ')} (predictors: ${names.join(', ')})`] : []),
+    ]
+    return { status: 'skipped', reason: `advice changed no module (${why.join('; ') || 'no advice given'})`, ruleCall: true }
+  }
   return { status: 'applied', ruleCall: true }
+}
+
+/**
+ * Which advice key goes to which predictor. A key naming a predictor exactly is used as is. With
+ * `lenient` (not DSPy's behaviour, so off in faithful mode) the rule writer may also name a
+ * predictor of a nested module by its leaf name, as the program's code shows it (`extract` for
+ * `pipeline.extract`), or with a `self.` prefix, when that picks exactly one predictor that no key
+ * names exactly. Returns the key per predictor name, and the keys that named no predictor.
+ */
+export function adviceTargets(advice: Readonly<Record<string, unknown>>, names: readonly string[], lenient: boolean): { targets: Map<string, string>; unknown: string[] } {
+  const targets = new Map<string, string>()
+  const keys = Object.keys(advice)
+  for (const k of keys) if (names.includes(k)) targets.set(k, k)
+  const unknown: string[] = []
+  for (const k of keys) {
+    if (names.includes(k)) continue
+    const bare = k.replace(/^self\./, '')
+    const leaf = (n: string): string => n.slice(Math.max(n.lastIndexOf('.'), n.lastIndexOf(']')) + 1)
+    const matches = lenient ? names.filter((n) => n === bare || n.endsWith(`.${bare}`) || leaf(n) === bare) : []
+    const only = matches.length === 1 ? (matches[0] as string) : undefined
+    if (only !== undefined && !targets.has(only)) targets.set(only, k)
+    else unknown.push(k)
+  }
+  return { targets, unknown }
 }
