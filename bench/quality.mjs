@@ -44,7 +44,7 @@ const shapes = quick ? ['predict'] : pickList(flag('shapes'), SHAPES)
 /** Tool worlds are measured with a ReAct agent only; other worlds with the three single-call shapes. */
 const isToolWorld = (world) => Array.isArray(world.tools)
 const shapesFor = (world) => shapes.filter((s) => (s === 'react') === isToolWorld(world))
-const OPTIMIZERS = ['unoptimized', 'random-demos', 'simba-faithful', 'simba-improved']
+const OPTIMIZERS = ['unoptimized', 'random-demos', 'random-demos-16', 'simba-faithful', 'simba-improved']
 const optimizers = pickList(flag('optimizers'), OPTIMIZERS)
 const seeds = flag('seeds') ? flag('seeds').split(',').map(Number) : quick ? [0, 1] : [0, 1, 2, 3, 4]
 const improvedOverrides = process.env.QUALITY_IMPROVED_OPTIONS ? JSON.parse(process.env.QUALITY_IMPROVED_OPTIONS) : {}
@@ -85,8 +85,14 @@ async function runOne(world, shape, optimizer, seed, url, settings) {
   const program = programFor(world, shape)
   if (optimizer === 'unoptimized') return { score: await heldOut(program, world, url), calls: 0 }
   if (optimizer === 'random-demos') return { score: await heldOut(withRandomDemos(program, world, settings.maxDemos, seed), world, url), calls: 0 }
+  // 16 labelled demos: a stand-in for a 16-demo bootstrap (Ax BootstrapFewShot maxDemos 16 spends about 19 calls).
+  if (optimizer === 'random-demos-16') return { score: await heldOut(withRandomDemos(program, world, 16, seed), world, url), calls: 0 }
   const lm = newLM(url)
+  const announced = []
   const result = await simba(program, {
+    onProgress: (e) => {
+      if (e.type === 'best') announced.push({ calls: e.usage.calls, state: e.program })
+    },
     trainset: toExamples(world.train, world.inputs),
     metric: metricFor(world),
     lm,
@@ -97,8 +103,21 @@ async function runOne(world, shape, optimizer, seed, url, settings) {
     ...(optimizer === 'simba-improved' ? improvedOverrides : {}),
   })
   const p = result.program
-  return { score: await heldOut(p, world, url), calls: result.usage.calls, stopped: result.stoppedReason, steps: result.summary.steps }
+  const score = await heldOut(p, world, url)
+  // Anytime curve: the held-out score of the program a stop after k calls would return ('best' events).
+  const byState = new Map()
+  const points = []
+  for (const a of announced) {
+    const key = JSON.stringify(a.state)
+    if (!byState.has(key)) byState.set(key, heldOut(programFor(world, shape).loadState(a.state), world, url))
+    points.push({ calls: a.calls, score: await byState.get(key) })
+  }
+  const curve = Object.fromEntries(CURVE_AT.map((k) => [k, [...points].reverse().find((x) => x.calls <= k)?.score ?? null]))
+  return { score, calls: result.usage.calls, stopped: result.stoppedReason, steps: result.summary.steps, curve }
 }
+
+/** Call counts at which the anytime curve is read (a bootstrap of 4 and 16 demos costs about 6 and 19 calls). */
+const CURVE_AT = [0, 6, 19, 50, 100, 200, 400, 800]
 
 /** Every-rule-known estimate: a Predict whose instructions name every keyword with its label. */
 async function ceilingEstimate(world, url) {
@@ -126,7 +145,8 @@ for (const name of selectedWorlds) {
       bounds = 'worldBounds(world) from vitest-simba/testing'
     } else floor = await heldOut(programFor(world, 'predict'), world, sim.url)
     const estimate = ceiling === null ? await ceilingEstimate(world, sim.url) : undefined
-    const entry = { name, floor: r3(floor), ceiling: r3(ceiling), ...(estimate !== undefined ? { ceilingEstimate: r3(estimate) } : {}), bounds, train: world.train.length, test: world.test.length, settings, rows: [] }
+    const misleadable = world.learning?.misleadable === true
+    const entry = { name, ...(misleadable ? { misleadable: true, reflection: world.learning.reflection ?? null } : {}), floor: r3(floor), ceiling: r3(ceiling), ...(estimate !== undefined ? { ceilingEstimate: r3(estimate) } : {}), bounds, train: world.train.length, test: world.test.length, settings, rows: [] }
     for (const shape of shapesFor(world)) {
       for (const optimizer of optimizers) {
         const t0 = Date.now()
@@ -135,8 +155,9 @@ for (const name of selectedWorlds) {
         const calls = runs.map((r) => r.calls)
         const row = { optimizer, shape, seeds: scores.map(r3), mean: r3(mean(scores)), sd: r3(sd(scores)), calls: Math.round(mean(calls)), callsPerSeed: calls, seconds: Math.round((Date.now() - t0) / 100) / 10 }
         if (runs[0].stopped !== undefined) row.stopped = runs.map((r) => `${r.stopped}@${r.steps}`)
+        if (runs[0].curve) row.curve = Object.fromEntries(CURVE_AT.map((k) => [k, runs.every((r) => r.curve[k] !== null) ? r3(mean(runs.map((r) => r.curve[k]))) : null]))
         entry.rows.push(row)
-        console.log(`${name} ${shape} ${optimizer}: ${row.seeds.join(' ')} mean ${row.mean} sd ${row.sd} calls ${row.calls} (${row.seconds} s)`)
+        console.log(`${name} ${shape} ${optimizer}: ${row.seeds.join(' ')} mean ${row.mean} sd ${row.sd} calls ${row.calls} (${row.seconds} s)${row.curve ? ` curve ${JSON.stringify(row.curve)}` : ''}`)
       }
     }
     out.worlds.push(entry)
@@ -156,7 +177,9 @@ if (merge) {
 }
 
 // Targets: improved reaches >= 90% of floor→ceiling on its mean, >= 75% on every seed, never below
-// random demos, and no more calls than faithful (per world and shape).
+// random demos, and no more calls than faithful (per world and shape). On misleadable worlds (a model
+// that follows wrong instructions, noisy reflection): >= 80% on its mean, no seed below faithful's same
+// seed, fewer calls than faithful. Anytime: after 6 and 19 calls at least 4 and 16 labelled demos.
 const top = (w) => w.ceiling ?? w.ceilingEstimate
 const frac = (w, x) => (top(w) - w.floor > 0 ? (x - w.floor) / (top(w) - w.floor) : null)
 const table = []
@@ -171,13 +194,26 @@ for (const w of out.worlds) {
     if (!imp) continue
     const f = frac(w, imp.mean)
     const worstSeed = Math.min(...imp.seeds.map((s) => frac(w, s)))
+    const faithful = rows['simba-faithful']
+    // Anytime: the held-out score a stop after 6 / 19 calls returns, against 4 / 16 labelled demos (bootstrap stand-ins).
+    const anytime = (k, row) => (imp.curve && row ? (imp.curve[k] !== null && imp.curve[k] >= row.mean ? 'yes' : `NO (${imp.curve[k]} < ${row.mean})`) : '-')
     checks.push({
       world: w.name,
       shape,
-      'mean ≥ 90%': f === null ? '-' : f >= 0.9 ? 'yes' : `NO (${f.toFixed(2)})`,
-      'seeds ≥ 75%': f === null ? '-' : worstSeed >= 0.75 ? 'yes' : `NO (${worstSeed.toFixed(2)})`,
+      ...(w.misleadable
+        ? {
+            'mean ≥ 80%': f === null ? '-' : f >= 0.8 ? 'yes' : `NO (${f.toFixed(2)})`,
+            'seeds ≥ faithful': faithful ? (imp.seeds.every((s, i) => s >= faithful.seeds[i]) ? 'yes' : 'NO') : '-',
+            'calls < faithful': faithful ? (imp.calls < faithful.calls ? 'yes' : 'NO') : '-',
+          }
+        : {
+            'mean ≥ 90%': f === null ? '-' : f >= 0.9 ? 'yes' : `NO (${f.toFixed(2)})`,
+            'seeds ≥ 75%': f === null ? '-' : worstSeed >= 0.75 ? 'yes' : `NO (${worstSeed.toFixed(2)})`,
+            'calls ≤ faithful': faithful ? (imp.calls <= faithful.calls ? 'yes' : 'NO') : '-',
+          }),
       '≥ random demos': rows['random-demos'] ? (imp.mean >= rows['random-demos'].mean ? 'yes' : 'NO') : '-',
-      'calls ≤ faithful': rows['simba-faithful'] ? (imp.calls <= rows['simba-faithful'].calls ? 'yes' : 'NO') : '-',
+      '@6 calls ≥ 4 demos': anytime(6, rows['random-demos']),
+      '@19 calls ≥ 16 demos': anytime(19, rows['random-demos-16']),
     })
   }
 }

@@ -47,6 +47,8 @@ export interface CandidatePhase<P extends Module> {
   faithful: boolean
   /** Strategy context minus the bucket and candidate. */
   strategyContext: Omit<StrategyContext, 'bucket' | 'candidate'>
+  /** Demos that are never dropped and do not count toward `maxDemos` (the warm start's labelled demos). */
+  isFixedDemo?: ((demo: Record<string, unknown>) => boolean) | undefined
   /** Scores a candidate on the step's mini-batch. */
   evaluate: (program: P) => Promise<RunRecord[]>
   /** Called when a candidate was built (or its strategy failed). */
@@ -72,9 +74,19 @@ function draw<P extends Module>(phase: CandidatePhase<P>, bucket: Bucket<RunReco
   const sourceId = softmaxPick(rng, pool.top(phase.numCandidates), pool.avg, phase.temperatureForCandidates, phase.faithful)
   const program = pool.get(sourceId).clone()
   const predictors = program.namedPredictors().map(([, p]) => p)
-  const atCap = phase.maxDemos > 0 && predictors.some((p) => p.demos.length >= phase.maxDemos)
-  const dropped = dropPositions(predictors.map((p) => p.demos.length), phase.maxDemos, rng, phase.poisson)
-  for (const p of predictors) p.demos = withoutPositions(p.demos, dropped)
+  const fixed = phase.isFixedDemo
+  // Positions count SIMBA's own demos only; fixed (labelled warm-start) demos stay where they are.
+  const own = predictors.map((p) => (fixed ? p.demos.filter((d) => !fixed(d)) : p.demos))
+  const atCap = phase.maxDemos > 0 && own.some((d) => d.length >= phase.maxDemos)
+  const dropped = dropPositions(own.map((d) => d.length), phase.maxDemos, rng, phase.poisson)
+  for (const [i, p] of predictors.entries()) {
+    if (!fixed) {
+      p.demos = withoutPositions(p.demos, dropped)
+      continue
+    }
+    const keep = new Set(withoutPositions(own[i] ?? [], dropped))
+    p.demos = p.demos.filter((d) => fixed(d) || keep.has(d))
+  }
   const names: StrategyName[] = phase.maxDemos > 0 ? ['append_a_demo', 'append_a_rule'] : ['append_a_rule']
   const drawn = rng.choice(names)
   const strategy = phase.rulesAtDemoCap && atCap ? 'append_a_rule' : drawn

@@ -8,7 +8,7 @@ import type { SimbaEvent, SimbaOptions } from './types.js'
 
 /** Options with defaults applied. */
 export type ResolvedOptions = Required<
-  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice' | 'mergeAdvice' | 'carryAdvice' | 'consolidateAdvice' | 'skipUnchanged' | 'patience' | 'finalists' | 'rulesAtDemoCap' | 'creditRollouts'>
+  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice' | 'mergeAdvice' | 'carryAdvice' | 'consolidateAdvice' | 'skipUnchanged' | 'patience' | 'finalists' | 'rulesAtDemoCap' | 'creditRollouts' | 'labeledDemos' | 'checkAdvice'>
 > & { mode: 'faithful' | 'improved' } & { demoInputFieldMaxlen: number; promptModel: LanguageModel | undefined; lm: LanguageModel | undefined }
 
 const int = (name: string, v: number, min: number): number => {
@@ -86,6 +86,8 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
     finalists: o.finalists ?? (improved ? 'best' : 'spaced'),
     rulesAtDemoCap: o.rulesAtDemoCap ?? improved,
     creditRollouts: o.creditRollouts ?? improved,
+    checkAdvice: o.checkAdvice ?? improved,
+    labeledDemos: int('labeledDemos', o.labeledDemos ?? (improved ? 24 : 0), 0),
     patience: int('patience', o.patience ?? (improved ? 2 : 0), 0),
     metricLMCalls: o.metricLMCalls ?? 0,
     lm,

@@ -17,7 +17,8 @@
  * and has the prompt model consolidate the gathered tips (`consolidateAdvice`), no evaluation of unchanged candidates (`skipUnchanged`), rules
  * instead of demos at the demo cap (`rulesAtDemoCap`), rollout scores credited to their programs
  * (`creditRollouts`), the best winners as finalists (`finalists: 'best'`), a stop once steps change
- * nothing (`patience`) and near-greedy candidate sources (`temperatureForCandidates: 0.02`).
+ * nothing (`patience`), near-greedy candidate sources (`temperatureForCandidates: 0.02`), a warm
+ * start with labelled demos (`labeledDemos`) and advice checked against the trainset (`checkAdvice`).
  */
 import type { Module } from '../../core/module/module.js'
 import { canonicalJson } from '../../internal/json/canonical.js'
@@ -66,6 +67,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   emit({ type: 'start', forecast, bsize: o.bsize, trainsetSize: trainset.length })
   const run = new SimbaRun(program, options, o, emit)
   const winners: Winner[] = [{ id: 0, step: -1 }]
+  if (run.warmId !== undefined) winners.push({ id: run.warmId, step: -1 })
   const steps: StepLog[] = []
   const order = run.rng.shuffle(trainset.map((_, i) => i))
   let cursor = 0
@@ -75,8 +77,13 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   let unfinished: CandidateLog[] = []
   // The program a stop right now would return (the winner with the best mini-batch score), announced when it changes.
   let announced = -1
+  // The warm start is what a stop returns until it has been scored (it costs no call and holds only labelled data).
+  const currentBest = (): Winner => {
+    if (run.warmId !== undefined && run.pool.scoresOf(run.warmId).length === 0) return winners[1] as Winner
+    return winners[firstArgMax(winners.map((x) => run.pool.avg(x.id)))] as Winner
+  }
   const announceBest = (step: number): void => {
-    const w = winners[firstArgMax(winners.map((x) => run.pool.avg(x.id)))] as Winner
+    const w = currentBest()
     if (w.id === announced) return
     announced = w.id
     emit({ type: 'best', step, score: run.pool.avg(w.id), program: run.pool.get(w.id).state(), usage: run.meter.totals() })
@@ -86,7 +93,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   let bestSoFar: number | null = null
   // Only a failure before anything was learned is an error; afterwards the best program so far is returned.
   const stopOnFailure = (error: unknown, step: number): void => {
-    if (!(error instanceof RunFailedError) || winners.length < 2) throw error
+    if (!(error instanceof RunFailedError) || winners.length < (run.warmId !== undefined ? 3 : 2)) throw error
     stoppedReason = `error:${error.kind}`
     failure = { code: 'SIMBA_ALL_FAILED', step, message: error.message }
     unfinished = error.candidates
@@ -149,7 +156,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
     result = { program: sel.best, score: sel.bestScore, candidatePrograms: sel.candidatePrograms, trialLogs: { steps, final: sel.finalists }, stoppedReason, forecast }
   } else {
     // Stopped early (budget or failures): no final evaluation; the winner with the best mini-batch score so far.
-    const w = winners[firstArgMax(winners.map((x) => run.pool.avg(x.id)))] as Winner
+    const w = currentBest()
     const score = run.pool.avg(w.id)
     result = { program: run.pool.get(w.id).clone(), score, candidatePrograms: [{ score, program: run.pool.get(w.id).clone() }], trialLogs: { steps, final: [] }, stoppedReason, forecast }
     if (failure) result.failure = failure

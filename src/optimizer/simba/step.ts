@@ -59,16 +59,19 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
   const buckets = buildBuckets(outs, batch.length, o.numCandidates)
   const evaluate = (p: P) => run.evaluateOn(p, batch)
   const baselineRuns = !o.faithful && t === 0 ? evaluate(pool.get(0)) : undefined
+  // The warm start is scored by the rollouts it ran (`creditRollouts`), else on the first mini-batch.
+  const warmRuns = run.warmId !== undefined && t === 0 && !(o.creditRollouts && pool.scoresOf(run.warmId).length > 0) ? evaluate(pool.get(run.warmId)) : undefined
   const { built, logs } = await buildAndScore({
     pool, buckets, rng: run.rng, poisson: run.poisson, numCandidates: o.numCandidates, maxDemos: o.maxDemos,
     want: o.mergeAdvice ? o.numCandidates : o.numCandidates + 1, skipUnchanged: o.skipUnchanged, rulesAtDemoCap: o.rulesAtDemoCap,
     temperatureForCandidates: o.temperatureForCandidates, schedule: o.schedule, faithful: o.faithful, evaluate,
-    strategyContext: { nameOf: pool.nameOf, p10, p90, demoInputFieldMaxlen: o.demoInputFieldMaxlen, promptModel: run.promptModel, faithful: o.faithful, dedupeAdvice: o.dedupeAdvice },
+    isFixedDemo: run.warmDemos.size > 0 ? run.isWarmDemo : undefined,
+    strategyContext: { nameOf: pool.nameOf, p10, p90, demoInputFieldMaxlen: o.demoInputFieldMaxlen, promptModel: run.promptModel, faithful: o.faithful, dedupeAdvice: o.dedupeAdvice, checkAdvice: run.checkAdvice },
     onBuilt: (c) => run.emit({ type: 'candidate', step: t, phase: 'built', candidate: { ...c } }),
   })
   log.candidates = logs
   try {
-    return await finishStep(run, t, log, built, baselineRuns, batch)
+    return await finishStep(run, t, log, built, baselineRuns, batch, warmRuns)
   } catch (error) {
     if (error instanceof RunFailedError) error.candidates = logs
     throw error
@@ -76,7 +79,7 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
 }
 
 /** Error accounting, registration and the winner of step `t`, once its candidates are built. */
-async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: StepLog, built: Array<BuiltCandidate<P>>, baselineRuns: Promise<RunRecord[]> | undefined, batch: readonly Example[]): Promise<{ log: StepLog; winner?: Winner }> {
+async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: StepLog, built: Array<BuiltCandidate<P>>, baselineRuns: Promise<RunRecord[]> | undefined, batch: readonly Example[], warmRuns?: Promise<RunRecord[]>): Promise<{ log: StepLog; winner?: Winner }> {
   const { pool } = run
   run.errors.addRuleFailures(log.candidates.filter((c) => c.ruleCall === 'failed').map((c) => c.reason ?? 'failed'), `rule writing (step ${t})`)
   if (baselineRuns) {
@@ -84,6 +87,12 @@ async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: St
     run.errors.add(rs, `baseline evaluation (step ${t})`)
     pool.addScores(0, rs.map((r) => r.score))
     log.baselineScore = mean(rs.map((r) => r.score))
+  }
+  if (warmRuns && run.warmId !== undefined) {
+    const rs = await warmRuns
+    run.errors.add(rs, `warm-start evaluation (step ${t})`)
+    pool.addScores(run.warmId, rs.map((r) => r.score))
+    log.warmStartScore = mean(rs.map((r) => r.score))
   }
   const means = built.map((c) => mean(c.runs.map((r) => r.score)))
   for (const [i, c] of built.entries()) {
@@ -99,13 +108,13 @@ async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: St
   if (run.o.mergeAdvice) {
     const others = built.filter((c, i) => i !== w && c.log.outcome === 'applied' && (means[i] as number) >= log.rolloutMean)
     const added = others.map((c) => additionsOver(c.program, pool.get(c.log.sourceId)))
-    let merged = mergeAdditions(winner.program, added, run.o.maxDemos, run.o.carryAdvice ? run.memory.all() : undefined)
+    let merged = mergeAdditions(winner.program, added, run.o.maxDemos, run.o.carryAdvice ? run.memory.all() : undefined, run.warmDemos.size > 0 ? run.isWarmDemo : undefined)
     if (run.o.carryAdvice) {
       for (const a of [additionsOver(winner.program, pool.get(winner.log.sourceId)), ...added]) run.memory.remember(a)
     }
     let consolidated = false
     if (run.o.consolidateAdvice && run.promptModel) {
-      const c = await consolidateAdvice(merged ?? winner.program, pool.get(0), run.promptModel, run.consolidated, failedCases(winner.runs))
+      const c = await consolidateAdvice(merged ?? winner.program, pool.get(0), run.promptModel, run.consolidated, failedCases(winner.runs), 2, run.checkAdvice)
       run.errors.addRuleFailures(c.failures, `advice consolidation (step ${t})`)
       if (c.program) {
         merged = c.program
@@ -167,12 +176,12 @@ export function keepDemos<D extends Record<string, unknown>>(demos: readonly D[]
  * `maxDemos` demos (all when `maxDemos <= 0`), newest first with distinct outputs preferred
  * (`keepDemos`). Undefined when nothing would change.
  */
-export function mergeCandidates<P extends Module>(pool: Pool<P>, winner: BuiltCandidate<P>, others: ReadonlyArray<BuiltCandidate<P>>, maxDemos: number, remembered?: ReadonlyMap<string, Additions>): P | undefined {
-  return mergeAdditions(winner.program, others.map((c) => additionsOver(c.program, pool.get(c.log.sourceId))), maxDemos, remembered)
+export function mergeCandidates<P extends Module>(pool: Pool<P>, winner: BuiltCandidate<P>, others: ReadonlyArray<BuiltCandidate<P>>, maxDemos: number, remembered?: ReadonlyMap<string, Additions>, isFixedDemo?: (d: Record<string, unknown>) => boolean): P | undefined {
+  return mergeAdditions(winner.program, others.map((c) => additionsOver(c.program, pool.get(c.log.sourceId))), maxDemos, remembered, isFixedDemo)
 }
 
 /** `mergeCandidates` on additions already computed (each candidate's over its own source). */
-function mergeAdditions<P extends Module>(winner: P, added: ReadonlyArray<ReadonlyMap<string, Additions>>, maxDemos: number, remembered?: ReadonlyMap<string, Additions>): P | undefined {
+function mergeAdditions<P extends Module>(winner: P, added: ReadonlyArray<ReadonlyMap<string, Additions>>, maxDemos: number, remembered?: ReadonlyMap<string, Additions>, isFixedDemo?: (d: Record<string, unknown>) => boolean): P | undefined {
   const merged = winner.clone()
   const target = new Map(merged.namedPredictors())
   let changed = false
@@ -195,7 +204,12 @@ function mergeAdditions<P extends Module>(winner: P, added: ReadonlyArray<Readon
       // This step's additions are the newest; remembered ones are older, so at the cap they stay
       // only where slots are free or they show an output the newer demos lack (keepDemos).
       into.demos = additions === remembered ? [...fresh, ...into.demos] : [...into.demos, ...fresh]
-      if (maxDemos > 0 && into.demos.length > maxDemos) into.demos = keepDemos(into.demos, maxDemos, into.signature.outputFields.map((f) => f.name).filter((n) => n !== 'reasoning'))
+      // Labelled warm-start demos (`isFixedDemo`) are kept and do not count toward the cap.
+      const own = isFixedDemo ? into.demos.filter((d) => !isFixedDemo(d)) : into.demos
+      if (maxDemos > 0 && own.length > maxDemos) {
+        const kept = new Set(keepDemos(own, maxDemos, into.signature.outputFields.map((f) => f.name).filter((n) => n !== 'reasoning')))
+        into.demos = into.demos.filter((d) => kept.has(d) || (isFixedDemo?.(d) ?? false))
+      }
       if (into.demos.map((d) => canonicalJson(d)).join('\n') !== before) changed = true
     }
   }

@@ -59,7 +59,7 @@ export interface SimbaOptions<P extends Module = Module> {
   freshRolloutIds?: boolean
   /**
    * `'faithful'` (default for `simba()`): DSPy's search. `'improved'`: `faithful: false` plus
-   * `mergeAdvice`, `carryAdvice`, `consolidateAdvice`, `skipUnchanged`, `rulesAtDemoCap`, `creditRollouts`, `finalists: 'best'`, `patience: 2` and
+   * `mergeAdvice`, `carryAdvice`, `consolidateAdvice`, `skipUnchanged`, `rulesAtDemoCap`, `creditRollouts`, `finalists: 'best'`, `patience: 2`, `labeledDemos: 24`, `checkAdvice` and
    * `temperatureForCandidates: 0.02`, each of which can still be set on its own
    * (docs/simba.md, "Improved mode", has the measurements).
    */
@@ -117,6 +117,20 @@ export interface SimbaOptions<P extends Module = Module> {
    * random streams are unchanged (default: on with `mode: 'improved'`).
    */
   rulesAtDemoCap?: boolean
+  /**
+   * Check advice against the labelled trainset before it is appended or kept: a quoted phrase that
+   * a rule ties to an output value is removed when no more than half of the training cases holding it
+   * have that value, or (30+ training cases) fewer than two do; no LM call. Default: on with `mode: 'improved'`.
+   */
+  checkAdvice?: boolean
+  /**
+   * Warm start: before the first step, the baseline plus this many labelled training examples as
+   * demos (spread over the label values, drawn with the seed) joins the pool, is returned by a stop
+   * before any evaluation, and is scored by its first-step rollouts (`creditRollouts`) or on the
+   * first mini-batch; dropping and `maxDemos` concern
+   * only SIMBA's own demos. 0 = off (default: 24 with `mode: 'improved'`, else 0).
+   */
+  labeledDemos?: number
   /**
    * Stop (then run the final selection) after this many consecutive steps in which no candidate
    * changed the program, i.e. every bucket was gated or gave known advice: the mini-batches are
@@ -203,6 +217,8 @@ export interface StepLog {
   winner: { id: number; score: number } | null
   /** Baseline's mini-batch score when it was evaluated in this step. */
   baselineScore?: number
+  /** Step 0 with `labeledDemos` when it ran no credited rollout: the warm-start program's mean score on the mini-batch. */
+  warmStartScore?: number
   /** Score on the final selection set, when this step's winner was a finalist. */
   finalScore?: number
 }

@@ -95,6 +95,8 @@ const OPTIMIZER_KEYS = [
   'finalists',
   'rulesAtDemoCap',
   'creditRollouts',
+  'labeledDemos',
+  'checkAdvice',
   'dedupeAdvice',
   'metricTrace',
   'metricLMCalls',

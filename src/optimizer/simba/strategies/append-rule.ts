@@ -71,10 +71,17 @@ export async function appendARule(ctx: StrategyContext): Promise<StrategyOutcome
   const blank: string[] = []
   const present: string[] = []
   let applied = 0
+  const removed: string[] = []
   for (const [name, p] of ctx.candidate.namedPredictors()) {
     const key = targets.get(name)
     if (key === undefined) continue
-    const tip = String(advice[key])
+    let tip = String(advice[key])
+    if (ctx.checkAdvice) {
+      const checked = ctx.checkAdvice(tip)
+      removed.push(...checked.removed)
+      if (checked.text.trim() === '') continue
+      tip = checked.text
+    }
     if (ctx.dedupeAdvice ?? !ctx.faithful) {
       if (tip.trim() === '') {
         blank.push(name)
@@ -88,6 +95,7 @@ export async function appendARule(ctx: StrategyContext): Promise<StrategyOutcome
     p.instructions = `${p.instructions}\n\n${tip}`
     applied++
   }
+  if (applied === 0 && removed.length > 0) return { status: 'skipped', reason: `advice contradicted by the trainset (${removed.map((r) => JSON.stringify(r)).join(', ')})`, ruleCall: true }
   if (applied === 0) {
     const why = [
       ...(present.length > 0 ? [`already present in ${present.join(', ')}`] : []),

@@ -72,9 +72,10 @@ export interface Consolidation<P extends Module> {
  * when `failed` lists cases to learn from), with `promptModel`; the baseline paragraphs of
  * `baseline` come first, then one paragraph per rule. `done` holds normalized instructions
  * produced by earlier consolidations: those are not sent again unless there are failed cases.
- * Calls run concurrently; a failed or empty reply leaves that predictor as it was.
+ * Calls run concurrently; a failed or empty reply leaves that predictor as it was. `check`
+ * (`checkAdvice`) removes what the labelled trainset contradicts from each rule first.
  */
-export async function consolidateAdvice<P extends Module>(program: P, baseline: Module, promptModel: LanguageModel, done: Set<string>, failed: readonly FailedCase[] = [], minTips = 2): Promise<Consolidation<P>> {
+export async function consolidateAdvice<P extends Module>(program: P, baseline: Module, promptModel: LanguageModel, done: Set<string>, failed: readonly FailedCase[] = [], minTips = 2, check?: (text: string) => { text: string; removed: string[] }): Promise<Consolidation<P>> {
   const copy = program.clone()
   const baseByName = new Map(baseline.namedPredictors().map(([n, p]) => [n, p.instructions]))
   const failures: string[] = []
@@ -97,6 +98,7 @@ export async function consolidateAdvice<P extends Module>(program: P, baseline: 
       const rules = String(run.result?.consolidated_advice ?? '')
         .split('\n')
         .map((l) => l.replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '').trim())
+        .map((l) => (check ? check(l).text.trim() : l))
         .filter((l) => l !== '' && !baseParas.has(normParagraph(l)))
       if (rules.length === 0) {
         failures.push(`${name}: the consolidation reply held no rules`)

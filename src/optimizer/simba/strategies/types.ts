@@ -47,6 +47,8 @@ export interface StrategyContext {
   faithful: boolean
   /** Skip advice already contained verbatim in the instructions, and blank advice (default: `!faithful`). */
   dedupeAdvice?: boolean
+  /** `checkAdvice`: removes what the labelled trainset contradicts from a tip before it is appended. */
+  checkAdvice?: ((text: string) => { text: string; removed: string[] }) | undefined
 }
 
 /** What a strategy did: `gated` when a percentile gate stopped it, `ruleCall` when it called the rule writer. */
