@@ -1,10 +1,14 @@
 import { defineConfig } from 'vitest/config'
+import { SlowFirstSequencer } from './test/helpers/slow-first.js'
 
 export default defineConfig({
   test: {
     // Vitest's default on a 2-core machine is one file at a time; most of our slow files wait on
     // spawned Vitest runs and simulated LM latency, so two files at once finish sooner.
     maxWorkers: 2,
+    // The longest files first: a fresh clone has no cached durations, and Vitest would then run
+    // them by file size, leaving a short file that spawns a whole optimization for the end.
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
         test: {
