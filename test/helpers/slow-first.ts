@@ -28,19 +28,21 @@ export const LONGEST = [
 /** Folders whose files spawn processes (Vitest runs, the CLI): after LONGEST, before the rest. */
 const SPAWNING = ['test/e2e/', 'test/reliability/', 'test/meta/']
 
-/** Vitest's order (projects, cached durations, sizes), with the long and spawning files moved first. */
+/**
+ * Vitest's order (cached durations, sizes), with the long and spawning files moved first. Files of
+ * all projects share one pool (none sets its own sequence.groupOrder), so the order spans projects.
+ */
 export class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const base = await super.sort(files)
     const root = this.ctx.config.root
-    const projects = [...new Set(base.map((s) => s.project.name))]
     const rank = (spec: TestSpecification): number => {
       const file = relative(root, spec.moduleId).split('\\').join('/')
       const i = LONGEST.indexOf(file)
       if (i >= 0) return i
       return SPAWNING.some((dir) => file.startsWith(dir)) ? LONGEST.length : LONGEST.length + 1
     }
-    // Stable: files of equal rank keep Vitest's order; projects keep theirs.
-    return [...base].sort((a, b) => projects.indexOf(a.project.name) - projects.indexOf(b.project.name) || rank(a) - rank(b))
+    // Stable: files of equal rank keep Vitest's order.
+    return [...base].sort((a, b) => rank(a) - rank(b))
   }
 }
