@@ -13,6 +13,8 @@ const SHARED_MODULES = [
   'test/optimizer/**/!(draw-order).test.ts',
   'test/report/**/*.test.ts',
   'test/snapshot/**/*.test.ts',
+  'test/testing/**/*.test.ts',
+  'test/vitest/**/*.test.ts',
 ]
 
 export default defineConfig({
