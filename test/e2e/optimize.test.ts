@@ -3,12 +3,14 @@
  * proposal and changes no file; `--optimize -u` on two copies at once against one simulator writes
  * byte-identical snapshots and fixtures (the same seed gives the same program, whatever the timing)
  * and a better program; CI then passes from the recorded fixtures. One accepting run serves both
- * the "accept" and the "determinism" promises.
+ * the "accept" and the "determinism" promises, and the dry run also writes the optimization report
+ * (`--report=dir`), checked by its own test: one spawned optimization fewer than a run per promise.
  */
-import { readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { ROOT, copyProject, hashTree, run, useSimulatorProjects } from './harness.js'
+import type { Report } from '../../src/report/types.js'
+import { ROOT, copyProject, hashTree, run, useSimulatorProjects, type RunResult } from './harness.js'
 
 const dirs: string[] = []
 const sim = useSimulatorProjects(dirs)
@@ -33,15 +35,52 @@ interface Snap {
   blocks: Record<string, { program: unknown; baseline: { devset: { mean: number }; mean: number }; provenance: { date: string; optimizer: string; seed?: number; settings?: Record<string, unknown> } }>
 }
 
-describe('vitest-simba e2e: optimize', () => {
-  test('--optimize shows progress and a diff and changes no file; -u on two copies writes the same better program; CI then passes from fixtures', async () => {
-    const a = project()
-    const b = project()
-    const env = { OPENAI_BASE_URL: sim.url(), OPENAI_API_KEY: 'test-key', SOURCE_DATE_EPOCH: EPOCH }
+const env = (): Record<string, string> => ({ OPENAI_BASE_URL: sim.url(), OPENAI_API_KEY: 'test-key', SOURCE_DATE_EPOCH: EPOCH })
+/** The tree's hashes without the report folder. */
+const treeWithout = (dir: string, folder: string): Record<string, string> => Object.fromEntries(Object.entries(hashTree(dir)).filter(([f]) => !f.startsWith(`${folder}/`)))
 
-    // A dry run: progress and the proposal, no file changed.
-    const before = hashTree(a)
-    const dry = await run(a, ['run', 'tickets.test.ts', '--optimize'], { bin: true, env })
+/** The dry run (`--optimize --report=out/r`, no -u) on a fresh copy; made once, by whichever test needs it first. */
+let dryRun: Promise<{ dir: string; before: Record<string, string>; r: RunResult }> | undefined
+const theDryRun = (): Promise<{ dir: string; before: Record<string, string>; r: RunResult }> =>
+  (dryRun ??= (async () => {
+    const dir = project()
+    const before = hashTree(dir)
+    const r = await run(dir, ['run', '--optimize', '--report=out/r'], { bin: true, env: env() })
+    return { dir, before, r }
+  })())
+
+describe('vitest-simba e2e: optimize', () => {
+  test("--optimize --report=dir: trajectory, program changes, both programs' answers, usage against the forecast; snapshot untouched", async () => {
+    const { dir, before, r } = await theDryRun()
+    expect(r.code, r.output).toBe(0)
+    const report = JSON.parse(readFileSync(join(dir, 'out', 'r', 'tickets.test.ts.report.json'), 'utf8')) as Report
+    const block = report.blocks.find((b) => b.block === 'routes support tickets')
+    expect(block?.mode).toBe('optimize')
+    // The project's optimizer settings run 6 steps.
+    expect(block?.trajectory?.steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5])
+    expect(block?.trajectory?.steps.some((s) => s.candidates.some((c) => c.score !== undefined))).toBe(true)
+    expect(block?.trajectory?.finalScore).toEqual(expect.any(Number))
+    expect(block?.predictors?.some((p) => p.instructionsChanged || p.demosAdded.length > 0)).toBe(true)
+    expect(block?.scores.map((s) => s.split)).toEqual(['trainset', 'devset'])
+    for (const c of block?.cases ?? []) {
+      expect(c.baselinePrediction, c.name).toEqual(expect.any(String))
+      if (c.status === 'improved') expect(c.score ?? 0).toBeGreaterThan(c.baselineScore ?? 1)
+      if (c.status === 'regressed') expect(c.score ?? 1).toBeLessThan(c.baselineScore ?? 0)
+    }
+    expect(block?.usage.optimization?.calls).toBeGreaterThan(0)
+    expect(block?.usage.forecast?.calls).toBeGreaterThan(0)
+    const html = readFileSync(join(dir, 'out', 'r', 'tickets.test.ts.report.html'), 'utf8')
+    expect(html).toContain('<svg class="chart trajectory"')
+    expect(existsSync(join(dir, 'out', 'r', 'billing.test.ts.report.html'))).toBe(true)
+    // No temp files left behind by the atomic writes; no other file changed.
+    expect(readdirSync(join(dir, 'out', 'r')).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    expect(treeWithout(dir, 'out')).toEqual(before)
+  })
+
+  test('--optimize shows progress and a diff and changes no file; -u on two copies writes the same better program; CI then passes from fixtures', async () => {
+    // A dry run: progress and the proposal, no file changed (but the report it was asked for).
+    const { dir: a, before, r: dry } = await theDryRun()
+    const b = project()
     expect(dry.code, dry.output).toBe(0)
     expect(dry.output).toMatch(/\[simba\] routes support tickets: step 1 rollouts mean/)
     // Progress and the proposal are plain lines of the plugin's reporter, not framed per test.
@@ -53,10 +92,11 @@ describe('vitest-simba e2e: optimize', () => {
     expect(dry.output).toMatch(/demos: \d+ \(\d+ added, 0 removed\)/)
     expect(dry.output).toMatch(/devset: 0\.\d+ vs snapshot 0\.531/)
     expect(dry.output).toContain('proposal not written (run with -u to accept it)')
-    expect(hashTree(a)).toEqual(before)
+    expect(treeWithout(a, 'out')).toEqual(before)
+    expect(readdirSync(join(a, 'out', 'r')).sort()).toEqual(['billing.test.ts.report.html', 'billing.test.ts.report.json', 'tickets.test.ts.report.html', 'tickets.test.ts.report.json'])
 
     // Accept on both copies at once against one simulator: the result must not depend on timing.
-    const [ra, rb] = await Promise.all([a, b].map((dir) => run(dir, ['run', '--optimize', '-u'], { bin: true, env })))
+    const [ra, rb] = await Promise.all([a, b].map((dir) => run(dir, ['run', '--optimize', '-u'], { bin: true, env: env() })))
     expect(ra?.code, ra?.output).toBe(0)
     expect(rb?.code, rb?.output).toBe(0)
     expect(ra?.output).toContain('snapshot written to __snapshots__/tickets.test.ts.simba.json')

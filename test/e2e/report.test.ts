@@ -1,12 +1,15 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { HistoryRecord } from '../../src/history/types.js'
 import type { Report } from '../../src/report/types.js'
-import { copyProject, hashTree, run, useSimulatorProjects, writeProject } from './harness.js'
+import { copyProject, hashTree, removeProject, requireBuild, run, writeProject } from './harness.js'
 
+// The optimization report (`--optimize --report=dir`) is checked in optimize.test.ts, on the dry
+// run that test makes anyway.
 const dirs: string[] = []
-const sim = useSimulatorProjects(dirs)
+beforeAll(requireBuild)
+afterAll(() => dirs.forEach(removeProject))
 
 const read = (file: string): Report => JSON.parse(readFileSync(file, 'utf8')) as Report
 /** The tree's hashes without the report folder. */
@@ -61,36 +64,6 @@ describe('vitest-simba e2e: --report', () => {
     expect(missing.code).toBe(1)
     expect(missing.output).toContain(`Near names: "${first?.name}"`)
     expect(treeWithout(dir, 'simba-report')).toEqual(before)
-  })
-
-  test('--optimize --report=dir: trajectory, program changes, both programs\' answers, usage against the forecast; snapshot untouched', async () => {
-    const dir = copyProject('tickets')
-    dirs.push(dir)
-    const before = hashTree(dir)
-    const r = await run(dir, ['run', '--optimize', '--report=out/r'], { bin: true, env: { OPENAI_BASE_URL: sim.url(), OPENAI_API_KEY: 'test-key' } })
-    expect(r.code, r.output).toBe(0)
-    const report = read(join(dir, 'out', 'r', 'tickets.test.ts.report.json'))
-    const block = report.blocks.find((b) => b.block === 'routes support tickets')
-    expect(block?.mode).toBe('optimize')
-    // The project's optimizer settings run 6 steps.
-    expect(block?.trajectory?.steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5])
-    expect(block?.trajectory?.steps.some((s) => s.candidates.some((c) => c.score !== undefined))).toBe(true)
-    expect(block?.trajectory?.finalScore).toEqual(expect.any(Number))
-    expect(block?.predictors?.some((p) => p.instructionsChanged || p.demosAdded.length > 0)).toBe(true)
-    expect(block?.scores.map((s) => s.split)).toEqual(['trainset', 'devset'])
-    for (const c of block?.cases ?? []) {
-      expect(c.baselinePrediction, c.name).toEqual(expect.any(String))
-      if (c.status === 'improved') expect(c.score ?? 0).toBeGreaterThan(c.baselineScore ?? 1)
-      if (c.status === 'regressed') expect(c.score ?? 1).toBeLessThan(c.baselineScore ?? 0)
-    }
-    expect(block?.usage.optimization?.calls).toBeGreaterThan(0)
-    expect(block?.usage.forecast?.calls).toBeGreaterThan(0)
-    const html = readFileSync(join(dir, 'out', 'r', 'tickets.test.ts.report.html'), 'utf8')
-    expect(html).toContain('<svg class="chart trajectory"')
-    expect(existsSync(join(dir, 'out', 'r', 'billing.test.ts.report.html'))).toBe(true)
-    // No temp files left behind by the atomic writes; no other file changed.
-    expect(readdirSync(join(dir, 'out', 'r')).filter((f) => f.endsWith('.tmp'))).toEqual([])
-    expect(treeWithout(dir, 'out')).toEqual(before)
   })
 
   test('two projects with a test file of the same name each get their own report', async () => {

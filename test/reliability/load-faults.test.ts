@@ -84,7 +84,9 @@ test(`${N} concurrent evaluations with 10% mixed faults: every case accounted fo
   for (const e of entries) expect(invalidEntryReason(e)).toBeUndefined()
   // Every case that succeeded was recorded (a reply may also land after its caller gave up).
   expect(entries.length).toBeGreaterThanOrEqual(N - errored)
-  expect(stats?.recorded).toBe(entries.length)
+  // Each recorded answer is in the file; on a slow machine a valid answer that outlived its caller's
+  // timeout and the retry's answer are both recorded under the same key, so records can exceed entries.
+  expect(stats?.recorded).toBeGreaterThanOrEqual(entries.length)
   expect(errored).toBeLessThan(N * 0.02)
 
   // Replay: the same cases score the same, with no network.
