@@ -164,8 +164,15 @@ export const REGIONS = {
     if (!peers || !Array.isArray(peers.worlds) || peers.worlds.length === 0) return '_No `bench/results/peers.json` committed: peers not measured._'
     const out = []
     for (const w of peers.worlds) {
-      out.push(`**${w.name}** (floor ${f3(w.floor)} → ceiling ${f3(w.ceiling)})`, '', '| optimizer | held-out per seed | mean | of floor→ceiling | LM calls |', '|---|---|---|---|---|')
-      for (const r of w.rows ?? []) out.push(`| ${r.optimizer} | ${(r.seeds ?? []).map(f3).join(', ')} | ${f3(r.mean)} | ${pct(w, r.mean)} | ${int(r.calls)} |`)
+      // The improved mode's anytime score at a row's call count: the last curve point at or below it.
+      const curveAt = (k) => (Array.isArray(w.curve) ? w.curve.filter((p) => p.calls <= k).at(-1)?.mean : undefined)
+      const versus = (r) => {
+        const c = curveAt(r.calls)
+        if (r.optimizer === 'simba-improved' || c === undefined || typeof r.mean !== 'number') return '–'
+        return `${f3(c)} ${c >= r.mean ? '(at or above)' : '(**below**)'}`
+      }
+      out.push(`**${w.name}** (floor ${f3(w.floor)} → ceiling ${f3(w.ceiling)})`, '', '| optimizer | held-out per seed | mean | of floor→ceiling | LM calls | improved mode after as many calls |', '|---|---|---|---|---|---|')
+      for (const r of w.rows ?? []) out.push(`| ${r.optimizer} | ${(r.seeds ?? []).map(f3).join(', ')} | ${f3(r.mean)} | ${pct(w, r.mean)} | ${int(r.calls)} | ${versus(r)} |`)
       if (Array.isArray(w.curve) && w.curve.length > 0) out.push('', `Mean held-out score by LM calls spent: ${w.curve.map((p) => `${int(p.calls)} → ${f3(p.mean)}`).join(', ')}.`)
       out.push('')
     }
