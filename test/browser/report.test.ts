@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { HistoryRecord } from '../../src/history/types.js'
 import type { Report } from '../../src/report/types.js'
 import { copyProject, removeProject, ROOT, requireBuild, run, runNode } from '../e2e/harness.js'
 import { isCi } from './chromium.mjs'
@@ -189,6 +190,51 @@ describe.skipIf(!exe)('HTML report in headless Chromium', () => {
       if (!top || !bottom) throw new Error('the regressed case is not laid out')
       const y = Math.max(0, top.y - 8)
       await page.screenshot({ path: png, fullPage: true, clip: { x: 0, y, width: 1280, height: Math.min(1400, bottom.y + bottom.height + 8 - y) } })
+      expect(errors).toEqual([])
+    } finally {
+      removeProject(dir)
+    }
+  })
+  test('the history chart of a local run: earlier runs drawn, the case that changed since the previous run named', async () => {
+    const dir = copyProject('tickets')
+    try {
+      // A first local run writes the block's history line (local runs only; CI keeps no history).
+      const first = await run(dir, ['run', 'tickets.test.ts'], { bin: true })
+      expect(first.code, first.output).toBe(0)
+      const file = join(dir, '.vitest-simba', 'history.jsonl')
+      const real = JSON.parse(readFileSync(file, 'utf8').trim()) as HistoryRecord
+      const dev = real.cases.devset ?? {}
+      const passing = Object.keys(dev).filter((k) => dev[k] === 1)
+      const victim = passing[0] as string
+      // Earlier runs, written as the plugin writes them: lower means, and the run just before this one
+      // with one case that passes now failing (so this run shows it going from fail to pass).
+      const earlier = (hoursAgo: number, failing: string[]): HistoryRecord => {
+        const cases = { ...dev }
+        for (const k of failing) cases[k] = 0
+        const names = Object.keys(cases)
+        const mean = names.reduce((a, k) => a + (cases[k] ?? 0), 0) / names.length
+        return { ...real, date: new Date(Date.parse(real.date) - hoursAgo * 3_600_000).toISOString(), means: { ...real.means, devset: mean }, cases: { ...real.cases, devset: cases } }
+      }
+      const lines = [earlier(72, passing.slice(0, 6)), earlier(48, passing.slice(0, 3)), real, earlier(1, [victim])]
+      lines.sort((a, b) => Date.parse(a.date) - Date.parse(b.date))
+      writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n')
+      const out = join(work, 'history')
+      const r = await run(dir, ['run', 'tickets.test.ts', `--report=${out}`], { bin: true })
+      expect(r.code, r.output).toBe(0)
+      const { page, errors } = await open(join(out, 'tickets.test.ts.report.html'))
+      const chart = page.locator('svg.chart.history').first()
+      expect(await chart.isVisible()).toBe(true)
+      expect(await chart.locator('circle').count()).toBe(5)
+      const changed = page.locator('table.history-changed').first()
+      expect(await changed.innerText()).toContain(victim)
+      const png = process.env['CI'] ? join(work, 'history.png') : join(ROOT, 'docs', 'history.png')
+      const heading = page.locator('h3', { hasText: 'History' }).first()
+      await heading.scrollIntoViewIfNeeded()
+      const top = await heading.boundingBox()
+      const bottom = await changed.boundingBox()
+      if (!top || !bottom) throw new Error('the history section is not laid out')
+      const y = Math.max(0, top.y - 8)
+      await page.screenshot({ path: png, fullPage: true, clip: { x: 0, y, width: 1280, height: Math.min(900, bottom.y + bottom.height + 8 - y) } })
       expect(errors).toEqual([])
     } finally {
       removeProject(dir)

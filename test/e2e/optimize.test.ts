@@ -56,8 +56,12 @@ describe('vitest-simba e2e: optimize', () => {
     const report = JSON.parse(readFileSync(join(dir, 'out', 'r', 'tickets.test.ts.report.json'), 'utf8')) as Report
     const block = report.blocks.find((b) => b.block === 'routes support tickets')
     expect(block?.mode).toBe('optimize')
-    // The project's optimizer settings run 6 steps.
-    expect(block?.trajectory?.steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5])
+    // The project's optimizer settings allow 6 steps; a run may stop earlier only on a plateau.
+    const steps = block?.trajectory?.steps.map((s) => s.step) ?? []
+    expect(steps.length).toBeGreaterThan(0)
+    expect(steps).toEqual([...steps.keys()])
+    if (steps.length < 6) expect(block?.trajectory?.stoppedReason).toBe('plateau')
+    else expect(steps).toHaveLength(6)
     expect(block?.trajectory?.steps.some((s) => s.candidates.some((c) => c.score !== undefined))).toBe(true)
     expect(block?.trajectory?.finalScore).toEqual(expect.any(Number))
     expect(block?.predictors?.some((p) => p.instructionsChanged || p.demosAdded.length > 0)).toBe(true)
