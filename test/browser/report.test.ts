@@ -215,8 +215,8 @@ describe.skipIf(!exe)('HTML report in headless Chromium', () => {
         const mean = names.reduce((a, k) => a + (cases[k] ?? 0), 0) / names.length
         return { ...real, date: new Date(Date.parse(real.date) - hoursAgo * 3_600_000).toISOString(), means: { ...real.means, devset: mean }, cases: { ...real.cases, devset: cases } }
       }
-      const lines = [earlier(72, passing.slice(0, 6)), earlier(48, passing.slice(0, 3)), real, earlier(1, [victim])]
-      lines.sort((a, b) => Date.parse(a.date) - Date.parse(b.date))
+      // Oldest first, as appended; the last one a second after the real run (this run comes later still).
+      const lines = [earlier(72, passing.slice(0, 6)), earlier(48, passing.slice(0, 3)), real, earlier(-1 / 3600, [victim])]
       writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n')
       const out = join(work, 'history')
       const r = await run(dir, ['run', 'tickets.test.ts', `--report=${out}`], { bin: true })
