@@ -77,7 +77,7 @@ describe.skipIf(!exe)('HTML report in headless Chromium', () => {
     expect(box?.height).toBeGreaterThan(100)
     expect(await chart.locator('circle.candidate').count()).toBeGreaterThan(0)
     expect(await chart.locator('circle.winner').count()).toBe(block?.trajectory?.steps.filter((s) => s.winner).length)
-    expect(await chart.locator('polyline.winner-line').getAttribute('points')).toMatch(/\d+,\d+ \d+,\d+/)
+    expect(await chart.locator('polyline.winner-line').getAttribute('points')).toMatch(/[\d.]+,[\d.]+ [\d.]+,[\d.]+/)
 
     // The instruction diff shows each added instruction line of the proposal.
     const added = (block?.predictors ?? []).flatMap((p) => p.instructions.filter((d) => d.op === '+' && d.text.trim() !== '').map((d) => `+ ${d.text}`))
