@@ -231,3 +231,13 @@ export async function heldOut(program, world, url) {
   const r = await evaluate(program, toExamples(world.test, world.inputs), metricFor(world), { concurrency: 32, settings: { lm: newLM(url) } })
   return r.mean
 }
+
+/** Command-line flags of a bench script: `flag(name)` is the value after `--name`, `pickList` keeps the named items that exist (all when none is named). */
+export function cliFlags(args = process.argv.slice(2)) {
+  const flag = (name) => {
+    const i = args.indexOf(`--${name}`)
+    return i >= 0 ? args[i + 1] : undefined
+  }
+  const pickList = (v, all) => (v ? v.split(',').filter((x) => all.includes(x)) : all)
+  return { flag, pickList, quick: args.includes('--quick') }
+}

@@ -43,15 +43,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { simba, toExamples } from '../dist/index.js'
 import * as testing from '../dist/testing.js'
-import { emit, heldOut, isToolWorld, mean, metricFor, newLM, programFor, r3, sd, WORLDS_DIR, worldNames, worldSettings, writeJsonAtomic } from './lib.mjs'
+import { cliFlags, emit, heldOut, isToolWorld, mean, metricFor, newLM, programFor, r3, sd, WORLDS_DIR, worldNames, worldSettings, writeJsonAtomic } from './lib.mjs'
 
-const args = process.argv.slice(2)
-const flag = (name) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 ? args[i + 1] : undefined
-}
-const quick = args.includes('--quick')
-const pickList = (v, all) => (v ? v.split(',').filter((x) => all.includes(x)) : all)
+const { flag, pickList, quick } = cliFlags()
 const OPTIMIZERS = ['ax-bootstrap-4', 'ax-bootstrap-16', 'ax-gepa', 'ax-optimize-gepa', 'ax-ace', 'simba-faithful', 'simba-improved']
 const optimizers = pickList(flag('optimizers'), OPTIMIZERS)
 const seeds = flag('seeds') ? flag('seeds').split(',').map(Number) : quick ? [0] : [0, 1, 2]

@@ -26,17 +26,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { simba, toExamples } from '../dist/index.js'
 import * as testing from '../dist/testing.js'
-import { emit, heldOut, mean, metricFor, newLM, programFor, r3, sd, startSim, worldSettings } from './lib.mjs'
+import { cliFlags, emit, heldOut, mean, metricFor, newLM, programFor, r3, sd, startSim, worldSettings } from './lib.mjs'
 
-const args = process.argv.slice(2)
-const flag = (name) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 ? args[i + 1] : undefined
-}
-const quick = args.includes('--quick')
+const { flag, pickList, quick } = cliFlags()
 const worldsDir = fileURLToPath(new URL('../examples/worlds/', import.meta.url))
 const allWorlds = readdirSync(worldsDir).filter((f) => f.endsWith('.json')).sort()
-const pickList = (v, all) => (v ? v.split(',').filter((x) => all.includes(x)) : all)
 const worldNames = pickList(flag('worlds'), allWorlds.map((f) => f.replace(/\.json$/, '')))
 const selectedWorlds = quick ? worldNames.slice(0, 1) : worldNames
 const SHAPES = ['predict', 'cot', 'two-stage', 'react']
@@ -168,7 +162,7 @@ for (const name of selectedWorlds) {
 
 // `--merge`: the worlds measured now replace their entries in bench/results/quality.json (the other
 // worlds' rows are kept as they are), and the targets are recomputed over all of them.
-const merge = args.includes('--merge')
+const merge = process.argv.slice(2).includes('--merge')
 if (merge) {
   const previous = JSON.parse(readFileSync(fileURLToPath(new URL('results/quality.json', import.meta.url)), 'utf8'))
   const fresh = new Map(out.worlds.map((w) => [w.name, w]))
