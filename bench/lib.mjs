@@ -241,3 +241,15 @@ export function cliFlags(args = process.argv.slice(2)) {
   const pickList = (v, all) => (v ? v.split(',').filter((x) => all.includes(x)) : all)
   return { flag, pickList, quick: args.includes('--quick') }
 }
+
+/** Deterministic PRNG in [0, 1) (mulberry32), seeded per bench run (random demos, Ax's Math.random). */
+export function rng(seed) {
+  let a = (seed * 2654435761 + 0x9e3779b9) >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}

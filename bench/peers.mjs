@@ -43,7 +43,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { simba, toExamples } from '../dist/index.js'
 import * as testing from '../dist/testing.js'
-import { cliFlags, emit, heldOut, isToolWorld, mean, metricFor, newLM, programFor, r3, sd, WORLDS_DIR, worldNames, worldSettings, writeJsonAtomic } from './lib.mjs'
+import { cliFlags, emit, rng, heldOut, isToolWorld, mean, metricFor, newLM, programFor, r3, sd, WORLDS_DIR, worldNames, worldSettings, writeJsonAtomic } from './lib.mjs'
 
 const { flag, pickList, quick } = cliFlags()
 const OPTIMIZERS = ['ax-bootstrap-4', 'ax-bootstrap-16', 'ax-gepa', 'ax-optimize-gepa', 'ax-ace', 'simba-faithful', 'simba-improved']
@@ -88,18 +88,6 @@ const axExamples = (world, rows) => rows.map((r) => pick(r, [...world.inputs, wo
 const axMetric = (world) => ({ prediction, example }) => (prediction?.[world.output] === example[world.output] ? 1 : 0)
 const axFeedback = (world) => ({ prediction, example }) => (prediction?.[world.output] === example[world.output] ? undefined : `expected ${world.output} ${example[world.output]}`)
 const quiet = { verbose: false, optimizerLogger: () => {}, logger: () => {} }
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed) {
-  let a = (seed * 2654435761 + 0x9e3779b9) >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** The optimized program's instructions (shortened), for the record. */
 const describe = (program) => ({ instruction: program.getInstruction()?.slice(0, 600) ?? null, description: program.getSignature().getDescription()?.slice(0, 600) ?? null })

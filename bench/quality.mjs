@@ -26,7 +26,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { simba, toExamples } from '../dist/index.js'
 import * as testing from '../dist/testing.js'
-import { cliFlags, emit, heldOut, mean, metricFor, newLM, programFor, r3, sd, startSim, worldSettings } from './lib.mjs'
+import { cliFlags, emit, rng, heldOut, mean, metricFor, newLM, programFor, r3, sd, startSim, worldSettings } from './lib.mjs'
 
 const { flag, pickList, quick } = cliFlags()
 const worldsDir = fileURLToPath(new URL('../examples/worlds/', import.meta.url))
@@ -45,18 +45,6 @@ const improvedOverrides = process.env.QUALITY_IMPROVED_OPTIONS ? JSON.parse(proc
 const narrowed = quick || ['worlds', 'shapes', 'optimizers', 'seeds'].some((f) => flag(f) !== undefined) || Object.keys(improvedOverrides).length > 0
 
 const settingsFor = (world) => worldSettings(world, { quick })
-
-/** Deterministic PRNG (mulberry32) for the random-demos baseline. */
-function rng(seed) {
-  let a = (seed * 2654435761 + 0x9e3779b9) >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** k labelled train cases drawn without replacement with `seed`, as demos of the deciding predictor. */
 function withRandomDemos(program, world, k, seed) {
