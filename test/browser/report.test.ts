@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { HistoryRecord } from '../../src/history/types.js'
 import type { Report } from '../../src/report/types.js'
@@ -36,6 +36,20 @@ async function open(file: string): Promise<{ page: Page; errors: string[] }> {
   })
   await page.goto(pathToFileURL(file).href)
   return { page, errors }
+}
+
+/**
+ * A docs screenshot from the top of `from` to the bottom of `to` (at most `maxHeight` px): written to
+ * docs/<name> locally, beside the run in CI (which keeps the tree clean).
+ */
+async function shootDocs(page: Page, name: string, from: Locator, to: Locator, maxHeight: number): Promise<void> {
+  await from.scrollIntoViewIfNeeded()
+  const top = await from.boundingBox()
+  const bottom = await to.boundingBox()
+  if (!top || !bottom) throw new Error(`nothing laid out to shoot for ${name}`)
+  const y = Math.max(0, top.y - 8)
+  const png = process.env['CI'] ? join(work, name) : join(ROOT, 'docs', name)
+  await page.screenshot({ path: png, fullPage: true, clip: { x: 0, y, width: 1280, height: Math.min(maxHeight, bottom.y + bottom.height + 8 - y) } })
 }
 
 // Run directly (not through run.mjs) in CI without a Chromium: fail, never skip silently.
@@ -182,14 +196,7 @@ describe.skipIf(!exe)('HTML report in headless Chromium', () => {
       await calls.locator('details.messages > summary').first().click()
       await expect.poll(() => calls.locator('.msg.role-system pre').first().isVisible()).toBe(true)
       // The screenshot in the docs: the regressed case and its opened trace.
-      const png = process.env['CI'] ? join(work, 'trace.png') : join(ROOT, 'docs', 'trace.png')
-      const row = table.locator('tbody tr:not(.trace-row):visible')
-      await row.scrollIntoViewIfNeeded()
-      const top = await row.boundingBox()
-      const bottom = await trace.boundingBox()
-      if (!top || !bottom) throw new Error('the regressed case is not laid out')
-      const y = Math.max(0, top.y - 8)
-      await page.screenshot({ path: png, fullPage: true, clip: { x: 0, y, width: 1280, height: Math.min(1400, bottom.y + bottom.height + 8 - y) } })
+      await shootDocs(page, 'trace.png', table.locator('tbody tr:not(.trace-row):visible'), trace, 1400)
       expect(errors).toEqual([])
     } finally {
       removeProject(dir)
@@ -227,14 +234,7 @@ describe.skipIf(!exe)('HTML report in headless Chromium', () => {
       expect(await chart.locator('circle').count()).toBe(5)
       const changed = page.locator('table.history-changed').first()
       expect(await changed.innerText()).toContain(victim)
-      const png = process.env['CI'] ? join(work, 'history.png') : join(ROOT, 'docs', 'history.png')
-      const heading = page.locator('h3', { hasText: 'History' }).first()
-      await heading.scrollIntoViewIfNeeded()
-      const top = await heading.boundingBox()
-      const bottom = await changed.boundingBox()
-      if (!top || !bottom) throw new Error('the history section is not laid out')
-      const y = Math.max(0, top.y - 8)
-      await page.screenshot({ path: png, fullPage: true, clip: { x: 0, y, width: 1280, height: Math.min(900, bottom.y + bottom.height + 8 - y) } })
+      await shootDocs(page, 'history.png', page.locator('h3', { hasText: 'History' }).first(), changed, 900)
       expect(errors).toEqual([])
     } finally {
       removeProject(dir)
