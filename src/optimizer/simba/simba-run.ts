@@ -39,6 +39,8 @@ export class SimbaRun<P extends Module> {
   warmId: number | undefined
   /** Canonical keys of the warm start's labelled demos: exempt from demo dropping and the `maxDemos` cap. */
   readonly warmDemos = new Set<string>()
+  /** `thinDemos`: set once a thinned copy scored below its winner; no copy is tried after that. */
+  thinRejected = false
 
   constructor(
     program: P,

@@ -58,7 +58,8 @@ export async function runStep<P extends Module>(run: SimbaRun<P>, t: number, bat
   if (stopped) return { log, stopped }
   const buckets = buildBuckets(outs, batch.length, o.numCandidates)
   const evaluate = (p: P) => run.evaluateOn(p, batch)
-  const baselineRuns = !o.faithful && t === 0 ? evaluate(pool.get(0)) : undefined
+  // With `creditRollouts` the baseline is scored by the rollouts it ran, like the warm start.
+  const baselineRuns = !o.faithful && t === 0 && !(o.creditRollouts && pool.scoresOf(0).length > 0) ? evaluate(pool.get(0)) : undefined
   // The warm start is scored by the rollouts it ran (`creditRollouts`), else on the first mini-batch.
   const warmRuns = run.warmId !== undefined && t === 0 && !(o.creditRollouts && pool.scoresOf(run.warmId).length > 0) ? evaluate(pool.get(run.warmId)) : undefined
   const { built, logs } = await buildAndScore({
@@ -132,11 +133,52 @@ async function finishStep<P extends Module>(run: SimbaRun<P>, t: number, log: St
       run.emit({ type: 'candidate', step: t, phase: 'evaluated', candidate: { ...mlog } })
       if (score >= (means[w] as number)) {
         log.winner = { id: mlog.id, score }
-        return { log, winner: { id: mlog.id, step: t } }
+        return thinned(run, t, log, batch, { id: mlog.id, step: t }, score)
       }
     }
   }
-  return { log, winner: { id: winner.log.id as number, step: t } }
+  return thinned(run, t, log, batch, { id: winner.log.id as number, step: t }, means[w] as number)
+}
+
+/**
+ * `thinDemos`: when the step's winner carries more labelled warm-start demos than it has distinct
+ * outputs among them, a copy keeping one warm demo per output is scored on the mini-batch and
+ * replaces the winner when it scores at least as well (a shorter prompt that teaches as much).
+ */
+async function thinned<P extends Module>(run: SimbaRun<P>, t: number, log: StepLog, batch: readonly Example[], winner: Winner, score: number): Promise<{ log: StepLog; winner?: Winner }> {
+  if (!run.o.thinDemos || run.warmDemos.size === 0 || run.thinRejected) return { log, winner }
+  const thin = thinWarmDemos(run.pool.get(winner.id), run.isWarmDemo)
+  if (!thin) return { log, winner }
+  const runs = await run.evaluateOn(thin, batch)
+  run.errors.add(runs, `thinned candidate evaluation (step ${t})`)
+  const s = mean(runs.map((r) => r.score))
+  const tlog: CandidateLog = { id: undefined, sourceId: winner.id, bucketExample: -1, strategy: 'thin', outcome: 'applied', droppedDemos: [], score: s }
+  tlog.id = run.pool.register(thin, runs.map((r) => r.score))
+  log.candidates.push(tlog)
+  run.emit({ type: 'candidate', step: t, phase: 'built', candidate: { ...tlog } })
+  run.emit({ type: 'candidate', step: t, phase: 'evaluated', candidate: { ...tlog } })
+  if (s <= score) {
+    run.thinRejected = true
+    return { log, winner }
+  }
+  log.winner = { id: tlog.id, score: s }
+  return { log, winner: { id: tlog.id, step: t } }
+}
+
+/** A copy of `program` whose predictors keep one warm demo (`isWarm`) per distinct output; undefined when nothing would change. */
+export function thinWarmDemos<P extends Module>(program: P, isWarm: (d: Record<string, unknown>) => boolean): P | undefined {
+  const copy = program.clone()
+  let changed = false
+  for (const [, p] of copy.namedPredictors()) {
+    const outs = p.signature.outputFields.map((f) => f.name).filter((n) => n !== 'reasoning')
+    const warm = p.demos.filter((d) => isWarm(d))
+    const distinct = new Set(warm.map((d) => canonicalJson(outs.map((n) => d[n] ?? null)))).size
+    if (warm.length <= distinct) continue
+    const kept = new Set(keepDemos(warm, distinct, outs))
+    p.demos = p.demos.filter((d) => !isWarm(d) || kept.has(d))
+    changed = true
+  }
+  return changed ? copy : undefined
 }
 
 /** Up to 8 runs that scored below 1, lowest first (ties in batch order), as the consolidator sees them. */

@@ -124,6 +124,11 @@ export interface SimbaOptions<P extends Module = Module> {
    */
   checkAdvice?: boolean
   /**
+   * After each step, a copy of the winner that keeps one labelled warm-start demo per output value is
+   * scored on the mini-batch and replaces the winner when it scores as well. Default: on with `mode: 'improved'`.
+   */
+  thinDemos?: boolean
+  /**
    * Warm start: before the first step, the baseline plus this many labelled training examples as
    * demos (spread over the label values, drawn with the seed) joins the pool, is returned by a stop
    * before any evaluation, and is scored by its first-step rollouts (`creditRollouts`) or on the
@@ -179,7 +184,7 @@ export interface CandidateLog {
   /** Mini-batch position of the bucket it learned from (-1 for a merged candidate). */
   bucketExample: number
   /** Strategy drawn; `merge` for the merged candidate of `mergeAdvice` (no bucket, no draws). */
-  strategy: 'append_a_demo' | 'append_a_rule' | 'merge'
+  strategy: 'append_a_demo' | 'append_a_rule' | 'merge' | 'thin'
   /** 'applied', 'skipped' (gate failed, candidate kept unchanged) or 'failed' (discarded). */
   outcome: 'applied' | 'skipped' | 'failed'
   /** Why it was skipped or failed. */

@@ -97,6 +97,7 @@ const OPTIMIZER_KEYS = [
   'creditRollouts',
   'labeledDemos',
   'checkAdvice',
+  'thinDemos',
   'dedupeAdvice',
   'metricTrace',
   'metricLMCalls',
