@@ -99,7 +99,7 @@ describe('consolidateAdvice', () => {
   it('runs in improved mode and is counted: consolidated merged candidates are logged, calls metered, off without the option', async () => {
     const run = async (consolidate: boolean) => {
       const { lm, seen } = consolidator((tips) => [...new Set(tips.map((t) => t.replace(/^Tip \d+: /, '')))].join('\n'))
-      const res = await simba(new Predict('word -> answer'), { bsize: 8, numCandidates: 3, maxSteps: 2, maxDemos: 0, metric: exactMetric, trainset: uppercaseSet(8), lm, seed: 3, mode: 'improved', consolidateAdvice: consolidate })
+      const res = await simba(new Predict('word -> answer'), { bsize: 8, numCandidates: 3, maxSteps: 2, maxDemos: 0, metric: exactMetric, trainset: uppercaseSet(8), lm, seed: 3, mode: 'improved', consolidateAdvice: consolidate, reflectiveStart: false })
       return { res, seen, calls: lm.family.calls.length }
     }
     const on = await run(true)

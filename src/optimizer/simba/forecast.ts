@@ -27,7 +27,7 @@ export interface ForecastInput {
   demosEnabled?: boolean
   /** False when the run uses `faithful: false`, which also scores the baseline once (B runs). Default true. */
   faithful?: boolean
-  /** `'best'` (`mode: 'improved'`): ⌈(N + 1) / 2⌉ winners plus the baseline are finalists instead of N + 1. */
+  /** `'best'` (`mode: 'improved'`): ⌈(N + 1) / 2⌉ winners plus the baseline are finalists instead of N + 1, raced (all on half the selection set, the two best on all of it). */
   finalists?: 'spaced' | 'best'
   /** J: LM calls one metric call makes (an LM judge; default 0). */
   metricLMCalls?: number
@@ -92,8 +92,11 @@ export function forecastSimba(input: ForecastInput): SimbaForecast {
   const baselineCalls = input.faithful !== false || s === 0 ? 0 : b * p
   const f = Math.min(input.finalists === 'best' ? Math.ceil((n + 1) / 2) + 1 : n + 1, s + 1)
   const sel = input.valsetSize ?? t
-  const finalCalls = f * sel * p
-  const metricCalls = s * (rolloutRunsPerStep + candidateRunsPerStep) + (baselineCalls > 0 ? b : 0) + f * sel
+  // 'best' finalists race: all run on half the selection set, the two best on the rest.
+  const raced = input.finalists === 'best' && f > 2 && sel >= 4
+  const finalRuns = raced ? f * Math.floor(sel / 2) + 2 * (sel - Math.floor(sel / 2)) : f * sel
+  const finalCalls = finalRuns * p
+  const metricCalls = s * (rolloutRunsPerStep + candidateRunsPerStep) + (baselineCalls > 0 ? b : 0) + finalRuns
   const judgeCalls = metricCalls * Math.max(0, input.metricLMCalls ?? 0)
   const totalCalls = s * (taskCallsPerStep + reflectionsPerStep + consolidationsPerStep) + baselineCalls + finalCalls + judgeCalls
   const tok = input.tokensPerCall ?? { prompt: 600, completion: 150 }

@@ -8,7 +8,7 @@ import type { SimbaEvent, SimbaOptions } from './types.js'
 
 /** Options with defaults applied. */
 export type ResolvedOptions = Required<
-  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice' | 'mergeAdvice' | 'carryAdvice' | 'consolidateAdvice' | 'skipUnchanged' | 'patience' | 'finalists' | 'rulesAtDemoCap' | 'creditRollouts' | 'labeledDemos' | 'checkAdvice' | 'thinDemos'>
+  Pick<SimbaOptions, 'seed' | 'bsize' | 'numCandidates' | 'maxSteps' | 'maxDemos' | 'temperatureForSampling' | 'temperatureForCandidates' | 'concurrency' | 'schedule' | 'freshRolloutIds' | 'faithful' | 'maxErrors' | 'metricTrace' | 'metricLMCalls' | 'dedupeAdvice' | 'mergeAdvice' | 'carryAdvice' | 'consolidateAdvice' | 'skipUnchanged' | 'patience' | 'finalists' | 'rulesAtDemoCap' | 'creditRollouts' | 'labeledDemos' | 'checkAdvice' | 'thinDemos' | 'reflectiveStart'>
 > & { mode: 'faithful' | 'improved' } & { demoInputFieldMaxlen: number; promptModel: LanguageModel | undefined; lm: LanguageModel | undefined }
 
 const int = (name: string, v: number, min: number): number => {
@@ -88,6 +88,7 @@ export function resolveOptions(program: Module, o: SimbaOptions, emit: (e: Simba
     creditRollouts: o.creditRollouts ?? improved,
     checkAdvice: o.checkAdvice ?? improved,
     thinDemos: o.thinDemos ?? improved,
+    reflectiveStart: o.reflectiveStart ?? improved,
     labeledDemos: int('labeledDemos', o.labeledDemos ?? (improved ? 24 : 0), 0),
     patience: int('patience', o.patience ?? (improved ? 2 : 0), 0),
     metricLMCalls: o.metricLMCalls ?? 0,

@@ -27,6 +27,7 @@ import { selectFinal, type Winner } from './final.js'
 import { forecastSimba, type ForecastInput } from './forecast.js'
 import { resolveOptions } from './options.js'
 import { SimbaRun } from './simba-run.js'
+import { reflectiveStart, type ReflectiveStartLog } from './sweep.js'
 import { firstArgMax } from './stats.js'
 import { countCandidates, runStep } from './step.js'
 import type { CandidateLog, NoProgressReason, SimbaEvent, SimbaFailure, SimbaOptions, SimbaResult, SimbaSummary, SimbaWarning, StepLog, StoppedReason } from './types.js'
@@ -98,7 +99,17 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
     failure = { code: 'SIMBA_ALL_FAILED', step, message: error.message }
     unfinished = error.candidates
   }
-  for (let t = 0; t < o.maxSteps; t++) {
+  let start: ReflectiveStartLog | undefined
+  let startFailed = false
+  try {
+    start = await reflectiveStart(run)
+  } catch (error) {
+    stopOnFailure(error, 0)
+    startFailed = true
+  }
+  if (start?.id !== undefined) winners.push({ id: start.id, step: -1 })
+  announceBest(-1)
+  for (let t = 0; t < (startFailed ? 0 : o.maxSteps); t++) {
     const reached = budgetReached(run.meter.totals(), options.budget)
     if (reached) {
       stoppedReason = reached
@@ -138,11 +149,11 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   if (stoppedReason === 'completed' || stoppedReason === 'plateau') {
     const selection = options.valset ?? trainset
     try {
-      sel = await selectFinal(winners, o.finalists === 'best' ? Math.ceil((o.numCandidates + 1) / 2) + 1 : o.numCandidates + 1, (id) => run.pool.get(id), async (p) => {
-        const rs = await run.evaluateOn(p, selection)
+      sel = await selectFinal(winners, o.finalists === 'best' ? Math.ceil((o.numCandidates + 1) / 2) + 1 : o.numCandidates + 1, (id) => run.pool.get(id), async (p, start = 0, end = selection.length) => {
+        const rs = await run.evaluateOn(p, selection.slice(start, end))
         run.errors.add(rs, 'final evaluation')
         return rs
-      }, o.finalists === 'best' ? (i) => run.pool.avg((winners[i] as Winner).id) : undefined)
+      }, o.finalists === 'best' ? (i) => run.pool.avg((winners[i] as Winner).id) : undefined, o.finalists === 'best' ? selection.length : undefined)
     } catch (error) {
       stopOnFailure(error, steps.length)
     }
@@ -153,12 +164,12 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
       const s = steps[f.step]
       if (s) s.finalScore = f.score
     }
-    result = { program: sel.best, score: sel.bestScore, candidatePrograms: sel.candidatePrograms, trialLogs: { steps, final: sel.finalists }, stoppedReason, forecast }
+    result = { program: sel.best, score: sel.bestScore, candidatePrograms: sel.candidatePrograms, trialLogs: { steps, final: sel.finalists, ...(start ? { start } : {}) }, stoppedReason, forecast }
   } else {
     // Stopped early (budget or failures): no final evaluation; the winner with the best mini-batch score so far.
     const w = currentBest()
     const score = run.pool.avg(w.id)
-    result = { program: run.pool.get(w.id).clone(), score, candidatePrograms: [{ score, program: run.pool.get(w.id).clone() }], trialLogs: { steps, final: [] }, stoppedReason, forecast }
+    result = { program: run.pool.get(w.id).clone(), score, candidatePrograms: [{ score, program: run.pool.get(w.id).clone() }], trialLogs: { steps, final: [], ...(start ? { start } : {}) }, stoppedReason, forecast }
     if (failure) result.failure = failure
   }
   const processed = [...steps.flatMap((s) => s.candidates), ...unfinished]

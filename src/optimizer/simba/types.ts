@@ -2,6 +2,7 @@
  * Public option, result, log and event types of the SIMBA optimizer (docs/simba.md describes the
  * algorithm and every option).
  */
+import type { ReflectiveStartLog } from './sweep.js'
 import type { Example } from '../../core/example/example.js'
 import type { LanguageModel, UsageTotals } from '../../core/lm/types.js'
 import type { Metric } from '../../core/evaluate/metric.js'
@@ -129,6 +130,12 @@ export interface SimbaOptions<P extends Module = Module> {
    */
   thinDemos?: boolean
   /**
+   * Before the first step, the starting program runs on up to 2·bsize training examples and the
+   * prompt model writes rules from the cases it got wrong (8 per call); with them it becomes a pool
+   * program. Default: on with `mode: 'improved'` (needs a prompt model).
+   */
+  reflectiveStart?: boolean
+  /**
    * Warm start: before the first step, the baseline plus this many labelled training examples as
    * demos (spread over the label values, drawn with the seed) joins the pool, is returned by a stop
    * before any evaluation, and is scored by its first-step rollouts (`creditRollouts`) or on the
@@ -236,8 +243,10 @@ export interface FinalistLog {
   step: number
   /** Pool id. */
   id: number
-  /** Mean score on the selection set. */
+  /** Mean score on the selection set (on its first half when `raced`). */
   score: number
+  /** True when the finalist was dropped after the first half of the selection set (improved mode's race). */
+  raced?: true
 }
 
 /** Full trial log: per step plus the final selection. */
@@ -246,6 +255,8 @@ export interface TrialLogs {
   steps: StepLog[]
   /** Finalists with their selection-set scores (empty when stopped before the final phase). */
   final: FinalistLog[]
+  /** The reflective start, when it ran (`reflectiveStart`). */
+  start?: ReflectiveStartLog
 }
 
 /**

@@ -98,6 +98,7 @@ const OPTIMIZER_KEYS = [
   'labeledDemos',
   'checkAdvice',
   'thinDemos',
+  'reflectiveStart',
   'dedupeAdvice',
   'metricTrace',
   'metricLMCalls',

@@ -69,7 +69,7 @@ export interface Consolidation<P extends Module> {
 
 /**
  * Rewrites the tips of every predictor of `program` that holds at least `minTips` of them (or one,
- * when `failed` lists cases to learn from), with `promptModel`; the baseline paragraphs of
+ * when `failed` lists cases to learn from; none with `minTips` 0), with `promptModel`; the baseline paragraphs of
  * `baseline` come first, then one paragraph per rule. `done` holds normalized instructions
  * produced by earlier consolidations: those are not sent again unless there are failed cases.
  * Calls run concurrently; a failed or empty reply leaves that predictor as it was. `check`
@@ -86,7 +86,7 @@ export async function consolidateAdvice<P extends Module>(program: P, baseline: 
       const base = baseByName.get(name) ?? ''
       const tips = tipsOf(p.instructions, base)
       const baseParas = new Set(paragraphs(base).map(normParagraph))
-      if (failed.length > 0 ? tips.length === 0 : tips.length < minTips || done.has(normParagraph(p.instructions))) return
+      if (failed.length > 0 ? tips.length < Math.min(1, minTips) : tips.length < minTips || done.has(normParagraph(p.instructions))) return
       calls++
       const writer = new Predict(consolidateSignature, { lm: promptModel, name: 'simba.consolidate' })
       const run = await runWithTrace(() => withSettings({ mapLM: (lm) => lm }, () => writer.forward({ module_instructions: base, module_fields: p.signature.shorthand, advice_tips: JSON.stringify(tips), failed_cases: JSON.stringify(failed) })))

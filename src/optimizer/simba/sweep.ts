@@ -1,0 +1,67 @@
+/**
+ * Reflective start (`reflectiveStart`, improved mode): before the first step, the starting program
+ * (the warm start, else the baseline) runs on up to 2·bsize training examples, and the prompt
+ * model writes rules from the cases it got wrong, eight cases per call (the consolidation
+ * signature with failed cases). The starting program plus those rules is scored on the same
+ * examples and becomes a pool program and a winner. One look at many cases teaches several rules
+ * for the price of a mini-batch or two, where a step teaches one per candidate.
+ */
+import type { Module } from '../../core/module/module.js'
+import { budgetReached } from './budget.js'
+import { createRng } from '../../internal/rng/prng.js'
+import type { SimbaRun } from './simba-run.js'
+import { consolidateAdvice } from './strategies/consolidate.js'
+import { mean } from './stats.js'
+import { failedCases } from './step.js'
+
+/** Random stream of the reflective start's example draw (apart from SIMBA's and the warm start's). */
+const SWEEP_STREAM = 3
+/** Failed cases shown to the prompt model per call. */
+const CASES_PER_CALL = 8
+
+/** What the reflective start did (`trialLogs.start`). */
+export interface ReflectiveStartLog {
+  /** Pool id of the program it started from (the warm start, else 0). */
+  sourceId: number
+  /** Ids of the training examples it ran on. */
+  examples: Array<string | number>
+  /** The starting program's mean score on them. */
+  sourceScore: number
+  /** Cases it got wrong (shown to the prompt model). */
+  failed: number
+  /** Prompt-model calls made. */
+  calls: number
+  /** Pool id and mean score of the program with the written rules (absent when nothing was written). */
+  id?: number
+  score?: number
+}
+
+/** Runs the reflective start; undefined when it is off or has no prompt model. */
+export async function reflectiveStart<P extends Module>(run: SimbaRun<P>): Promise<ReflectiveStartLog | undefined> {
+  const { o, pool } = run
+  const promptModel = run.promptModel
+  if (!o.reflectiveStart || !promptModel || budgetReached(run.meter.totals(), run.options.budget)) return undefined
+  const trainset = run.options.trainset
+  const sourceId = run.warmId ?? 0
+  const order = createRng(o.seed, SWEEP_STREAM).shuffle(trainset.map((_, i) => i)).slice(0, Math.min(trainset.length, 2 * o.bsize))
+  const examples = order.map((i) => trainset[i] as (typeof trainset)[number])
+  const source = pool.get(sourceId)
+  const runs = await run.evaluateOn(source, examples)
+  run.errors.add(runs, 'reflective start', true)
+  pool.addScores(sourceId, runs.map((r) => r.score))
+  const failed = failedCases(runs, runs.length)
+  const log: ReflectiveStartLog = { sourceId, examples: order.map((i) => trainset[i]?.id ?? i), sourceScore: mean(runs.map((r) => r.score)), failed: failed.length, calls: 0 }
+  let program: P | undefined
+  for (let at = 0; at < failed.length; at += CASES_PER_CALL) {
+    const c = await consolidateAdvice(program ?? source, pool.get(0), promptModel, run.consolidated, failed.slice(at, at + CASES_PER_CALL), 0, run.checkAdvice)
+    log.calls += c.calls
+    run.errors.addRuleFailures(c.failures, 'reflective start')
+    if (c.program) program = c.program
+  }
+  if (!program) return log
+  const ruled = await run.evaluateOn(program, examples)
+  run.errors.add(ruled, 'reflective start')
+  log.score = mean(ruled.map((r) => r.score))
+  log.id = pool.register(program, ruled.map((r) => r.score))
+  return log
+}
