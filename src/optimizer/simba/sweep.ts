@@ -11,6 +11,7 @@ import { budgetReached } from './budget.js'
 import { createRng } from '../../internal/rng/prng.js'
 import type { SimbaRun } from './simba-run.js'
 import { consolidateAdvice } from './strategies/consolidate.js'
+import type { RunRecord } from './strategies/types.js'
 import { mean } from './stats.js'
 import { failedCases } from './step.js'
 
@@ -31,7 +32,9 @@ export interface ReflectiveStartLog {
   failed: number
   /** Prompt-model calls made. */
   calls: number
-  /** Pool id and mean score of the program with the written rules (absent when nothing was written). */
+  /** Cases the starting program got right and the one with the rules got wrong (any rejects it). */
+  lost?: number
+  /** Pool id and mean score of the program with the written rules (absent when nothing was written or it was rejected). */
   id?: number
   score?: number
 }
@@ -62,6 +65,11 @@ export async function reflectiveStart<P extends Module>(run: SimbaRun<P>): Promi
   const ruled = await run.evaluateOn(program, examples)
   run.errors.add(ruled, 'reflective start')
   log.score = mean(ruled.map((r) => r.score))
+  // The rules were written from these very failures, so their gain there is biased; a case the
+  // starting program got right and the ruled one gets wrong is not: any such loss rejects it, and
+  // so does no gain at all.
+  log.lost = runs.filter((r, i) => r.score >= 1 && (ruled[i] as RunRecord).score < r.score).length
+  if (log.lost > 0 || log.score <= log.sourceScore) return log
   log.id = pool.register(program, ruled.map((r) => r.score))
   return log
 }
