@@ -57,6 +57,7 @@ export type {
   CandidateLog,
   FinalistLog,
   NoProgressReason,
+  ReflectiveStartLog,
   SimbaFailure,
   SimbaSummary,
   SimbaWarning,

@@ -47,18 +47,19 @@ export const groups = {
     mutate: ['src/snapshot/parse.ts', 'src/snapshot/store.ts', 'src/snapshot/policy.ts', 'src/snapshot/source.ts'],
     tests: ['test/snapshot/**/*.test.ts'],
   },
-  /** SIMBA's program sampling, buckets, demo dropping and final selection. */
+  /** SIMBA's program sampling, buckets, demo dropping and final selection (with the race). */
   simba: {
-    mutate: ['src/optimizer/simba/sampling.ts', 'src/optimizer/simba/buckets.ts', 'src/optimizer/simba/select.ts', 'src/optimizer/simba/demo-drop.ts'],
+    mutate: ['src/optimizer/simba/sampling.ts', 'src/optimizer/simba/buckets.ts', 'src/optimizer/simba/select.ts', 'src/optimizer/simba/demo-drop.ts', 'src/optimizer/simba/final.ts'],
     tests: ['test/optimizer/**/*.test.ts'],
     bar: 90,
   },
   /**
    * Improved mode: the merged candidate (step.ts from its `mergeAdvice` branch to the end: merge,
-   * memory, consolidation hand-off, failed cases, demo choice), advice memory and consolidation.
+   * memory, consolidation hand-off, failed cases, demo choice, thinned warm demos), advice memory,
+   * consolidation, the reflective start and the warm start.
    */
   improved: {
-    mutate: [fromLineOf('src/optimizer/simba/step.ts', 'if (run.o.mergeAdvice)'), 'src/optimizer/simba/memory.ts', 'src/optimizer/simba/strategies/consolidate.ts'],
+    mutate: [fromLineOf('src/optimizer/simba/step.ts', 'if (run.o.mergeAdvice)'), 'src/optimizer/simba/memory.ts', 'src/optimizer/simba/strategies/consolidate.ts', 'src/optimizer/simba/sweep.ts', 'src/optimizer/simba/warm-start.ts'],
     tests: ['test/optimizer/**/*.test.ts'],
     bar: 90,
   },

@@ -1,3 +1,3 @@
 export { simba } from './simba.js'
 export { forecastSimba, type ForecastInput, type SimbaForecast } from './forecast.js'
-export type { CandidateCounts, CandidateLog, FinalistLog, NoProgressReason, SimbaBudget, SimbaEvent, SimbaFailure, SimbaOptions, SimbaResult, SimbaSummary, SimbaWarning, StepLog, StoppedReason, TrialLogs } from './types.js'
+export type { CandidateCounts, CandidateLog, FinalistLog, NoProgressReason, ReflectiveStartLog, SimbaBudget, SimbaEvent, SimbaFailure, SimbaOptions, SimbaResult, SimbaSummary, SimbaWarning, StepLog, StoppedReason, TrialLogs } from './types.js'

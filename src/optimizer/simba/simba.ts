@@ -27,10 +27,10 @@ import { selectFinal, type Winner } from './final.js'
 import { forecastSimba, type ForecastInput } from './forecast.js'
 import { resolveOptions } from './options.js'
 import { SimbaRun } from './simba-run.js'
-import { reflectiveStart, type ReflectiveStartLog } from './sweep.js'
+import { reflectiveStart } from './sweep.js'
 import { firstArgMax } from './stats.js'
 import { countCandidates, runStep } from './step.js'
-import type { CandidateLog, NoProgressReason, SimbaEvent, SimbaFailure, SimbaOptions, SimbaResult, SimbaSummary, SimbaWarning, StepLog, StoppedReason } from './types.js'
+import type { CandidateLog, NoProgressReason, ReflectiveStartLog, SimbaEvent, SimbaFailure, SimbaOptions, SimbaResult, SimbaSummary, SimbaWarning, StepLog, StoppedReason } from './types.js'
 
 /** Prices and models for the forecast: `prices` when given, else the task and prompt LMs' own. */
 function forecastPrices(program: Module, o: ReturnType<typeof resolveOptions>, options: SimbaOptions<Module>): Pick<ForecastInput, 'prices' | 'model' | 'promptPrices' | 'promptModel'> {

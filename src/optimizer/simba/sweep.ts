@@ -12,6 +12,7 @@ import { createRng } from '../../internal/rng/prng.js'
 import type { SimbaRun } from './simba-run.js'
 import { consolidateAdvice } from './strategies/consolidate.js'
 import type { RunRecord } from './strategies/types.js'
+import type { ReflectiveStartLog } from './types.js'
 import { mean } from './stats.js'
 import { failedCases } from './step.js'
 
@@ -19,25 +20,6 @@ import { failedCases } from './step.js'
 const SWEEP_STREAM = 3
 /** Failed cases shown to the prompt model per call. */
 const CASES_PER_CALL = 8
-
-/** What the reflective start did (`trialLogs.start`). */
-export interface ReflectiveStartLog {
-  /** Pool id of the program it started from (the warm start, else 0). */
-  sourceId: number
-  /** Ids of the training examples it ran on. */
-  examples: Array<string | number>
-  /** The starting program's mean score on them. */
-  sourceScore: number
-  /** Cases it got wrong (shown to the prompt model). */
-  failed: number
-  /** Prompt-model calls made. */
-  calls: number
-  /** Cases the starting program got right and the one with the rules got wrong (any rejects it). */
-  lost?: number
-  /** Pool id and mean score of the program with the written rules (absent when nothing was written or it was rejected). */
-  id?: number
-  score?: number
-}
 
 /** Runs the reflective start; undefined when it is off or has no prompt model. */
 export async function reflectiveStart<P extends Module>(run: SimbaRun<P>): Promise<ReflectiveStartLog | undefined> {

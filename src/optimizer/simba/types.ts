@@ -2,7 +2,6 @@
  * Public option, result, log and event types of the SIMBA optimizer (docs/simba.md describes the
  * algorithm and every option).
  */
-import type { ReflectiveStartLog } from './sweep.js'
 import type { Example } from '../../core/example/example.js'
 import type { LanguageModel, UsageTotals } from '../../core/lm/types.js'
 import type { Metric } from '../../core/evaluate/metric.js'
@@ -60,8 +59,8 @@ export interface SimbaOptions<P extends Module = Module> {
   freshRolloutIds?: boolean
   /**
    * `'faithful'` (default for `simba()`): DSPy's search. `'improved'`: `faithful: false` plus
-   * `mergeAdvice`, `carryAdvice`, `consolidateAdvice`, `skipUnchanged`, `rulesAtDemoCap`, `creditRollouts`, `finalists: 'best'`, `patience: 2`, `labeledDemos: 24`, `checkAdvice` and
-   * `temperatureForCandidates: 0.02`, each of which can still be set on its own
+   * `mergeAdvice`, `carryAdvice`, `consolidateAdvice`, `skipUnchanged`, `rulesAtDemoCap`, `creditRollouts`, `finalists: 'best'`, `patience: 2`, `labeledDemos: 24`, `checkAdvice`,
+   * `thinDemos`, `reflectiveStart` and `temperatureForCandidates: 0.02`, each of which can still be set on its own
    * (docs/simba.md, "Improved mode", has the measurements).
    */
   mode?: 'faithful' | 'improved'
@@ -233,6 +232,25 @@ export interface StepLog {
   warmStartScore?: number
   /** Score on the final selection set, when this step's winner was a finalist. */
   finalScore?: number
+}
+
+/** What the reflective start did (`trialLogs.start`). */
+export interface ReflectiveStartLog {
+  /** Pool id of the program it started from (the warm start, else 0). */
+  sourceId: number
+  /** Ids of the training examples it ran on. */
+  examples: Array<string | number>
+  /** The starting program's mean score on them. */
+  sourceScore: number
+  /** Cases it got wrong (shown to the prompt model). */
+  failed: number
+  /** Prompt-model calls made. */
+  calls: number
+  /** Cases the starting program got right and the one with the rules got wrong (any rejects it). */
+  lost?: number
+  /** Pool id and mean score of the program with the written rules (absent when nothing was written or it was rejected). */
+  id?: number
+  score?: number
 }
 
 /** One finalist of the final selection. */
