@@ -105,15 +105,16 @@ function ruleLM(rule: string, seen: unknown[][] = []): ScriptedLM {
 }
 
 describe('reflective start', () => {
-  it('runs the baseline on 2·bsize training cases, writes rules from its failures 8 per call, and keeps the result when it gains', async () => {
+  it('runs the baseline on 4·bsize training cases, writes rules from its failures 8 per call, and keeps the result when it gains; it counts as a step', async () => {
     const seen: unknown[][] = []
     const events: SimbaEvent[] = []
-    const r = await simba(new Predict('word -> answer'), { trainset: uppercaseSet(30), metric: exactMetric, lm: ruleLM('Answer in UPPERCASE.', seen), mode: 'improved', bsize: 10, numCandidates: 2, maxSteps: 1, labeledDemos: 0, seed: 4, onProgress: (e) => events.push(e) })
+    const r = await simba(new Predict('word -> answer'), { trainset: uppercaseSet(30), metric: exactMetric, lm: ruleLM('Answer in UPPERCASE.', seen), mode: 'improved', bsize: 5, numCandidates: 2, maxSteps: 2, labeledDemos: 0, seed: 4, onProgress: (e) => events.push(e) })
     const start = r.trialLogs.start
     expect(start).toMatchObject({ sourceId: 0, failed: 20, calls: 3, sourceScore: 0, score: 1, lost: 0 })
     expect(start?.examples).toHaveLength(20)
     expect(new Set(start?.examples).size).toBe(20)
     expect(seen.map((s) => s.length)).toEqual([8, 8, 4, ...seen.slice(3).map((s) => s.length)])
+    expect(r.trialLogs.steps).toHaveLength(1) // maxSteps 2: the reflective start and one step
     expect(start?.id).toBeGreaterThan(0)
     // It is a winner: announced as the best program right away, and what the run returns here.
     const best = events.find((e) => e.type === 'best' && e.step === -1 && e.score === 1)
@@ -121,23 +122,28 @@ describe('reflective start', () => {
     expect(r.program.instructions).toContain('Answer in UPPERCASE.')
   })
 
-  it('is rejected when the rules break a case the starting program got right, or gain nothing', async () => {
+  it('is rejected when the rules break a case the starting program got right, or gain nothing, and then takes no step', async () => {
     const mixed = [...uppercaseSet(8), ...Array.from({ length: 4 }, (_, i) => new Example({ word: `keep${i}`, answer: `keep${i}` }, ['word'], `keep-${i}`))]
     const r = await simba(new Predict('word -> answer'), { trainset: mixed, metric: exactMetric, lm: ruleLM('Answer in UPPERCASE.'), mode: 'improved', bsize: 6, numCandidates: 2, maxSteps: 1, labeledDemos: 0, seed: 1 })
     expect(r.trialLogs.start?.lost).toBeGreaterThan(0)
     expect(r.trialLogs.start?.id).toBeUndefined()
+    // The cases the baseline got right ran first; after a loss the others are not run (no score).
+    expect(r.trialLogs.start?.score).toBeUndefined()
+    // A rejected start does not take the place of a step.
+    expect(r.trialLogs.steps).toHaveLength(1)
     const none = await simba(new Predict('word -> answer'), { trainset: uppercaseSet(12), metric: exactMetric, lm: ruleLM('Answer the word.'), mode: 'improved', bsize: 6, numCandidates: 2, maxSteps: 1, labeledDemos: 0, seed: 1 })
     expect(none.trialLogs.start).toMatchObject({ sourceScore: 0, score: 0, lost: 0 })
     expect(none.trialLogs.start?.id).toBeUndefined()
   })
 
-  it('starts from the warm start when there is one, and is off in faithful mode or with reflectiveStart: false', async () => {
+  it('starts from the warm start when there is one, and is off in faithful mode, with reflectiveStart: false or maxSteps 0', async () => {
     const warm = await simba(new Predict('word -> answer'), { trainset: uppercaseSet(12), metric: exactMetric, lm: ruleLM('Answer in UPPERCASE.'), mode: 'improved', bsize: 6, numCandidates: 2, maxSteps: 1, labeledDemos: 2, seed: 1 })
     expect(warm.trialLogs.start?.sourceId).toBe(1)
-    for (const options of [{ mode: 'faithful' as const }, { mode: 'improved' as const, reflectiveStart: false }]) {
+    for (const options of [{ mode: 'faithful' as const }, { mode: 'improved' as const, reflectiveStart: false }, { mode: 'improved' as const, maxSteps: 0 }]) {
       const seen: unknown[][] = []
       const r = await simba(new Predict('word -> answer'), { trainset: uppercaseSet(12), metric: exactMetric, lm: ruleLM('Answer in UPPERCASE.', seen), bsize: 6, numCandidates: 2, maxSteps: 1, seed: 1, ...options })
       expect(r.trialLogs.start).toBeUndefined()
+      expect(seen).toEqual([])
     }
   })
 })

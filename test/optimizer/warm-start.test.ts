@@ -59,7 +59,7 @@ describe('warm start', () => {
 
   it('never drops a labelled demo: candidates built from the warm start drop nothing while SIMBA holds no demo of its own', async () => {
     const events: SimbaEvent[] = []
-    await simba(new Predict('word -> answer'), { trainset: uppercaseSet(16), metric: exactMetric, lm: uppercaseLM(), mode: 'improved', bsize: 8, numCandidates: 3, maxSteps: 1, maxDemos: 1, labeledDemos: 5, seed: 3, onProgress: (e) => events.push(e) })
+    await simba(new Predict('word -> answer'), { trainset: uppercaseSet(16), metric: exactMetric, lm: uppercaseLM(), mode: 'improved', bsize: 8, numCandidates: 3, maxSteps: 1, maxDemos: 1, labeledDemos: 5, reflectiveStart: false, seed: 3, onProgress: (e) => events.push(e) })
     const fromWarm = events.flatMap((e) => (e.type === 'candidate' && e.phase === 'built' && e.candidate.sourceId === 1 ? [e.candidate] : []))
     expect(fromWarm.length).toBeGreaterThan(0)
     for (const c of fromWarm) expect(c.droppedDemos).toEqual([])

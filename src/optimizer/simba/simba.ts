@@ -109,7 +109,9 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
   }
   if (start?.id !== undefined) winners.push({ id: start.id, step: -1 })
   announceBest(-1)
-  for (let t = 0; t < (startFailed ? 0 : o.maxSteps); t++) {
+  // A kept reflective start counts as one of the `maxSteps` steps (it is one round of search).
+  const stepsLeft = startFailed ? 0 : start?.id !== undefined ? Math.max(0, o.maxSteps - 1) : o.maxSteps
+  for (let t = 0; t < stepsLeft; t++) {
     const reached = budgetReached(run.meter.totals(), options.budget)
     if (reached) {
       stoppedReason = reached
@@ -139,7 +141,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
     if (stopped) break
     // Nothing changed the program for `patience` steps in a row: the mini-batches are solved.
     quiet = countCandidates(log.candidates).applied === 0 ? quiet + 1 : 0
-    if (o.patience > 0 && quiet >= o.patience && t < o.maxSteps - 1) {
+    if (o.patience > 0 && quiet >= o.patience && t < stepsLeft - 1) {
       stoppedReason = 'plateau'
       break
     }

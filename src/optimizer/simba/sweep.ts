@@ -1,10 +1,13 @@
 /**
  * Reflective start (`reflectiveStart`, improved mode): before the first step, the starting program
- * (the warm start, else the baseline) runs on up to 2·bsize training examples, and the prompt
+ * (the warm start, else the baseline) runs on up to 4·bsize training examples, and the prompt
  * model writes rules from the cases it got wrong, eight cases per call (the consolidation
  * signature with failed cases). The starting program plus those rules is scored on the same
- * examples and becomes a pool program and a winner. One look at many cases teaches several rules
- * for the price of a mini-batch or two, where a step teaches one per candidate.
+ * examples (those the starting program got right first, a mini-batch at a time, until one is lost)
+ * and, when it gains and breaks no case,
+ * becomes a pool program and a winner, and counts as one of the run's `maxSteps`: it costs about
+ * 8·bsize calls where a step costs about 9·bsize (N = 4), and it learns from four mini-batches of
+ * cases where a step learns one rule per candidate.
  */
 import type { Module } from '../../core/module/module.js'
 import { budgetReached } from './budget.js'
@@ -25,10 +28,10 @@ const CASES_PER_CALL = 8
 export async function reflectiveStart<P extends Module>(run: SimbaRun<P>): Promise<ReflectiveStartLog | undefined> {
   const { o, pool } = run
   const promptModel = run.promptModel
-  if (!o.reflectiveStart || !promptModel || budgetReached(run.meter.totals(), run.options.budget)) return undefined
+  if (!o.reflectiveStart || !promptModel || o.maxSteps < 1 || budgetReached(run.meter.totals(), run.options.budget)) return undefined
   const trainset = run.options.trainset
   const sourceId = run.warmId ?? 0
-  const order = createRng(o.seed, SWEEP_STREAM).shuffle(trainset.map((_, i) => i)).slice(0, Math.min(trainset.length, 2 * o.bsize))
+  const order = createRng(o.seed, SWEEP_STREAM).shuffle(trainset.map((_, i) => i)).slice(0, Math.min(trainset.length, 4 * o.bsize))
   const examples = order.map((i) => trainset[i] as (typeof trainset)[number])
   const source = pool.get(sourceId)
   const runs = await run.evaluateOn(source, examples)
@@ -44,14 +47,29 @@ export async function reflectiveStart<P extends Module>(run: SimbaRun<P>): Promi
     if (c.program) program = c.program
   }
   if (!program) return log
-  const ruled = await run.evaluateOn(program, examples)
-  run.errors.add(ruled, 'reflective start')
-  log.score = mean(ruled.map((r) => r.score))
   // The rules were written from these very failures, so their gain there is biased; a case the
-  // starting program got right and the ruled one gets wrong is not: any such loss rejects it, and
-  // so does no gain at all.
-  log.lost = runs.filter((r, i) => r.score >= 1 && (ruled[i] as RunRecord).score < r.score).length
-  if (log.lost > 0 || log.score <= log.sourceScore) return log
+  // starting program got right and the ruled one gets wrong is not: any such loss rejects it (so
+  // those cases run first, and the rest only when none is lost), and so does no gain at all.
+  const passed = runs.flatMap((r, i) => (r.score >= 1 ? [i] : []))
+  const rest = runs.flatMap((r, i) => (r.score >= 1 ? [] : [i]))
+  // Those cases run a mini-batch at a time, and a loss ends it.
+  const kept: RunRecord[] = []
+  log.lost = 0
+  for (let at = 0; at < passed.length && log.lost === 0; at += o.bsize) {
+    const part = passed.slice(at, at + o.bsize)
+    const rs = await run.evaluateOn(program, part.map((i) => examples[i] as (typeof examples)[number]))
+    run.errors.add(rs, 'reflective start')
+    kept.push(...rs)
+    log.lost = kept.filter((r, k) => r.score < (runs[passed[k] as number] as RunRecord).score).length
+  }
+  if (log.lost > 0) return log
+  const fixed = await run.evaluateOn(program, rest.map((i) => examples[i] as (typeof examples)[number]))
+  run.errors.add(fixed, 'reflective start')
+  const ruled: RunRecord[] = []
+  for (const [k, i] of passed.entries()) ruled[i] = kept[k] as RunRecord
+  for (const [k, i] of rest.entries()) ruled[i] = fixed[k] as RunRecord
+  log.score = mean(ruled.map((r) => r.score))
+  if (log.score <= log.sourceScore) return log
   log.id = pool.register(program, ruled.map((r) => r.score))
   return log
 }

@@ -129,9 +129,9 @@ export interface SimbaOptions<P extends Module = Module> {
    */
   thinDemos?: boolean
   /**
-   * Before the first step, the starting program runs on up to 2·bsize training examples and the
-   * prompt model writes rules from the cases it got wrong (8 per call); with them it becomes a pool
-   * program. Default: on with `mode: 'improved'` (needs a prompt model).
+   * Before the first step, the starting program runs on up to 4·bsize training examples and the
+   * prompt model writes rules from the cases it got wrong (8 per call); kept when it gains and breaks
+   * no case; a kept one counts as one of `maxSteps`. Default: on with `mode: 'improved'` (needs a prompt model).
    */
   reflectiveStart?: boolean
   /**
@@ -246,9 +246,9 @@ export interface ReflectiveStartLog {
   failed: number
   /** Prompt-model calls made. */
   calls: number
-  /** Cases the starting program got right and the one with the rules got wrong (any rejects it). */
+  /** Cases the starting program got right and the one with the rules got wrong (any rejects it; they run first). */
   lost?: number
-  /** Pool id and mean score of the program with the written rules (absent when nothing was written or it was rejected). */
+  /** Pool id (when kept) and mean score (when it ran on every case) of the program with the written rules. */
   id?: number
   score?: number
 }
