@@ -2,7 +2,7 @@ import { HISTORY_CSS, historySection } from './history-html.js'
 import { candidateSummary, caseCounts, DEFAULT_CASE_THRESHOLD, demoFields, direction, filtersOf, type CaseFilter } from './model.js'
 import { escapeHtml as e, fmtScore, scoresSvg, trajectorySvg } from './svg.js'
 import { TRACE_CSS, traceNote, traceRow } from './trace-html.js'
-import type { BlockReport, Report, ReportAgentStep, ReportCase, ReportPredictor, ReportUsage } from './types.js'
+import type { BlockReport, Report, ReportAgentStep, ReportCase, ReportPredictor, ReportStart, ReportUsage } from './types.js'
 
 const CSS = `
 :root{--fg:#1d2330;--muted:#5c6577;--line:#d9dde5;--bg:#fff;--soft:#f4f6f9;--blue:#2f6fde;--green:#1d8a4e;--red:#c23b3b;--amber:#b7791f}
@@ -92,9 +92,17 @@ function trajectorySection(block: BlockReport): string {
     .join('')
   const end = t.finalScore !== undefined ? `<p>Returned program: ${fmtScore(t.finalScore)} on the selection set${t.stoppedReason ? ` (run ${e(t.stoppedReason)})` : ''}.</p>` : ''
   return (
-    `<h3>Score per step</h3>${trajectorySvg(t, block.scores)}${legend}${end}` +
+    `<h3>Score per step</h3>${startLine(t.start)}${trajectorySvg(t, block.scores)}${legend}${end}` +
     `<details><summary>Steps as a table</summary><table class="steps"><thead><tr><th class="num">step</th><th class="num">rollout mean</th><th>candidates (mini-batch mean, or why none was built)</th><th class="num">step winner</th><th class="num">best step winner so far</th></tr></thead><tbody>${rows}</tbody></table></details>`
   )
+}
+
+/** One sentence on the reflective start: the cases, the failures, the score with the rules and whether they were kept. */
+function startLine(s: ReportStart | undefined): string {
+  if (!s) return ''
+  const verdict = s.kept ? `kept (it joined the search as a winner)` : s.lost ? `not kept: it broke ${s.lost} case${s.lost === 1 ? '' : 's'} the program got right` : s.score !== undefined ? 'not kept: no gain' : 'no rules were written'
+  const withRules = s.score !== undefined ? `; with the rules ${fmtScore(s.score)}` : ''
+  return `<p class="start">Reflective start: the starting program got ${s.cases - s.failed} of ${s.cases} training cases right (${fmtScore(s.sourceScore)}) and the prompt model wrote rules from the ${s.failed} it got wrong${withRules}; ${verdict}.</p>`
 }
 
 function predictorSection(p: ReportPredictor): string {

@@ -2,11 +2,11 @@ import type { ProgramState } from '../core/module/state.js'
 import { canonicalJson } from '../internal/json/canonical.js'
 import { own } from '../internal/json/dict.js'
 import { maskDeep } from '../internal/secrets/secrets.js'
-import type { StepLog } from '../optimizer/simba/types.js'
+import type { ReflectiveStartLog, StepLog } from '../optimizer/simba/types.js'
 import { diffLines } from '../snapshot/line-diff.js'
 import { INTERNAL_DEMO_KEYS } from '../snapshot/program-diff.js'
 import { maskSecrets } from '../internal/secrets/secrets.js'
-import type { BlockReport, Report, ReportAgentStep, ReportCandidate, ReportCase, ReportPredictor, ReportStep, ReportTrajectory } from './types.js'
+import type { BlockReport, Report, ReportAgentStep, ReportCandidate, ReportCase, ReportPredictor, ReportStart, ReportStep, ReportTrajectory } from './types.js'
 
 /** Score a case needs to pass when the report names no `caseThreshold` (the blocks' default). */
 export const DEFAULT_CASE_THRESHOLD = 1
@@ -96,7 +96,7 @@ export function agentStepsOf(prediction: unknown): ReportAgentStep[] | undefined
  * The score trajectory of a SIMBA run from its step logs (best-so-far is the running max of the
  * step winners' mini-batch scores, as the optimizer's progress lines show it).
  */
-export function trajectoryFromLogs(steps: readonly StepLog[], final?: { score: number; stoppedReason: string }): ReportTrajectory {
+export function trajectoryFromLogs(steps: readonly StepLog[], final?: { score: number; stoppedReason: string }, start?: ReflectiveStartLog): ReportTrajectory {
   let best: number | undefined
   const out: ReportStep[] = steps.map((s) => {
     if (s.winner && (best === undefined || s.winner.score > best)) best = s.winner.score
@@ -109,7 +109,10 @@ export function trajectoryFromLogs(steps: readonly StepLog[], final?: { score: n
     if (best !== undefined) step.bestSoFar = best
     return step
   })
-  return { steps: out, ...(final ? { finalScore: final.score, stoppedReason: final.stoppedReason } : {}) }
+  const first: ReportStart | undefined = start
+    ? { cases: start.examples.length, failed: start.failed, sourceScore: start.sourceScore, ...(start.score !== undefined ? { score: start.score } : {}), ...(start.lost !== undefined ? { lost: start.lost } : {}), kept: start.id !== undefined }
+    : undefined
+  return { ...(first ? { start: first } : {}), steps: out, ...(final ? { finalScore: final.score, stoppedReason: final.stoppedReason } : {}) }
 }
 
 /** Per predictor: instruction line diff and demos added/removed, snapshot (`before`) vs proposal (`after`). */

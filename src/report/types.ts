@@ -36,8 +36,26 @@ export interface ReportStep {
   bestSoFar?: number
 }
 
+/** The reflective start of an improved-mode run (rules written from the starting program's failures). */
+export interface ReportStart {
+  /** Training cases it ran on. */
+  cases: number
+  /** Of those, cases the starting program got wrong. */
+  failed: number
+  /** Mean score of the starting program on them. */
+  sourceScore: number
+  /** Mean score with the written rules (when they ran on every case). */
+  score?: number
+  /** Cases the starting program got right that the rules broke. */
+  lost?: number
+  /** True when the program with the rules joined the search. */
+  kept: boolean
+}
+
 /** Score trajectory of an optimization run. */
 export interface ReportTrajectory {
+  /** The reflective start, when the run had one. */
+  start?: ReportStart
   /** Steps in order. */
   steps: ReportStep[]
   /** Score of the returned program on the selection set. */

@@ -56,13 +56,18 @@ describe('vitest-simba e2e: optimize', () => {
     const report = JSON.parse(readFileSync(join(dir, 'out', 'r', 'tickets.test.ts.report.json'), 'utf8')) as Report
     const block = report.blocks.find((b) => b.block === 'routes support tickets')
     expect(block?.mode).toBe('optimize')
+    const html = readFileSync(join(dir, 'out', 'r', 'tickets.test.ts.report.html'), 'utf8')
     // The project's optimizer settings allow 6 steps; a run may stop earlier only on a plateau.
     const steps = block?.trajectory?.steps.map((s) => s.step) ?? []
     expect(steps.length).toBeGreaterThan(0)
     expect(steps).toEqual([...steps.keys()])
     if (steps.length < 6) expect(block?.trajectory?.stoppedReason).toBe('plateau')
     else expect(steps).toHaveLength(6)
-    expect(block?.trajectory?.steps.some((s) => s.candidates.some((c) => c.score !== undefined))).toBe(true)
+    // Candidates were scored in a step, or the starting programs already solved every mini-batch (a plateau).
+    const start = block?.trajectory?.start
+    expect(start?.cases).toBeGreaterThan(0)
+    expect(block?.trajectory?.steps.some((s) => s.candidates.some((c) => c.score !== undefined)) || block?.trajectory?.stoppedReason === 'plateau').toBe(true)
+    expect(html).toContain('Reflective start: the starting program got')
     expect(block?.trajectory?.finalScore).toEqual(expect.any(Number))
     expect(block?.predictors?.some((p) => p.instructionsChanged || p.demosAdded.length > 0)).toBe(true)
     expect(block?.scores.map((s) => s.split)).toEqual(['trainset', 'devset'])
@@ -73,7 +78,6 @@ describe('vitest-simba e2e: optimize', () => {
     }
     expect(block?.usage.optimization?.calls).toBeGreaterThan(0)
     expect(block?.usage.forecast?.calls).toBeGreaterThan(0)
-    const html = readFileSync(join(dir, 'out', 'r', 'tickets.test.ts.report.html'), 'utf8')
     expect(html).toContain('<svg class="chart trajectory"')
     expect(existsSync(join(dir, 'out', 'r', 'billing.test.ts.report.html'))).toBe(true)
     // No temp files left behind by the atomic writes; no other file changed.

@@ -59,6 +59,19 @@ describe('report model', () => {
     expect(html).toContain('0.500, failed (rule writer failed)')
   })
 
+  test('trajectory: the reflective start, kept or not, in the model and on the page', () => {
+    const base = { sourceId: 1, examples: ['a', 'b', 'c', 'd'], sourceScore: 0.5, failed: 2, calls: 1 }
+    const kept = trajectoryFromLogs([], { score: 1, stoppedReason: 'plateau' }, { ...base, score: 1, lost: 0, id: 2 })
+    expect(kept.start).toEqual({ cases: 4, failed: 2, sourceScore: 0.5, score: 1, lost: 0, kept: true })
+    const lost = trajectoryFromLogs([], undefined, { ...base, lost: 1 })
+    expect(lost.start).toEqual({ cases: 4, failed: 2, sourceScore: 0.5, lost: 1, kept: false })
+    expect(trajectoryFromLogs([]).start).toBeUndefined()
+    const page = (t: ReturnType<typeof trajectoryFromLogs>) => renderReportHtml(report([{ ...sampleBlock([]), trajectory: t }]))
+    expect(page(kept)).toContain('Reflective start: the starting program got 2 of 4 training cases right (0.500) and the prompt model wrote rules from the 2 it got wrong; with the rules 1.000; kept')
+    expect(page(lost)).toContain('not kept: it broke 1 case the program got right')
+    expect(page(trajectoryFromLogs([]))).not.toContain('Reflective start')
+  })
+
   test('predictor changes: instruction diff and demos added/removed', () => {
     const [p] = predictorChanges({ self: { instructions: 'A\nB', demos: [{ q: 1 }, { q: 2 }] } }, { self: { instructions: 'A\nC', demos: [{ q: 2 }, { q: 3 }] } })
     expect(p).toMatchObject({ name: 'self', instructionsChanged: true, demos: 2, demosAdded: ['{"q":3}'], demosRemoved: ['{"q":1}'] })

@@ -107,6 +107,7 @@ export async function simba<P extends Module>(program: P, options: SimbaOptions<
     stopOnFailure(error, 0)
     startFailed = true
   }
+  if (start) emit({ type: 'reflective-start', start: { ...start, examples: [...start.examples] }, usage: run.meter.totals() })
   if (start?.id !== undefined) winners.push({ id: start.id, step: -1 })
   announceBest(-1)
   // A kept reflective start counts as one of the `maxSteps` steps (it is one round of search).

@@ -377,6 +377,8 @@ export type SimbaEvent =
   | { type: 'step-start'; step: number; batch: Array<string | number> }
   | { type: 'rollouts-done'; step: number; mean: number; p10: number; p90: number; errors: number }
   | { type: 'candidate'; step: number; phase: 'built' | 'evaluated'; candidate: CandidateLog }
+  /** The reflective start ran (`reflectiveStart`): what it did, and the LM usage of the run so far. */
+  | { type: 'reflective-start'; start: ReflectiveStartLog; usage: UsageTotals }
   | {
       type: 'step-end'
       step: number

@@ -18,6 +18,12 @@ export function progressLine(block: string, e: SimbaEvent): string | undefined {
       const total = `over ${e.summary.steps} step${e.summary.steps === 1 ? '' : 's'}: ${candidateCounts(e.summary)}`
       return `${p} finished (${e.stoppedReason}): returned program ${e.score.toFixed(3)} (${e.finalists.length > 0 ? 'selection set' : 'mini-batch'}), ${e.usage.calls} LM calls in all, ${e.usage.totalTokens} tokens; candidates ${total}${stopped}`
     }
+    case 'reflective-start': {
+      const s = e.start
+      const ruled = s.calls === 0 ? 'no rules written' : `rules from them (${s.calls} prompt-model call${s.calls === 1 ? '' : 's'})`
+      const verdict = s.id !== undefined ? `kept as program #${s.id} (${s.score?.toFixed(3)})` : s.lost ? `not kept: ${s.lost} case${s.lost === 1 ? '' : 's'} it got right ${s.lost === 1 ? 'was' : 'were'} lost` : s.score !== undefined ? `not kept: ${s.score.toFixed(3)}, no gain` : 'nothing to keep'
+      return `${p} reflective start: ${s.failed} of ${s.examples.length} training cases wrong (mean ${s.sourceScore.toFixed(3)}); ${ruled}; ${verdict}; ${e.usage.calls} LM calls so far`
+    }
     case 'warning':
       return `${p} warning ${e.code}: ${e.message}`
     default:

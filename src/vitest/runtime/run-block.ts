@@ -176,7 +176,7 @@ export async function runBlock(args: {
     optimized = true
     effective = result.settings
     if (extras) {
-      extras.trajectory = trajectoryFromLogs(result.trialLogs.steps, { score: result.score, stoppedReason: result.stoppedReason })
+      extras.trajectory = trajectoryFromLogs(result.trialLogs.steps, { score: result.score, stoppedReason: result.stoppedReason }, result.trialLogs.start)
       extras.optimization = { calls: result.usage.calls, cachedCalls: result.usage.cachedCalls, tokens: result.usage.totalTokens, cost: result.usage.cost }
       extras.forecast = { calls: result.forecast.totalCalls, tokens: result.forecast.totalTokens, cost: result.forecast.cost ?? null }
       // The snapshot program's answers, for the report's side-by-side view (never recorded).

@@ -68,3 +68,11 @@ test('durations read as s, m and h', () => {
   expect([formatDuration(0), formatDuration(59_400), formatDuration(185_000), formatDuration(3_720_000)]).toEqual(['0s', '59s', '3m05s', '1h02m'])
   fc.assert(fc.property(fc.integer({ min: -1_000, max: 10 ** 9 }), (ms) => /^(\d+s|\d+m\d\ds|\d+h\d\dm)$/.test(formatDuration(ms))))
 })
+
+test('the reflective start in one line: cases, failures, rule calls and whether it was kept', () => {
+  const start = { sourceId: 1, examples: [1, 2, 3, 4], sourceScore: 0.5, failed: 2, calls: 1 }
+  expect(progressLine('b', { type: 'reflective-start', start: { ...start, score: 1, lost: 0, id: 3 }, usage: usage(9) })).toBe('[simba] b: reflective start: 2 of 4 training cases wrong (mean 0.500); rules from them (1 prompt-model call); kept as program #3 (1.000); 9 LM calls so far')
+  expect(progressLine('b', { type: 'reflective-start', start: { ...start, lost: 2 }, usage: usage(9) })).toContain('not kept: 2 cases it got right were lost')
+  expect(progressLine('b', { type: 'reflective-start', start: { ...start, score: 0.5, lost: 0 }, usage: usage(9) })).toContain('not kept: 0.500, no gain')
+  expect(progressLine('b', { type: 'reflective-start', start: { ...start, failed: 0, calls: 0 }, usage: usage(4) })).toContain('no rules written; nothing to keep')
+})
