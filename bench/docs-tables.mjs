@@ -153,6 +153,22 @@ export const REGIONS = {
     }
     return lines.join('\n')
   },
+  /** Improved mode's anytime curve (`curve` of quality.json) against labelled-demo stand-ins, per world and shape. */
+  anytime: ({ quality }) => {
+    if (!quality) return '_No `bench/results/quality.json` committed._'
+    const at = ['19', '200', '400', '800']
+    const lines = ['| world | shape | improved after ≤ 19 calls | 4 labelled demos | 16 labelled demos | after 200 | after 400 | after 800 | at the end (calls) |', '|---|---|---|---|---|---|---|---|---|']
+    for (const w of quality.worlds) {
+      for (const shape of [...new Set(w.rows.map((r) => r.shape))]) {
+        const row = (o) => w.rows.find((r) => r.shape === shape && r.optimizer === o)
+        const imp = row('simba-improved')
+        if (!imp?.curve) continue
+        const c = (k) => (typeof imp.curve[k] === 'number' ? f3(imp.curve[k]) : '-')
+        lines.push(`| ${worldName(w)} | ${SHAPE[shape] ?? shape} | ${c(at[0])} | ${row('random-demos') ? f3(row('random-demos').mean) : '-'} | ${row('random-demos-16') ? f3(row('random-demos-16').mean) : '-'} | ${at.slice(1).map(c).join(' | ')} | ${f3(imp.mean)} (${int(imp.calls)}) |`)
+      }
+    }
+    return lines.join('\n')
+  },
   /** Worlds whose simulated model can be misled (quality.json worlds with `misleadable: true`). */
   misleadable: ({ quality }) => {
     const worlds = (quality?.worlds ?? []).filter((w) => w.misleadable === true)
