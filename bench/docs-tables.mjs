@@ -29,7 +29,7 @@ const worldName = (w) => (w.misleadable ? `${w.name} (misleadable)` : w.name)
 /** Reads the results files (`dir` defaults to bench/results); peers.json is optional. */
 export function loadResults(dir = fileURLToPath(new URL('results/', import.meta.url))) {
   const read = (name) => (existsSync(`${dir}/${name}`) ? JSON.parse(readFileSync(`${dir}/${name}`, 'utf8')) : undefined)
-  return { latest: read('latest.json'), quality: read('quality.json'), peers: read('peers.json'), reportSize: read('report-size.json') }
+  return { latest: read('latest.json'), quality: read('quality.json'), peers: read('peers.json'), reportSize: read('report-size.json'), ablations: read('ablations.json') }
 }
 
 /** Lowest and highest 1-minute load average of a run's samples, as `a–b`. */
@@ -166,6 +166,20 @@ export const REGIONS = {
         const c = (k) => (typeof imp.curve[k] === 'number' ? f3(imp.curve[k]) : '-')
         lines.push(`| ${worldName(w)} | ${SHAPE[shape] ?? shape} | ${c(at[0])} | ${row('random-demos') ? f3(row('random-demos').mean) : '-'} | ${row('random-demos-16') ? f3(row('random-demos-16').mean) : '-'} | ${at.slice(1).map(c).join(' | ')} | ${f3(imp.mean)} (${int(imp.calls)}) |`)
       }
+    }
+    return lines.join('\n')
+  },
+  /** Improved mode with one option turned off (bench/results/ablations.json): held-out mean, share of the way, calls, and the anytime points. */
+  ablations: ({ ablations }) => {
+    if (!ablations || !Array.isArray(ablations.variants) || ablations.variants.length === 0) return '_No `bench/results/ablations.json` committed._'
+    const worlds = ablations.variants[0].worlds.map((w) => w.name)
+    const lines = [`| | ${worlds.join(' | ')} |`, `|---|${worlds.map(() => '---|').join('')}`]
+    for (const v of ablations.variants) {
+      const cells = worlds.map((n) => {
+        const w = v.worlds.find((x) => x.name === n)
+        return w ? `${f3(w.mean)} (${pct(w, w.mean)}), ${int(w.calls)} calls; after 200: ${typeof w.curve?.['200'] === 'number' ? f3(w.curve['200']) : '-'}` : '-'
+      })
+      lines.push(`| \`${v.label}\` | ${cells.join(' | ')} |`)
     }
     return lines.join('\n')
   },
