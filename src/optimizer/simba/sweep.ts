@@ -36,7 +36,6 @@ export async function reflectiveStart<P extends Module>(run: SimbaRun<P>): Promi
   const source = pool.get(sourceId)
   const runs = await run.evaluateOn(source, examples)
   run.errors.add(runs, 'reflective start', true)
-  pool.addScores(sourceId, runs.map((r) => r.score))
   const failed = failedCases(runs, runs.length)
   const log: ReflectiveStartLog = { sourceId, examples: order.map((i) => trainset[i]?.id ?? i), sourceScore: mean(runs.map((r) => r.score)), failed: failed.length, calls: 0 }
   let program: P | undefined
@@ -70,6 +69,8 @@ export async function reflectiveStart<P extends Module>(run: SimbaRun<P>): Promi
   for (const [k, i] of rest.entries()) ruled[i] = fixed[k] as RunRecord
   log.score = mean(ruled.map((r) => r.score))
   if (log.score <= log.sourceScore) return log
+  // Kept: both programs are credited with these same cases, so their averages compare like for like.
+  pool.addScores(sourceId, runs.map((r) => r.score))
   log.id = pool.register(program, ruled.map((r) => r.score))
   return log
 }
