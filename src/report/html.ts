@@ -100,9 +100,14 @@ function trajectorySection(block: BlockReport): string {
 /** One sentence on the reflective start: the cases, the failures, the score with the rules and whether they were kept. */
 function startLine(s: ReportStart | undefined): string {
   if (!s) return ''
-  const verdict = s.kept ? `kept (it joined the search as a winner)` : s.lost ? `not kept: it broke ${s.lost} case${s.lost === 1 ? '' : 's'} the program got right` : s.score !== undefined ? 'not kept: no gain' : 'no rules were written'
-  const withRules = s.score !== undefined ? `; with the rules ${fmtScore(s.score)}` : ''
-  return `<p class="start">Reflective start: the starting program got ${s.cases - s.failed} of ${s.cases} training cases right (${fmtScore(s.sourceScore)}) and the prompt model wrote rules from the ${s.failed} it got wrong${withRules}; ${verdict}.</p>`
+  const right = `Reflective start: the starting program got ${s.cases - s.failed} of ${s.cases} training cases right (${fmtScore(s.sourceScore)})`
+  if (s.failed === 0) return `<p class="start">${right}; nothing to learn from.</p>`
+  const outcome =
+    s.kept ? `; with its rules ${fmtScore(s.score)}: kept (it joined the search as a winner)`
+    : s.lost ? `; its rules broke ${s.lost} case${s.lost === 1 ? '' : 's'} the program got right: not kept`
+    : s.score !== undefined ? `; with its rules ${fmtScore(s.score)}, no gain: not kept`
+    : ', and its replies changed nothing'
+  return `<p class="start">${right}; the prompt model was shown the ${s.failed} it got wrong${outcome}.</p>`
 }
 
 function predictorSection(p: ReportPredictor): string {

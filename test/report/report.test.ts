@@ -67,8 +67,11 @@ describe('report model', () => {
     expect(lost.start).toEqual({ cases: 4, failed: 2, sourceScore: 0.5, lost: 1, kept: false })
     expect(trajectoryFromLogs([]).start).toBeUndefined()
     const page = (t: ReturnType<typeof trajectoryFromLogs>) => renderReportHtml(report([{ ...sampleBlock([]), trajectory: t }]))
-    expect(page(kept)).toContain('Reflective start: the starting program got 2 of 4 training cases right (0.500) and the prompt model wrote rules from the 2 it got wrong; with the rules 1.000; kept')
-    expect(page(lost)).toContain('not kept: it broke 1 case the program got right')
+    expect(page(kept)).toContain('Reflective start: the starting program got 2 of 4 training cases right (0.500); the prompt model was shown the 2 it got wrong; with its rules 1.000: kept')
+    expect(page(lost)).toContain('; its rules broke 1 case the program got right: not kept.')
+    expect(page(trajectoryFromLogs([], undefined, { ...base, score: 0.5, lost: 0 }))).toContain('with its rules 0.500, no gain: not kept.')
+    expect(page(trajectoryFromLogs([], undefined, base))).toContain('the 2 it got wrong, and its replies changed nothing.')
+    expect(page(trajectoryFromLogs([], undefined, { ...base, failed: 0, calls: 0 }))).toContain('4 of 4 training cases right (0.500); nothing to learn from.')
     expect(page(trajectoryFromLogs([]))).not.toContain('Reflective start')
   })
 

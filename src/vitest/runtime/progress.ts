@@ -21,7 +21,7 @@ export function progressLine(block: string, e: SimbaEvent): string | undefined {
     case 'reflective-start': {
       const s = e.start
       const ruled = s.calls === 0 ? 'no rules written' : `rules from them (${s.calls} prompt-model call${s.calls === 1 ? '' : 's'})`
-      const verdict = s.id !== undefined ? `kept as program #${s.id} (${s.score?.toFixed(3)})` : s.lost ? `not kept: ${s.lost} case${s.lost === 1 ? '' : 's'} it got right ${s.lost === 1 ? 'was' : 'were'} lost` : s.score !== undefined ? `not kept: ${s.score.toFixed(3)}, no gain` : 'nothing to keep'
+      const verdict = s.id !== undefined ? `kept as program #${s.id} (${s.score?.toFixed(3)})` : s.lost ? `not kept: ${s.lost} case${s.lost === 1 ? '' : 's'} it got right ${s.lost === 1 ? 'was' : 'were'} lost` : s.score !== undefined ? `not kept: ${s.score.toFixed(3)}, no gain` : s.failed === 0 ? 'nothing to learn from' : 'its replies changed nothing'
       return `${p} reflective start: ${s.failed} of ${s.examples.length} training cases wrong (mean ${s.sourceScore.toFixed(3)}); ${ruled}; ${verdict}; ${e.usage.calls} LM calls so far`
     }
     case 'warning':

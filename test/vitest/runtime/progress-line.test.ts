@@ -74,5 +74,6 @@ test('the reflective start in one line: cases, failures, rule calls and whether 
   expect(progressLine('b', { type: 'reflective-start', start: { ...start, score: 1, lost: 0, id: 3 }, usage: usage(9) })).toBe('[simba] b: reflective start: 2 of 4 training cases wrong (mean 0.500); rules from them (1 prompt-model call); kept as program #3 (1.000); 9 LM calls so far')
   expect(progressLine('b', { type: 'reflective-start', start: { ...start, lost: 2 }, usage: usage(9) })).toContain('not kept: 2 cases it got right were lost')
   expect(progressLine('b', { type: 'reflective-start', start: { ...start, score: 0.5, lost: 0 }, usage: usage(9) })).toContain('not kept: 0.500, no gain')
-  expect(progressLine('b', { type: 'reflective-start', start: { ...start, failed: 0, calls: 0 }, usage: usage(4) })).toContain('no rules written; nothing to keep')
+  expect(progressLine('b', { type: 'reflective-start', start: { ...start, failed: 0, calls: 0 }, usage: usage(4) })).toContain('no rules written; nothing to learn from')
+  expect(progressLine('b', { type: 'reflective-start', start, usage: usage(4) })).toContain('rules from them (1 prompt-model call); its replies changed nothing')
 })
