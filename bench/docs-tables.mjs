@@ -193,12 +193,18 @@ export const REGIONS = {
   peers: ({ peers }) => {
     if (!peers || !Array.isArray(peers.worlds) || peers.worlds.length === 0) return '_No `bench/results/peers.json` committed: peers not measured._'
     const out = []
+    let compared = 0
+    let atOrAbove = 0
     for (const w of peers.worlds) {
       // The improved mode's anytime score at a row's call count: the last curve point at or below it.
       const curveAt = (k) => (Array.isArray(w.curve) ? w.curve.filter((p) => p.calls <= k).at(-1)?.mean : undefined)
       const versus = (r) => {
         const c = curveAt(r.calls)
         if (r.optimizer === 'simba-improved' || c === undefined || typeof r.mean !== 'number') return '–'
+        if (!r.optimizer.startsWith('simba-')) {
+          compared++
+          if (c >= r.mean) atOrAbove++
+        }
         return `${f3(c)} ${c >= r.mean ? '(at or above)' : '(**below**)'}`
       }
       out.push(`**${w.name}** (floor ${f3(w.floor)} → ceiling ${f3(w.ceiling)})`, '', '| optimizer | held-out per seed | mean | of floor→ceiling | LM calls | improved mode after as many calls |', '|---|---|---|---|---|---|')
@@ -206,6 +212,7 @@ export const REGIONS = {
       if (Array.isArray(w.curve) && w.curve.length > 0) out.push('', `Mean held-out score by LM calls spent: ${w.curve.map((p) => `${int(p.calls)} → ${f3(p.mean)}`).join(', ')}.`)
       out.push('')
     }
+    out.unshift(`The improved mode's anytime curve is at or above ${atOrAbove} of the ${compared} peer rows (other optimizers) at their own call counts.`, '')
     return out.join('\n').trimEnd()
   },
 }

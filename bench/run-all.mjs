@@ -6,8 +6,9 @@
  * writes it to `bench/results/latest.json` with the machine, its load and the rounds, and prints
  * the headline ratios against their targets. Every ratio compares two things measured side by side
  * in the same run (interleaved rounds, median), so a busy machine moves both sides.
- * `quality.mjs` writes its own table to `bench/results/quality.json`, `peers.mjs` (Ax's optimizers
- * beside SIMBA) to `bench/results/peers.json` (docs/benchmarks.md).
+ * `quality.mjs` writes its own table to `bench/results/quality.json`, `ablations.mjs` (improved mode
+ * with one option off) to `bench/results/ablations.json`, `peers.mjs` (Ax's optimizers beside
+ * SIMBA) to `bench/results/peers.json` (docs/benchmarks.md).
  * `node bench/run-all.mjs overhead replay` runs only the benchmarks whose file names match
  * (then the results go to `bench/results/partial.json` unless BENCH_OUT names a file).
  */
@@ -17,7 +18,7 @@ import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const benches = ['lm-overhead.mjs', 'agent-overhead.mjs', 'fixtures-replay.mjs', 'simba-schedule.mjs', 'regression-run.mjs', 'files-scaling.mjs', 'scaling.mjs', 'optimize-example.mjs', 'quality.mjs', 'peers.mjs', 'trials.mjs']
+const benches = ['lm-overhead.mjs', 'agent-overhead.mjs', 'fixtures-replay.mjs', 'simba-schedule.mjs', 'regression-run.mjs', 'files-scaling.mjs', 'scaling.mjs', 'optimize-example.mjs', 'quality.mjs', 'ablations.mjs', 'peers.mjs', 'trials.mjs']
 const targets = {
   overhead_ratio: ['<=', 1.1],
   replay_overhead_ratio: ['<=', 1.2],
