@@ -26,7 +26,8 @@ import type { CandidateCounts, CandidateLog, StepLog, StoppedReason } from './ty
 
 /** Counts of a list of candidate logs (one step, or a whole run). */
 export function countCandidates(logs: readonly CandidateLog[]): CandidateCounts {
-  const n = (f: (c: CandidateLog) => boolean): number => logs.filter(f).length
+  // A thinned copy of the winner (`thinDemos`) is not built from a bucket: it is left out of the counts.
+  const n = (f: (c: CandidateLog) => boolean): number => logs.filter((c) => c.strategy !== 'thin' && f(c)).length
   return {
     built: n((c) => c.outcome !== 'failed' && c.kept !== false),
     applied: n((c) => c.outcome === 'applied'),
@@ -153,14 +154,17 @@ async function thinned<P extends Module>(run: SimbaRun<P>, t: number, log: StepL
   run.errors.add(runs, `thinned candidate evaluation (step ${t})`)
   const s = mean(runs.map((r) => r.score))
   const tlog: CandidateLog = { id: undefined, sourceId: winner.id, bucketExample: -1, strategy: 'thin', outcome: 'applied', droppedDemos: [], score: s }
-  tlog.id = run.pool.register(thin, runs.map((r) => r.score))
+  // A copy that scores no higher is a probe, not a candidate: it does not join the pool, so the
+  // search goes on as without it.
+  if (s <= score) {
+    run.thinRejected = true
+    tlog.outcome = 'skipped'
+    tlog.reason = `thinned copy scored ${s} <= winner ${score}`
+  } else tlog.id = run.pool.register(thin, runs.map((r) => r.score))
   log.candidates.push(tlog)
   run.emit({ type: 'candidate', step: t, phase: 'built', candidate: { ...tlog } })
   run.emit({ type: 'candidate', step: t, phase: 'evaluated', candidate: { ...tlog } })
-  if (s <= score) {
-    run.thinRejected = true
-    return { log, winner }
-  }
+  if (tlog.id === undefined) return { log, winner }
   log.winner = { id: tlog.id, score: s }
   return { log, winner: { id: tlog.id, step: t } }
 }
