@@ -107,6 +107,34 @@ describe('thinWarmDemos', () => {
     expect(thin[0]?.won).toBe(false)
     expect(r.program.demos.length).toBeGreaterThan(2)
   })
+
+  it('tries no thinned copy after one that did not beat its winner, though later winners could be thinned', async () => {
+    // skipUnchanged off: every later step has a merged winner that still holds all six warm demos.
+    const r = await run(abLM((d) => d >= 1), { maxSteps: 4, skipUnchanged: false })
+    expect(r.trialLogs.steps.filter((s) => s.winner).length).toBe(4)
+    expect(thinOf(r)).toHaveLength(1)
+  })
+
+  it('names the thinned candidate when its runs fail', async () => {
+    // Only the thinned copy shows exactly two demos.
+    const lm = new ScriptedLM({
+      reply: (i) => {
+        if (i.system.includes('module_advice')) return adviceReply(i, () => 'Answer the word.')
+        if (i.request.messages.length === 6) throw new Error('task model down')
+        const word = block(i.last, 'word') ?? ''
+        return chatReply({ answer: i.request.messages.length > 2 ? word[0]?.toUpperCase() : 'X' })
+      },
+    })
+    await expect(run(lm, { maxErrors: 0 })).rejects.toThrow(/last in thinned candidate evaluation \(step 0\)/)
+  })
+
+  it('a merge in a run keeps every labelled demo under the maxDemos cap', async () => {
+    const r = await run(abLM((d) => d >= 1), { maxSteps: 4, maxDemos: 1, thinDemos: false, skipUnchanged: false })
+    expect(r.trialLogs.steps.slice(1).every((s) => s.candidates.some((c) => c.strategy === 'merge' && c.id === s.winner?.id))).toBe(true)
+    const warm = r.candidatePrograms.filter((c) => c.program.demos.length > 0)
+    expect(warm.length).toBeGreaterThan(1)
+    for (const c of warm) expect(c.program.demos.length).toBeGreaterThanOrEqual(6)
+  })
 })
 
 /** Answers UPPERCASE only when told to; lowercase-expected words (`keep-…`) are right without a rule. */
