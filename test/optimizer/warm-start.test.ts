@@ -89,7 +89,7 @@ describe('warm start', () => {
 
 describe('labelled demo cues', () => {
   /** One-label examples with the given inputs. */
-  const one = (inputs: Array<Record<string, unknown>>): Example[] => inputs.map((x, i) => new Example({ ...x, label: 'L' }, Object.keys(x), `e${i}`))
+  const one = (inputs: Array<Record<string, unknown>>): Example[] => inputs.map((x, i) => new Example<Record<string, unknown>>({ ...x, label: 'L' }, Object.keys(x), `e${i}`))
   /** The first pick over many seeds is never one of `bad` (ties go by the shuffled order, so a wrong count shows on some seed). */
   const neverPicks = (set: Example[], bad: number[]) => {
     for (let seed = 0; seed < 30; seed++) expect(bad, `seed ${seed}`).not.toContain(labeledDemoOrder(set, 1, seed)[0])
