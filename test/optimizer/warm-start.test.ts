@@ -113,6 +113,8 @@ describe('labelled demo cues', () => {
 
   it('reads words lower-cased, across input fields, and from non-string inputs as JSON', () => {
     neverPicks(one([{ text: 'here' }, { text: 'GIFT CARD NOW' }, { text: 'gift card' }, { text: 'now here' }]), [0, 2, 3])
+    // Lower case, not upper case: "straße" and "strasse" are two words (upper-cased both are STRASSE).
+    neverPicks(one([{ text: 'straße' }, { text: 'strasse' }, { text: 'pair' }, { text: 'pair' }]), [0, 1])
     // Fields are joined with a space: "pa" + "ir" is not "pair".
     neverPicks(one([{ a: 'pa', b: 'ir' }, { a: 'pair', b: 'zz' }, { a: 'qq', b: 'pair' }]), [0])
     // An object input shows its keys and values, not "[object Object]".
