@@ -79,6 +79,26 @@ describe('thinWarmDemos', () => {
     expect(off.program.demos.length).not.toBe(2)
   })
 
+  it('logs and announces the thinned copy like any candidate, and its mini-batch scores make the best program\'s score', async () => {
+    const ok = (d: number, w: string) => (d >= 1 && d <= 3) || (d > 3 && w.startsWith('a'))
+    const events: SimbaEvent[] = []
+    const r = await run(abLM(ok), { onProgress: (e: SimbaEvent) => events.push(e) })
+    const [t] = thinOf(r)
+    expect(t?.c).toMatchObject({ strategy: 'thin', outcome: 'applied', bucketExample: -1, droppedDemos: [], score: 1 })
+    const step = r.trialLogs.steps.findIndex((s) => s.candidates.includes(t!.c))
+    for (const phase of ['built', 'evaluated'] as const) {
+      const e = events.find((x) => x.type === 'candidate' && x.phase === phase && x.candidate.strategy === 'thin')
+      expect(e, phase).toMatchObject({ type: 'candidate', step, phase, candidate: { id: t?.c.id, strategy: 'thin', sourceId: t?.c.sourceId } })
+    }
+    expect(events.find((x) => x.type === 'best' && x.step === step)).toMatchObject({ score: 1 })
+  })
+
+  it('counts one warm demo per output value, reasoning aside', () => {
+    const demos = [{ word: 'a', reasoning: 'first', answer: 'A' }, { word: 'b', reasoning: 'second', answer: 'A' }]
+    const thin = thinWarmDemos(new Predict('word -> reasoning, answer', { demos }), () => true)
+    expect(thin?.demos).toEqual([demos[1]])
+  })
+
   it('stops trying after the first thinned copy that does not beat its winner', async () => {
     // Any demo teaches the answer: a thinned copy only ties.
     const r = await run(abLM((d) => d >= 1), { maxSteps: 4 })
@@ -86,6 +106,34 @@ describe('thinWarmDemos', () => {
     expect(thin).toHaveLength(1)
     expect(thin[0]?.won).toBe(false)
     expect(r.program.demos.length).toBeGreaterThan(2)
+  })
+
+  it('tries no thinned copy after one that did not beat its winner, though later winners could be thinned', async () => {
+    // skipUnchanged off: every later step has a merged winner that still holds all six warm demos.
+    const r = await run(abLM((d) => d >= 1), { maxSteps: 4, skipUnchanged: false })
+    expect(r.trialLogs.steps.filter((s) => s.winner).length).toBe(4)
+    expect(thinOf(r)).toHaveLength(1)
+  })
+
+  it('names the thinned candidate when its runs fail', async () => {
+    // Only the thinned copy shows exactly two demos.
+    const lm = new ScriptedLM({
+      reply: (i) => {
+        if (i.system.includes('module_advice')) return adviceReply(i, () => 'Answer the word.')
+        if (i.request.messages.length === 6) throw new Error('task model down')
+        const word = block(i.last, 'word') ?? ''
+        return chatReply({ answer: i.request.messages.length > 2 ? word[0]?.toUpperCase() : 'X' })
+      },
+    })
+    await expect(run(lm, { maxErrors: 0 })).rejects.toThrow(/last in thinned candidate evaluation \(step 0\)/)
+  })
+
+  it('a merge in a run keeps every labelled demo under the maxDemos cap', async () => {
+    const r = await run(abLM((d) => d >= 1), { maxSteps: 4, maxDemos: 1, thinDemos: false, skipUnchanged: false })
+    expect(r.trialLogs.steps.slice(1).every((s) => s.candidates.some((c) => c.strategy === 'merge' && c.id === s.winner?.id))).toBe(true)
+    const warm = r.candidatePrograms.filter((c) => c.program.demos.length > 0)
+    expect(warm.length).toBeGreaterThan(1)
+    for (const c of warm) expect(c.program.demos.length).toBeGreaterThanOrEqual(6)
   })
 })
 
@@ -179,6 +227,27 @@ describe('final race', () => {
     expect(sel.candidatePrograms.map((c) => idOf(c.program))).toEqual([2, 1, 3, 0])
   })
 
+  it('races from a selection set of 4 cases on (halves of 2), not below; ties on the first half keep the earlier finalists', async () => {
+    // Scores on 4 cases: 0 and 1 tie on the first half, 2 trails.
+    const small: Record<number, number[]> = { 0: [1, 0, 1, 1], 1: [1, 0, 0, 0], 2: [0, 0, 1, 1] }
+    const asked: Array<[number, number, number]> = []
+    const score = async (p: Predict, start = 0, end = 4) => {
+      asked.push([idOf(p), start, end])
+      return (small[idOf(p)] as number[]).slice(start, end).map(rec)
+    }
+    const three = winners.slice(0, 3)
+    const sel = await selectFinal(three, 3, (id) => programs[id] as Predict, score, (i) => 3 - i, 4)
+    expect(asked.filter(([, s]) => s === 0).map(([id, , e]) => [id, e]).sort()).toEqual([[0, 2], [1, 2], [2, 2]])
+    expect(asked.filter(([, s]) => s === 2).map(([id]) => id).sort()).toEqual([0, 1])
+    expect(idOf(sel.best)).toBe(0)
+    asked.length = 0
+    await selectFinal(three, 3, (id) => programs[id] as Predict, async (p, start = 0, end = 3) => {
+      asked.push([idOf(p), start, end])
+      return (small[idOf(p)] as number[]).slice(start, end).map(rec)
+    }, (i) => 3 - i, 3)
+    expect(asked.map(([, s, e]) => [s, e])).toEqual([[0, 3], [0, 3], [0, 3]])
+  })
+
   it('runs everything on the whole set without race, or with two distinct finalists', async () => {
     const asked: number[] = []
     const score = async (p: Predict, start = 0, end = 8) => {
@@ -192,5 +261,68 @@ describe('final race', () => {
     const two = await selectFinal(winners.slice(0, 2), 2, (id) => programs[id] as Predict, score, (i) => i, 8)
     expect(asked).toEqual([8, 8])
     expect(idOf(two.best)).toBe(1)
+  })
+})
+
+describe('reflective start, case by case', () => {
+  /** Words already in upper case: right with or without the rule. */
+  const okSet = (n: number) => Array.from({ length: n }, (_, i) => new Example({ word: `OK${i}`, answer: `OK${i}` }, ['word'], `ok-${i}`))
+  /** Words whose answer is the word itself: the UPPERCASE rule breaks them. */
+  const keepSet = (n: number) => Array.from({ length: n }, (_, i) => new Example({ word: `keep${i}`, answer: `keep${i}` }, ['word'], `keep-${i}`))
+  type Fail = 'baseline' | 'consolidate' | 'ruledOk' | 'ruledOther'
+  /** Like ruleLM, and throws on the calls `fail` names. */
+  const failingLM = (rule: string, fail?: Fail) =>
+    new ScriptedLM({
+      reply: (i) => {
+        if (i.system.includes('consolidated_advice')) {
+          if (fail === 'consolidate') throw new Error('rule writer down')
+          return chatReply({ consolidated_advice: rule })
+        }
+        if (i.system.includes('module_advice')) return adviceReply(i)
+        const word = block(i.last, 'word') ?? ''
+        const ruled = i.system.includes('UPPERCASE')
+        if ((fail === 'baseline' && !ruled) || (ruled && fail === (word.startsWith('OK') ? 'ruledOk' : 'ruledOther'))) throw new Error('task model down')
+        return chatReply({ answer: ruled ? word.toUpperCase() : word })
+      },
+    })
+  /** Runs simba with the reflective start and returns the result and the task calls made before the start ended. */
+  const start = async (trainset: Example[], lm: ScriptedLM, extra: Record<string, unknown> = {}) => {
+    let before = -1
+    const r = await simba(new Predict('word -> answer'), { trainset, metric: exactMetric, lm, mode: 'improved', bsize: 3, numCandidates: 2, maxSteps: 1, labeledDemos: 0, seed: 2, onProgress: (e) => (e.type === 'reflective-start' ? (before = lm.family.calls.length) : undefined), ...extra })
+    const ruledWords = lm.family.calls.slice(0, before).filter((c) => !c.system.includes('consolidated_advice') && c.system.includes('UPPERCASE')).map((c) => block(c.last, 'word'))
+    return { r, ruledWords }
+  }
+
+  it('checks the cases the starting program got right first, a mini-batch at a time, then the rest, each once', async () => {
+    const trainset = [...okSet(5), ...uppercaseSet(7)]
+    const { r, ruledWords } = await start(trainset, failingLM('Answer in UPPERCASE.'))
+    expect(r.trialLogs.start).toMatchObject({ failed: 7, calls: 1, lost: 0, sourceScore: 5 / 12, score: 1 })
+    expect(r.trialLogs.start?.id).toBeGreaterThan(0)
+    expect([...(r.trialLogs.start?.examples ?? [])].sort()).toEqual(trainset.map((e) => e.id).sort())
+    expect(ruledWords).toHaveLength(12)
+    expect(new Set(ruledWords).size).toBe(12)
+    expect(ruledWords.slice(0, 5).sort()).toEqual(okSet(5).map((e) => e.data.word).sort())
+    expect(r.summary.runErrors).toBe(0)
+  })
+
+  it('stops at the first mini-batch that loses a case', async () => {
+    const { r, ruledWords } = await start([...keepSet(4), ...uppercaseSet(4)], failingLM('Answer in UPPERCASE.'), { bsize: 2 })
+    expect(r.trialLogs.start).toMatchObject({ failed: 4, lost: 2 })
+    expect(ruledWords).toHaveLength(2)
+    for (const w of ruledWords) expect(w).toMatch(/^keep/)
+  })
+
+  it('makes one rule call per 8 failed cases, none for an empty remainder', async () => {
+    const { r } = await start(uppercaseSet(8), failingLM(''), { bsize: 2 })
+    expect(r.trialLogs.start).toMatchObject({ failed: 8, calls: 1 })
+    expect(r.trialLogs.start?.id).toBeUndefined()
+  })
+
+  it('names the reflective start when its runs or its rule calls fail', async () => {
+    const set = [...okSet(3), ...uppercaseSet(3)]
+    await expect(start(set, failingLM('Answer in UPPERCASE.', 'baseline'))).rejects.toThrow(/every reflective start run failed/)
+    for (const fail of ['consolidate', 'ruledOk', 'ruledOther'] as const) {
+      await expect(start(set, failingLM('Answer in UPPERCASE.', fail), { maxErrors: 0 }), fail).rejects.toThrow(/last in reflective start\)/)
+    }
   })
 })
