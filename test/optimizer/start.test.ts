@@ -106,6 +106,12 @@ describe('thinWarmDemos', () => {
     expect(thin).toHaveLength(1)
     expect(thin[0]?.won).toBe(false)
     expect(r.program.demos.length).toBeGreaterThan(2)
+    // A copy that scores no higher is a probe: skipped, not in the pool, not counted as a candidate.
+    expect(thin[0]?.c).toMatchObject({ outcome: 'skipped', id: undefined })
+    expect(thin[0]?.c.reason).toMatch(/^thinned copy scored 1 <= winner 1$/)
+    const buckets = r.trialLogs.steps.flatMap((s) => s.candidates).filter((c) => c.strategy !== 'thin')
+    expect(r.summary.skipped).toBe(buckets.filter((c) => c.outcome === 'skipped').length)
+    expect(r.summary.applied).toBe(buckets.filter((c) => c.outcome === 'applied').length)
   })
 
   it('tries no thinned copy after one that did not beat its winner, though later winners could be thinned', async () => {
