@@ -332,3 +332,13 @@ describe('reflective start, case by case', () => {
     }
   })
 })
+
+describe('baseline score in the first step', () => {
+  it('comes from the rollouts it ran when they are credited, and from its own mini-batch run otherwise', async () => {
+    const base = { trainset: uppercaseSet(12), metric: exactMetric, mode: 'improved' as const, bsize: 6, numCandidates: 3, maxSteps: 1, labeledDemos: 0, reflectiveStart: false, seed: 2 }
+    const credited = await simba(new Predict('word -> answer'), { ...base, lm: ruleLM('Answer in UPPERCASE.') })
+    expect(credited.trialLogs.steps[0]?.baselineScore).toBeUndefined()
+    const own = await simba(new Predict('word -> answer'), { ...base, lm: ruleLM('Answer in UPPERCASE.'), creditRollouts: false })
+    expect(own.trialLogs.steps[0]?.baselineScore).toBe(0)
+  })
+})
