@@ -52,17 +52,18 @@ export async function reflectiveStart<P extends Module>(run: SimbaRun<P>): Promi
   const passed = runs.flatMap((r, i) => (r.score >= 1 ? [i] : []))
   const rest = runs.flatMap((r, i) => (r.score >= 1 ? [] : [i]))
   // Those cases run a mini-batch at a time, and a loss ends it.
+  const casesAt = (ids: readonly number[]) => ids.map((i) => examples[i] as (typeof examples)[number])
   const kept: RunRecord[] = []
   log.lost = 0
   for (let at = 0; at < passed.length && log.lost === 0; at += o.bsize) {
     const part = passed.slice(at, at + o.bsize)
-    const rs = await run.evaluateOn(program, part.map((i) => examples[i] as (typeof examples)[number]))
+    const rs = await run.evaluateOn(program, casesAt(part))
     run.errors.add(rs, 'reflective start')
     kept.push(...rs)
-    log.lost = kept.filter((r, k) => r.score < (runs[passed[k] as number] as RunRecord).score).length
+    log.lost += rs.filter((r, k) => r.score < (runs[part[k] as number] as RunRecord).score).length
   }
   if (log.lost > 0) return log
-  const fixed = await run.evaluateOn(program, rest.map((i) => examples[i] as (typeof examples)[number]))
+  const fixed = await run.evaluateOn(program, casesAt(rest))
   run.errors.add(fixed, 'reflective start')
   const ruled: RunRecord[] = []
   for (const [k, i] of passed.entries()) ruled[i] = kept[k] as RunRecord
